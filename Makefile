@@ -1,0 +1,81 @@
+# podinit — build, test, demo. `make test` and `make demo` install what they
+# need from Debian packages first (scripts/deps.sh; apt-get when root).
+
+CC      ?= cc
+BUILD   ?= build
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+           -Wno-format-nonliteral
+HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDHARD  := -pie -Wl,-z,relro -Wl,-z,now
+GIT_HASH := $(shell git rev-parse --short=7 HEAD 2>/dev/null || echo unknown)
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DPODINIT_GIT='"$(GIT_HASH)"'
+ALL_CFLAGS = $(WARN) $(HARDEN) $(CFLAGS)
+
+SRC      := $(wildcard src/*.c)
+LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(SRC)))
+MAIN_OBJ := $(BUILD)/obj/main.o
+HEADERS  := $(wildcard include/podinit/*.h)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+HELPER_SRC := $(wildcard tests/integration/helpers/*.c)
+HELPER_BIN := $(patsubst tests/integration/helpers/%.c,$(BUILD)/helpers/%,$(HELPER_SRC))
+LINKS    := tini docker-init dumb-init catatonit podman-init
+
+BUILD_DEPS := gcc make libc6-dev libcmocka-dev libcjson-dev pkg-config
+TEST_DEPS  := bats procps util-linux bsdutils coreutils
+
+.PHONY: all links deps test unit integration demo bench static clean
+
+all: $(BUILD)/podinit links
+
+$(BUILD)/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/podinit: $(MAIN_OBJ) $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDHARD) $(LDFLAGS) $^ -o $@
+
+# The personas: the same binary under the names it stands in for.
+links: $(BUILD)/podinit
+	@for l in $(LINKS); do ln -sf podinit $(BUILD)/$$l; done
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARD) $< $(LIB_OBJ) -lcmocka -o $@
+
+$(BUILD)/helpers/%: tests/integration/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARD) $< -o $@
+
+deps:
+	@scripts/deps.sh $(BUILD_DEPS) $(TEST_DEPS)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+integration: all $(HELPER_BIN)
+	PODINIT_BUILD=$(abspath $(BUILD)) bats --timing tests/integration
+
+test: deps
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory integration
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh $(abspath $(BUILD))
+
+bench: all
+	@bench/run $(abspath $(BUILD))
+
+# A static, stripped binary for FROM scratch images, built with musl.
+static:
+	@scripts/deps.sh musl-tools
+	@mkdir -p $(BUILD)
+	musl-gcc -static $(CPPFLAGS) $(WARN) -Os -fstack-protector-strong \
+	    -ffunction-sections -fdata-sections -Wl,--gc-sections -s $(SRC) \
+	    -o $(BUILD)/podinit-static
+	@echo "podinit-static: $$(stat -c %s $(BUILD)/podinit-static) bytes"
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,49 @@
+/* include/podinit/cli.h — the command line and environment, for podinit and
+ * for the tools it stands in for (chosen by the name it was invoked as). */
+#ifndef PODINIT_CLI_H
+#define PODINIT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "podinit/reap.h"
+#include "podinit/signals.h"
+
+enum cli_persona { PERSONA_PODINIT, PERSONA_TINI, PERSONA_DUMB_INIT, PERSONA_CATATONIT };
+
+/* Exit codes of podinit's own failures (documented in docs/cli.md). */
+enum {
+    CLI_EXIT_INTERNAL = 1,   /* a syscall podinit needs failed */
+    CLI_EXIT_USAGE = 2,      /* bad command line (podinit persona; the others use 1) */
+    CLI_EXIT_NOEXEC = 126,   /* the program exists but cannot be executed */
+    CLI_EXIT_NOTFOUND = 127, /* the program was not found */
+};
+
+struct cli_options {
+    enum cli_persona persona;
+    const char *invoked_as;   /* argv[0] as given, for usage lines */
+    char **command;           /* the program and its arguments; NULL in pause mode */
+    int verbosity;            /* a log threshold (see log.h), persona-specific default */
+    bool subreaper;           /* become a child subreaper when not PID 1 */
+    bool warn_subreaper;      /* tini: warn when zombies cannot reach us */
+    bool warn_on_reap;        /* tini -w */
+    bool signal_group;        /* forward to the child's process group */
+    bool setsid;              /* dumb-init: the child gets a new session */
+    bool pause;               /* -P: no child, wait for a stop signal */
+    int pdeath_signal;        /* -p, 0 = none */
+    struct reap_remap remap;  /* -e */
+    struct signals_rewrite rewrite; /* -r */
+};
+
+enum cli_outcome { CLI_RUN, CLI_EXIT };
+
+/* The persona that an invocation name selects. */
+enum cli_persona cli_persona_of(const char *argv0);
+
+/* Parse argv and envp (NULL-terminated "K=V" strings). On CLI_RUN, *opts is
+ * ready. On CLI_EXIT, help, version or an error has been written to out/err
+ * and *exit_code says how to leave; nothing has been started. */
+enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *err,
+                           struct cli_options *opts, int *exit_code);
+
+#endif

@@ -1,0 +1,36 @@
+/* include/podinit/log.h — what podinit says, in the voice of the persona it
+ * runs as: podinit's own lines, tini's "[INFO  tini (1)]", dumb-init's
+ * "[dumb-init]" or catatonit's "ERROR (catatonit:1):". Each line is formatted
+ * into a bounded buffer and written with one write(2). */
+#ifndef PODINIT_LOG_H
+#define PODINIT_LOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "podinit/cli.h"
+
+/* A message is shown when its level <= the threshold. The numbers follow
+ * tini's verbosity, so TINI_VERBOSITY and -v mean the same everywhere. */
+enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3, LOG_TRACE = 4 };
+
+void log_init(enum cli_persona persona, int threshold, int64_t start_ms);
+bool log_enabled(enum log_level level);
+
+/* A free-form line in the persona's format. */
+void log_msg(enum log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Events whose wording the personas' users (and test suites) rely on. */
+void log_spawned(pid_t pid, const char *program);
+void log_exec_failed(const char *program, int err);
+void log_signal_received(int signo);
+void log_signal_rewritten(int from, int to);
+void log_signal_forwarded(int signo, pid_t target);
+void log_signal_dropped(int signo);
+void log_reaped(pid_t pid, int wait_status, bool is_main);
+void log_main_exited(int wait_status, int exit_code);
+void log_subreaper_missing(void);
+
+#endif

@@ -1,0 +1,56 @@
+/* include/podinit/signals.h — signal names, the rewrite map, and taking over
+ * the process's signal state (and giving it back to a child before exec). */
+#ifndef PODINIT_SIGNALS_H
+#define PODINIT_SIGNALS_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Classic signals are 1..31; the rewrite map covers only those, as dumb-init's. */
+#define SIGNALS_CLASSIC_MAX 31
+
+/* Parse "TERM", "SIGTERM", "sigterm", "15", "RTMIN", "SIGRTMIN+3", "RTMAX-1".
+ * Returns the signal number (1..SIGRTMAX) or -1 when the text names none. */
+int signals_parse(const char *text);
+
+/* Write the signal's name ("SIGTERM", "SIGRTMIN+2", "SIG99") into buf. */
+const char *signals_name(int signo, char *buf, size_t len);
+
+/* Rewrite map: to[s] == -1 leaves s alone, 0 drops it, else replaces it. */
+struct signals_rewrite {
+    signed char to[SIGNALS_CLASSIC_MAX + 1];
+};
+
+void signals_rewrite_init(struct signals_rewrite *rw);
+
+/* Add "s:r". With numbers_only (dumb-init) both sides are plain numbers;
+ * otherwise names are accepted too. s is 1..31, r is 0..31. Returns 0 or -1. */
+int signals_rewrite_add(struct signals_rewrite *rw, const char *spec, bool numbers_only);
+
+/* Set from -> to unless a rewrite for from was already given. */
+void signals_rewrite_default(struct signals_rewrite *rw, int from, int to);
+
+/* The signal to send for signo: itself, its replacement, or 0 (drop). */
+int signals_rewrite_apply(const struct signals_rewrite *rw, int signo);
+
+/* What the caller handed us, so a child can get it back. */
+struct signals_saved {
+    sigset_t mask;    /* the caller's blocked set */
+    sigset_t ignored; /* signals that were SIG_IGN when we started */
+};
+
+/* Block every signal except the synchronous faults and reset ignored
+ * dispositions to default (an ignored signal is discarded before a signalfd
+ * sees it; an ignored SIGCHLD would make the kernel reap for us). Fills
+ * *handled with the set the signalfd must read. Returns 0 or -errno. */
+int signals_take_over(struct signals_saved *saved, sigset_t *handled);
+
+/* In a forked child, before exec: ignored dispositions and the mask back as
+ * the caller had them. Async-signal-safe. */
+void signals_restore_in_child(const struct signals_saved *saved);
+
+/* A non-blocking, close-on-exec signalfd for *handled, or -errno. */
+int signals_open_fd(const sigset_t *handled);
+
+#endif

@@ -1,0 +1,33 @@
+/* include/podinit/spawn.h — start a program as a child that leads its own
+ * process group (or session), owns the terminal when there is one, and gets
+ * back the caller's signal state before exec. */
+#ifndef PODINIT_SPAWN_H
+#define PODINIT_SPAWN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "podinit/signals.h"
+
+enum spawn_isolation {
+    SPAWN_PROCESS_GROUP, /* setpgid + tcsetpgrp: tini, podinit */
+    SPAWN_SESSION,       /* setsid + TIOCSCTTY: dumb-init's setsid mode */
+};
+
+struct spawn_request {
+    char *const *argv;                  /* argv[0] is searched in PATH like execvp */
+    const struct signals_saved *signals; /* handed back to the child */
+    enum spawn_isolation isolation;
+    const char *child_note;             /* written to stderr by the child once isolated, or NULL */
+};
+
+/* Fork and exec. Returns 0 with *pid set once the exec has succeeded (the
+ * parent waits on a close-on-exec pipe, so isolation is complete when it
+ * returns). Returns -errno when fork failed (*exec_errno 0), or when exec
+ * failed (*exec_errno set; the failed child has been reaped). */
+int spawn_process(const struct spawn_request *req, pid_t *pid, int *exec_errno);
+
+/* 127 when the program was not found, 126 when it could not be executed. */
+int spawn_exit_code_for(int exec_errno);
+
+#endif

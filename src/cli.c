@@ -1,0 +1,594 @@
+/* src/cli.c — the command line and environment of every persona. Pure: it
+ * reads argv and envp, writes help and errors to the streams it is given,
+ * and starts nothing. */
+#include "podinit/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "podinit/log.h"
+#include "podinit/version.h"
+
+enum opt_id {
+    OPT_HELP, OPT_VERSION, OPT_VERBOSE, OPT_SUBREAPER, OPT_PDEATH, OPT_WARN_REAP,
+    OPT_GROUP, OPT_SINGLE_CHILD, OPT_REWRITE, OPT_REMAP, OPT_LICENSE, OPT_PAUSE,
+};
+
+struct opt_spec {
+    char short_name;       /* 0: long only */
+    const char *long_name; /* NULL: short only */
+    bool takes_value;
+    enum opt_id id;
+};
+
+static const struct opt_spec podinit_opts[] = {
+    {'h', "help", false, OPT_HELP},
+    {'V', "version", false, OPT_VERSION},
+    {'v', "verbose", false, OPT_VERBOSE},
+    {'s', "subreaper", false, OPT_SUBREAPER},
+    {'p', "pdeath-signal", true, OPT_PDEATH},
+    {'w', "warn-on-reap", false, OPT_WARN_REAP},
+    {'g', "process-group", false, OPT_GROUP},
+    {'c', "single-child", false, OPT_SINGLE_CHILD},
+    {'r', "rewrite", true, OPT_REWRITE},
+    {'e', "remap-exit", true, OPT_REMAP},
+    {'l', "license", false, OPT_LICENSE},
+    {'L', NULL, false, OPT_LICENSE},
+    {'P', "pause", false, OPT_PAUSE},
+    {0, NULL, false, 0},
+};
+
+static const struct opt_spec tini_opts[] = {
+    {'h', NULL, false, OPT_HELP},      {'s', NULL, false, OPT_SUBREAPER},
+    {'p', NULL, true, OPT_PDEATH},     {'v', NULL, false, OPT_VERBOSE},
+    {'w', NULL, false, OPT_WARN_REAP}, {'g', NULL, false, OPT_GROUP},
+    {'e', NULL, true, OPT_REMAP},      {'l', NULL, false, OPT_LICENSE},
+    {0, "version", false, OPT_VERSION}, {0, NULL, false, 0},
+};
+
+static const struct opt_spec dumb_init_opts[] = {
+    {'h', "help", false, OPT_HELP},
+    {'c', "single-child", false, OPT_SINGLE_CHILD},
+    {'r', "rewrite", true, OPT_REWRITE},
+    {'v', "verbose", false, OPT_VERBOSE},
+    {'V', "version", false, OPT_VERSION},
+    {0, NULL, false, 0},
+};
+
+static const struct opt_spec catatonit_opts[] = {
+    {'g', NULL, false, OPT_GROUP},   {'h', NULL, false, OPT_HELP},
+    {'L', NULL, false, OPT_LICENSE}, {'P', NULL, false, OPT_PAUSE},
+    {'V', "version", false, OPT_VERSION}, {0, NULL, false, 0},
+};
+
+static const char license_text[] =
+    "MIT License\n\n"
+    "Copyright (c) 2026 The podinit authors\n\n"
+    "Permission is hereby granted, free of charge, to any person obtaining a copy\n"
+    "of this software and associated documentation files (the \"Software\"), to deal\n"
+    "in the Software without restriction, including without limitation the rights\n"
+    "to use, copy, modify, merge, publish, distribute, sublicense, and/or sell\n"
+    "copies of the Software, and to permit persons to whom the Software is\n"
+    "furnished to do so, subject to the following conditions:\n\n"
+    "The above copyright notice and this permission notice shall be included in all\n"
+    "copies or substantial portions of the Software.\n\n"
+    "THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR\n"
+    "IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,\n"
+    "FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE\n"
+    "AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER\n"
+    "LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,\n"
+    "OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE\n"
+    "SOFTWARE.\n";
+
+static const char podinit_usage[] = "Usage: podinit [OPTIONS] [--] PROGRAM [ARGS...]\n";
+
+static void print_podinit_help(FILE *f) {
+    fprintf(f,
+            "podinit %s - an init for containers: reaps zombies, forwards signals,\n"
+            "passes the exit code on.\n\n%s\n"
+            "Options:\n"
+            "  -c, --single-child     Signal only the child, not its process group.\n"
+            "  -g, --process-group    Signal the child's process group (the default).\n"
+            "  -r, --rewrite S:R      Forward signal S as R (1-31, names allowed);\n"
+            "                         R = 0 drops S. Repeatable.\n"
+            "  -e, --remap-exit CODE  Exit 0 when the child exits with CODE. Repeatable.\n"
+            "  -p, --pdeath-signal SIG  Receive SIG when podinit's parent dies.\n"
+            "  -s, --subreaper        Register as child subreaper (automatic when not PID 1).\n"
+            "  -w, --warn-on-reap     Log each reaped process that was not the child.\n"
+            "  -P, --pause            Run no program: reap, and exit 0 on SIGTERM or SIGINT.\n"
+            "  -v, --verbose          Log more (repeatable).\n"
+            "  -l, -L, --license      Show the license and exit.\n"
+            "  -h, --help             Show this help and exit.\n"
+            "  -V, --version          Show the version and exit.\n\n"
+            "Environment: TINI_VERBOSITY=N, TINI_KILL_PROCESS_GROUP, TINI_SUBREAPER,\n"
+            "DUMB_INIT_SETSID=0 (single child), DUMB_INIT_DEBUG=1 (debug log).\n"
+            "Invoked as tini, docker-init, dumb-init, catatonit or podman-init, it behaves\n"
+            "as that tool. See docs/cli.md.\n",
+            PODINIT_VERSION, podinit_usage);
+}
+
+static void print_tini_help(FILE *f, const char *name) {
+    fprintf(f,
+            "%s (tini version " COMPAT_TINI_VERSION " - git." PODINIT_GIT ", podinit)\n"
+            "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n\n"
+            "Runs PROGRAM as its child: reaps zombies and forwards signals.\n\n"
+            "Options:\n"
+            "  --version     Print the version and exit.\n"
+            "  -h            Print this help and exit.\n"
+            "  -s            Register as a child subreaper.\n"
+            "  -p SIGNAL     Receive SIGNAL when the parent dies (e.g. -p SIGKILL).\n"
+            "  -v            More output; repeat for more.\n"
+            "  -w            Warn about each reaped zombie.\n"
+            "  -g            Forward signals to the child's process group.\n"
+            "  -e EXIT_CODE  Exit 0 when the child exits with EXIT_CODE (0-255).\n"
+            "  -l            Print the license and exit.\n\n"
+            "Environment:\n"
+            "  TINI_SUBREAPER           Register as a child subreaper.\n"
+            "  TINI_VERBOSITY           Verbosity level (default: 1).\n"
+            "  TINI_KILL_PROCESS_GROUP  Forward signals to the child's process group.\n\n",
+            name, name);
+}
+
+/* dumb-init's help, byte for byte: its users and test suite compare it. */
+static void print_dumb_init_help(FILE *f, const char *argv0) {
+    fprintf(f,
+            "dumb-init v" COMPAT_DUMB_INIT_VERSION "\n"
+            "Usage: %s [option] command [[arg] ...]\n"
+            "\n"
+            "dumb-init is a simple process supervisor that forwards signals to children.\n"
+            "It is designed to run as PID1 in minimal container environments.\n"
+            "\n"
+            "Optional arguments:\n"
+            "   -c, --single-child   Run in single-child mode.\n"
+            "                        In this mode, signals are only proxied to the\n"
+            "                        direct child and not any of its descendants.\n"
+            "   -r, --rewrite s:r    Rewrite received signal s to new signal r before proxying.\n"
+            "                        To ignore (not proxy) a signal, rewrite it to 0.\n"
+            "                        This option can be specified multiple times.\n"
+            "   -v, --verbose        Print debugging information to stderr.\n"
+            "   -h, --help           Print this help message and exit.\n"
+            "   -V, --version        Print the current version and exit.\n"
+            "\n"
+            "Full help is available online at https://github.com/Yelp/dumb-init\n",
+            argv0);
+}
+
+static const char catatonit_usage[] =
+    "usage: catatonit [-ghLPV] [--] <progname> [<arguments>...]\n";
+
+static void print_catatonit_help(FILE *f) {
+    fprintf(f,
+            "%s\n"
+            "options:\n"
+            "  -g              Forward signals to the child's process group.\n"
+            "  -h              Print this help.\n"
+            "  -L              Print the license.\n"
+            "  -P              Pause mode: run no program, exit on SIGINT or SIGTERM.\n"
+            "  -V, --version   Print the version.\n\n"
+            "This is podinit %s acting as catatonit.\n",
+            catatonit_usage, PODINIT_VERSION);
+}
+
+static void print_version(enum cli_persona persona, FILE *out, FILE *err) {
+    switch (persona) {
+    case PERSONA_TINI:
+        /* docker info parses "tini version X - git.HASH". */
+        fprintf(out, "tini version " COMPAT_TINI_VERSION " - git." PODINIT_GIT "\n");
+        break;
+    case PERSONA_DUMB_INIT:
+        fprintf(err, "dumb-init v" COMPAT_DUMB_INIT_VERSION "\n");
+        break;
+    case PERSONA_CATATONIT:
+        fprintf(out, "tini version " COMPAT_CATATONIT_VERSION "_catatonit\n");
+        break;
+    default:
+        fprintf(out, "podinit version " PODINIT_VERSION " - git." PODINIT_GIT "\n");
+    }
+}
+
+static const char *base_name(const char *path) {
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static bool starts_with(const char *s, const char *prefix) {
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+enum cli_persona cli_persona_of(const char *argv0) {
+    if (argv0 == NULL)
+        return PERSONA_PODINIT;
+    const char *name = base_name(argv0);
+    if (starts_with(name, "tini") || starts_with(name, "docker-init"))
+        return PERSONA_TINI;
+    if (starts_with(name, "dumb-init"))
+        return PERSONA_DUMB_INIT;
+    if (starts_with(name, "catatonit") || starts_with(name, "podman-init"))
+        return PERSONA_CATATONIT;
+    return PERSONA_PODINIT;
+}
+
+static const char *env_get(char **envp, const char *key) {
+    size_t klen = strlen(key);
+    for (char **e = envp; e && *e; e++)
+        if (strncmp(*e, key, klen) == 0 && (*e)[klen] == '=')
+            return *e + klen + 1;
+    return NULL;
+}
+
+/* State of one parse: where to write, and how this persona complains. */
+struct parser {
+    struct cli_options *opts;
+    FILE *out, *err;
+    int usage_exit;  /* exit code of a usage error */
+    int verbose_flags;
+};
+
+static int usage_error_code(enum cli_persona p) {
+    return p == PERSONA_PODINIT ? CLI_EXIT_USAGE : 1;
+}
+
+/* After an option error: a usage line where the persona prints one. */
+static void print_usage_hint(struct parser *ps) {
+    switch (ps->opts->persona) {
+    case PERSONA_PODINIT:
+        fprintf(ps->err, "%s", podinit_usage);
+        break;
+    case PERSONA_TINI:
+        fprintf(ps->err, "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n",
+                base_name(ps->opts->invoked_as));
+        break;
+    case PERSONA_CATATONIT:
+        fprintf(ps->err, "%s", catatonit_usage);
+        break;
+    default:
+        break; /* dumb-init prints getopt's line only */
+    }
+}
+
+static const char *prog_label(const struct parser *ps) {
+    return ps->opts->persona == PERSONA_PODINIT ? "podinit" : ps->opts->invoked_as;
+}
+
+static void unknown_option(struct parser *ps, const char *arg, char short_name) {
+    if (ps->opts->persona == PERSONA_PODINIT) {
+        if (short_name)
+            fprintf(ps->err, "podinit: unknown option '-%c'\n", short_name);
+        else
+            fprintf(ps->err, "podinit: unknown option '%s'\n", arg);
+    } else if (short_name) {
+        fprintf(ps->err, "%s: invalid option -- '%c'\n", prog_label(ps), short_name);
+    } else {
+        fprintf(ps->err, "%s: unrecognized option '%s'\n", prog_label(ps), arg);
+    }
+    print_usage_hint(ps);
+}
+
+static void missing_value(struct parser *ps, const struct opt_spec *spec, bool as_long) {
+    if (ps->opts->persona == PERSONA_PODINIT) {
+        if (as_long)
+            fprintf(ps->err, "podinit: option '--%s' needs a value\n", spec->long_name);
+        else
+            fprintf(ps->err, "podinit: option '-%c' needs a value\n", spec->short_name);
+    } else if (as_long) {
+        fprintf(ps->err, "%s: option '--%s' requires an argument\n", prog_label(ps),
+                spec->long_name);
+    } else {
+        fprintf(ps->err, "%s: option requires an argument -- '%c'\n", prog_label(ps),
+                spec->short_name);
+    }
+    print_usage_hint(ps);
+}
+
+static void tini_fatal(struct parser *ps, const char *what, const char *value) {
+    fprintf(ps->err, "[FATAL tini (%d)] Not a valid option for %s: %s\n", (int)getpid(), what,
+            value);
+}
+
+/* Apply one option. Returns true to go on, false when the parse ends here
+ * (help, version, license, or a bad value) with *exit_code set. */
+static bool apply(struct parser *ps, const struct opt_spec *spec, const char *value,
+                  int *exit_code) {
+    struct cli_options *o = ps->opts;
+    *exit_code = 0;
+    switch (spec->id) {
+    case OPT_HELP:
+        switch (o->persona) {
+        case PERSONA_TINI: print_tini_help(ps->out, base_name(o->invoked_as)); break;
+        case PERSONA_DUMB_INIT: print_dumb_init_help(ps->err, o->invoked_as); break;
+        case PERSONA_CATATONIT: print_catatonit_help(ps->out); break;
+        default: print_podinit_help(ps->out);
+        }
+        return false;
+    case OPT_VERSION:
+        print_version(o->persona, ps->out, ps->err);
+        return false;
+    case OPT_LICENSE:
+        fputs(license_text, ps->out);
+        return false;
+    case OPT_VERBOSE:
+        ps->verbose_flags++;
+        return true;
+    case OPT_SUBREAPER:
+        o->subreaper = true;
+        return true;
+    case OPT_WARN_REAP:
+        o->warn_on_reap = true;
+        return true;
+    case OPT_GROUP:
+        o->signal_group = true;
+        return true;
+    case OPT_SINGLE_CHILD:
+        o->signal_group = false;
+        o->setsid = false;
+        return true;
+    case OPT_PAUSE:
+        o->pause = true;
+        return true;
+    case OPT_PDEATH: {
+        int s = signals_parse(value);
+        if (s > 0) {
+            o->pdeath_signal = s;
+            return true;
+        }
+        if (o->persona == PERSONA_TINI)
+            tini_fatal(ps, "-p", value);
+        else
+            fprintf(ps->err, "podinit: -p: '%s' is not a signal name or number\n", value);
+        *exit_code = ps->usage_exit;
+        return false;
+    }
+    case OPT_REMAP:
+        if (reap_remap_add(&o->remap, value) == 0)
+            return true;
+        if (o->persona == PERSONA_TINI)
+            tini_fatal(ps, "-e", value);
+        else
+            fprintf(ps->err, "podinit: -e takes an exit code from 0 to 255, got '%s'\n", value);
+        *exit_code = ps->usage_exit;
+        return false;
+    case OPT_REWRITE:
+        if (signals_rewrite_add(&o->rewrite, value, o->persona == PERSONA_DUMB_INIT) == 0)
+            return true;
+        if (o->persona == PERSONA_DUMB_INIT)
+            fprintf(ps->err, "Usage: -r option takes <signum>:<signum>, where <signum> is "
+                             "between 1 and %d.\nThis option can be specified multiple "
+                             "times.\nUse --help for full usage.\n",
+                    SIGNALS_CLASSIC_MAX);
+        else
+            fprintf(ps->err,
+                    "podinit: -r takes FROM:TO, signals 1-31 by name or number (TO may be "
+                    "0 to drop FROM), got '%s'\n",
+                    value);
+        *exit_code = ps->usage_exit;
+        return false;
+    }
+    return true;
+}
+
+static const struct opt_spec *find_short(const struct opt_spec *t, char c) {
+    for (; t->short_name || t->long_name; t++)
+        if (t->short_name == c)
+            return t;
+    return NULL;
+}
+
+static const struct opt_spec *find_long(const struct opt_spec *t, const char *name, size_t len) {
+    for (; t->short_name || t->long_name; t++)
+        if (t->long_name && strlen(t->long_name) == len && strncmp(t->long_name, name, len) == 0)
+            return t;
+    return NULL;
+}
+
+/* Options stop at "--" or at the first argument that is not an option.
+ * Returns the index of the first program argument, or -1 when the parse
+ * ends (*exit_code set). */
+static int parse_options(struct parser *ps, const struct opt_spec *table, int argc, char **argv,
+                         int *exit_code) {
+    int i = 1;
+    while (i < argc) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0)
+            return i + 1;
+        if (a[0] != '-' || a[1] == '\0')
+            return i;
+        if (a[1] == '-') {
+            const char *name = a + 2;
+            const char *eq = strchr(name, '=');
+            size_t len = eq ? (size_t)(eq - name) : strlen(name);
+            const struct opt_spec *spec = find_long(table, name, len);
+            if (spec == NULL) {
+                unknown_option(ps, a, 0);
+                *exit_code = ps->usage_exit;
+                return -1;
+            }
+            const char *value = NULL;
+            if (spec->takes_value) {
+                if (eq)
+                    value = eq + 1;
+                else if (i + 1 < argc)
+                    value = argv[++i];
+                else {
+                    missing_value(ps, spec, true);
+                    *exit_code = ps->usage_exit;
+                    return -1;
+                }
+            } else if (eq) {
+                unknown_option(ps, a, 0);
+                *exit_code = ps->usage_exit;
+                return -1;
+            }
+            if (!apply(ps, spec, value, exit_code))
+                return -1;
+            i++;
+            continue;
+        }
+        for (int j = 1; a[j] != '\0'; j++) {
+            const struct opt_spec *spec = find_short(table, a[j]);
+            if (spec == NULL) {
+                unknown_option(ps, a, a[j]);
+                *exit_code = ps->usage_exit;
+                return -1;
+            }
+            if (spec->takes_value) {
+                const char *value;
+                if (a[j + 1] != '\0')
+                    value = a + j + 1;
+                else if (i + 1 < argc)
+                    value = argv[++i];
+                else {
+                    missing_value(ps, spec, false);
+                    *exit_code = ps->usage_exit;
+                    return -1;
+                }
+                if (!apply(ps, spec, value, exit_code))
+                    return -1;
+                break;
+            }
+            if (!apply(ps, spec, NULL, exit_code))
+                return -1;
+        }
+        i++;
+    }
+    return i;
+}
+
+static void set_defaults(struct cli_options *o, enum cli_persona persona, char *argv0) {
+    memset(o, 0, sizeof *o);
+    o->persona = persona;
+    o->invoked_as = argv0 ? argv0 : "podinit";
+    signals_rewrite_init(&o->rewrite);
+    switch (persona) {
+    case PERSONA_TINI:
+        o->verbosity = LOG_WARN;
+        o->warn_subreaper = true;
+        break;
+    case PERSONA_DUMB_INIT:
+        o->verbosity = LOG_ERROR;
+        o->signal_group = true;
+        o->setsid = true;
+        break;
+    case PERSONA_CATATONIT:
+        o->verbosity = LOG_WARN;
+        o->subreaper = true;
+        break;
+    default:
+        o->verbosity = LOG_INFO;
+        o->subreaper = true;
+        o->signal_group = true;
+    }
+}
+
+/* The environment, by each tool's rules. The command line wins where both
+ * speak (tini's TINI_VERBOSITY, as in tini, replaces the -v count). */
+static void apply_environment(struct parser *ps, char **envp) {
+    struct cli_options *o = ps->opts;
+    const char *v;
+    switch (o->persona) {
+    case PERSONA_TINI:
+        o->verbosity += ps->verbose_flags;
+        if (env_get(envp, "TINI_SUBREAPER"))
+            o->subreaper = true;
+        if (env_get(envp, "TINI_KILL_PROCESS_GROUP"))
+            o->signal_group = true;
+        if ((v = env_get(envp, "TINI_VERBOSITY")) != NULL)
+            o->verbosity = atoi(v);
+        break;
+    case PERSONA_DUMB_INIT:
+        if (ps->verbose_flags > 0 ||
+            ((v = env_get(envp, "DUMB_INIT_DEBUG")) != NULL && strcmp(v, "1") == 0))
+            o->verbosity = LOG_DEBUG;
+        if ((v = env_get(envp, "DUMB_INIT_SETSID")) != NULL && strcmp(v, "0") == 0) {
+            o->setsid = false;
+            o->signal_group = false;
+        }
+        /* A terminal stop in setsid mode stops the whole group (dumb-init). */
+        if (o->setsid) {
+            signals_rewrite_default(&o->rewrite, SIGTSTP, SIGSTOP);
+            signals_rewrite_default(&o->rewrite, SIGTTOU, SIGSTOP);
+            signals_rewrite_default(&o->rewrite, SIGTTIN, SIGSTOP);
+        }
+        break;
+    case PERSONA_CATATONIT:
+        o->verbosity += ps->verbose_flags;
+        break;
+    default:
+        if (ps->verbose_flags > 0)
+            o->verbosity += ps->verbose_flags;
+        else if ((v = env_get(envp, "TINI_VERBOSITY")) != NULL)
+            o->verbosity = atoi(v);
+        if ((v = env_get(envp, "DUMB_INIT_DEBUG")) != NULL && strcmp(v, "1") == 0 &&
+            o->verbosity < LOG_DEBUG)
+            o->verbosity = LOG_DEBUG;
+        if ((v = env_get(envp, "DUMB_INIT_SETSID")) != NULL && strcmp(v, "0") == 0)
+            o->signal_group = false;
+    }
+    if (o->verbosity < LOG_ERROR)
+        o->verbosity = LOG_ERROR;
+}
+
+/* No program to run: each tool says so its own way. */
+static void missing_program(struct parser *ps) {
+    struct cli_options *o = ps->opts;
+    switch (o->persona) {
+    case PERSONA_TINI:
+        print_tini_help(ps->err, base_name(o->invoked_as));
+        break;
+    case PERSONA_DUMB_INIT:
+        fprintf(ps->err, "Usage: %s [option] program [args]\nTry %s --help for full usage.\n",
+                o->invoked_as, o->invoked_as);
+        break;
+    case PERSONA_CATATONIT:
+        fprintf(ps->err, "ERROR (catatonit:%d): missing program name\n%s", (int)getpid(),
+                catatonit_usage);
+        break;
+    default:
+        fprintf(ps->err, "podinit: no program to run (give one, or -P to pause)\n%s",
+                podinit_usage);
+    }
+}
+
+enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *err,
+                           struct cli_options *opts, int *exit_code) {
+    char *argv0 = argc > 0 && argv != NULL ? argv[0] : NULL;
+    enum cli_persona persona = cli_persona_of(argv0);
+    set_defaults(opts, persona, argv0);
+    struct parser ps = {.opts = opts, .out = out, .err = err,
+                        .usage_exit = usage_error_code(persona)};
+    *exit_code = 0;
+    if (argv0 == NULL) {
+        fprintf(err, "podinit: empty argument list (argv[0] is missing)\n%s", podinit_usage);
+        *exit_code = CLI_EXIT_USAGE;
+        return CLI_EXIT;
+    }
+    int first = parse_options(&ps, persona == PERSONA_TINI        ? tini_opts
+                                   : persona == PERSONA_DUMB_INIT ? dumb_init_opts
+                                   : persona == PERSONA_CATATONIT ? catatonit_opts
+                                                                  : podinit_opts,
+                              argc, argv, exit_code);
+    if (first < 0)
+        return CLI_EXIT;
+    bool has_program = first < argc;
+    if (opts->pause) {
+        if (has_program && persona == PERSONA_PODINIT) {
+            fprintf(err, "podinit: -P (pause) runs no program, but '%s' was given\n%s",
+                    argv[first], podinit_usage);
+            *exit_code = CLI_EXIT_USAGE;
+            return CLI_EXIT;
+        }
+        opts->command = NULL; /* catatonit ignores a program in pause mode */
+    } else if (!has_program) {
+        missing_program(&ps);
+        *exit_code = ps.usage_exit;
+        return CLI_EXIT;
+    } else if (argv[first][0] == '\0') {
+        fprintf(err, "%s: the program name is empty\n", prog_label(&ps));
+        *exit_code = ps.usage_exit;
+        return CLI_EXIT;
+    } else {
+        opts->command = &argv[first];
+    }
+    apply_environment(&ps, envp);
+    return CLI_RUN;
+}

@@ -1,0 +1,178 @@
+/* src/signals.c — signal names, the rewrite map, and the signal state that
+ * podinit takes over at start and hands back to each child before exec. */
+#include "podinit/signals.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/signalfd.h>
+
+static const struct {
+    const char *name; /* without the SIG prefix */
+    int signo;
+} signal_table[] = {
+    {"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},   {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
+    {"FPE", SIGFPE},     {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},   {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CLD", SIGCHLD},    {"CONT", SIGCONT},
+    {"STOP", SIGSTOP},   {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},
+    {"URG", SIGURG},     {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM},
+    {"PROF", SIGPROF},   {"WINCH", SIGWINCH},   {"IO", SIGIO},       {"POLL", SIGPOLL},
+    {"PWR", SIGPWR},     {"SYS", SIGSYS},
+};
+
+/* A whole decimal number in [lo, hi], or -1. */
+static long parse_number(const char *text, long lo, long hi) {
+    if (text[0] == '\0' || !isdigit((unsigned char)text[0]))
+        return -1;
+    errno = 0;
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi)
+        return -1;
+    return v;
+}
+
+int signals_parse(const char *text) {
+    if (text == NULL || text[0] == '\0')
+        return -1;
+    if (isdigit((unsigned char)text[0]))
+        return (int)parse_number(text, 1, SIGRTMAX);
+    const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
+    for (size_t i = 0; i < sizeof signal_table / sizeof signal_table[0]; i++)
+        if (strcasecmp(name, signal_table[i].name) == 0)
+            return signal_table[i].signo;
+    /* RTMIN, RTMIN+N, RTMAX, RTMAX-N */
+    int base, sign;
+    if (strncasecmp(name, "RTMIN", 5) == 0) {
+        base = SIGRTMIN;
+        sign = 1;
+    } else if (strncasecmp(name, "RTMAX", 5) == 0) {
+        base = SIGRTMAX;
+        sign = -1;
+    } else {
+        return -1;
+    }
+    const char *rest = name + 5;
+    if (*rest == '\0')
+        return base;
+    if (*rest != (sign > 0 ? '+' : '-'))
+        return -1;
+    long off = parse_number(rest + 1, 0, SIGRTMAX - SIGRTMIN);
+    if (off < 0)
+        return -1;
+    return base + sign * (int)off;
+}
+
+const char *signals_name(int signo, char *buf, size_t len) {
+    if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
+        if (signo == SIGRTMIN)
+            snprintf(buf, len, "SIGRTMIN");
+        else
+            snprintf(buf, len, "SIGRTMIN+%d", signo - SIGRTMIN);
+        return buf;
+    }
+    for (size_t i = 0; i < sizeof signal_table / sizeof signal_table[0]; i++) {
+        if (signal_table[i].signo == signo) {
+            snprintf(buf, len, "SIG%s", signal_table[i].name);
+            return buf;
+        }
+    }
+    snprintf(buf, len, "SIG%d", signo);
+    return buf;
+}
+
+void signals_rewrite_init(struct signals_rewrite *rw) {
+    memset(rw->to, -1, sizeof rw->to);
+}
+
+/* One side of "s:r": a number in [lo, 31], or (unless numbers_only) a name. */
+static int parse_rewrite_side(const char *text, int lo, bool numbers_only) {
+    if (isdigit((unsigned char)text[0]))
+        return (int)parse_number(text, lo, SIGNALS_CLASSIC_MAX);
+    if (numbers_only)
+        return -1;
+    int s = signals_parse(text);
+    return s >= 1 && s <= SIGNALS_CLASSIC_MAX ? s : -1;
+}
+
+int signals_rewrite_add(struct signals_rewrite *rw, const char *spec, bool numbers_only) {
+    char buf[32];
+    size_t len = strlen(spec);
+    if (len >= sizeof buf)
+        return -1;
+    memcpy(buf, spec, len + 1);
+    char *colon = strchr(buf, ':');
+    if (colon == NULL)
+        return -1;
+    *colon = '\0';
+    int from = parse_rewrite_side(buf, 1, numbers_only);
+    int to = parse_rewrite_side(colon + 1, 0, numbers_only);
+    if (from < 1 || to < 0)
+        return -1;
+    rw->to[from] = (signed char)to;
+    return 0;
+}
+
+void signals_rewrite_default(struct signals_rewrite *rw, int from, int to) {
+    if (from >= 1 && from <= SIGNALS_CLASSIC_MAX && rw->to[from] == -1)
+        rw->to[from] = (signed char)to;
+}
+
+int signals_rewrite_apply(const struct signals_rewrite *rw, int signo) {
+    if (signo < 1 || signo > SIGNALS_CLASSIC_MAX || rw->to[signo] == -1)
+        return signo;
+    return rw->to[signo];
+}
+
+/* Faults raised by our own code must stay deliverable, or a bug in PID 1
+ * would spin instead of dying visibly. */
+static bool is_synchronous_fault(int signo) {
+    switch (signo) {
+    case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL:
+    case SIGABRT: case SIGTRAP: case SIGSYS:
+        return true;
+    default:
+        return false;
+    }
+}
+
+int signals_take_over(struct signals_saved *saved, sigset_t *handled) {
+    sigfillset(handled);
+    sigemptyset(&saved->ignored);
+    for (int s = 1; s <= SIGRTMAX; s++) {
+        if (is_synchronous_fault(s) || s == SIGKILL || s == SIGSTOP) {
+            sigdelset(handled, s);
+            continue;
+        }
+        struct sigaction old;
+        if (sigaction(s, NULL, &old) != 0)
+            continue; /* libc-reserved real-time signals */
+        if (old.sa_handler == SIG_IGN) {
+            sigaddset(&saved->ignored, s);
+            struct sigaction dfl = {.sa_handler = SIG_DFL};
+            if (sigaction(s, &dfl, NULL) != 0)
+                return -errno;
+        }
+    }
+    if (sigprocmask(SIG_SETMASK, handled, &saved->mask) != 0)
+        return -errno;
+    return 0;
+}
+
+void signals_restore_in_child(const struct signals_saved *saved) {
+    struct sigaction ign = {.sa_handler = SIG_IGN};
+    for (int s = 1; s <= SIGRTMAX; s++)
+        if (sigismember(&saved->ignored, s) == 1)
+            (void)sigaction(s, &ign, NULL);
+    (void)sigprocmask(SIG_SETMASK, &saved->mask, NULL);
+}
+
+int signals_open_fd(const sigset_t *handled) {
+    int fd = signalfd(-1, handled, SFD_NONBLOCK | SFD_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}

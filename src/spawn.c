@@ -1,0 +1,199 @@
+/* src/spawn.c — fork and exec with only async-signal-safe calls in between.
+ * Everything the child needs (candidate paths, the /bin/sh fallback argv) is
+ * prepared before fork; failures come back to the parent as an errno over a
+ * close-on-exec pipe. */
+#include "podinit/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* The places execvp would try, in order. */
+struct exec_plan {
+    char **paths; /* NULL-terminated */
+    char **sh_argv; /* "/bin/sh", <path>, argv[1..], NULL: for ENOEXEC, as execvp does */
+};
+
+static void plan_free(struct exec_plan *plan) {
+    if (plan->paths)
+        for (char **p = plan->paths; *p; p++)
+            free(*p);
+    free(plan->paths);
+    free(plan->sh_argv);
+}
+
+static int plan_build(struct exec_plan *plan, char *const *argv) {
+    const char *name = argv[0];
+    size_t argc = 0;
+    while (argv[argc])
+        argc++;
+    plan->paths = NULL;
+    plan->sh_argv = calloc(argc + 2, sizeof *plan->sh_argv);
+    if (plan->sh_argv == NULL)
+        return -ENOMEM;
+    plan->sh_argv[0] = (char *)"/bin/sh";
+    for (size_t i = 1; i < argc; i++)
+        plan->sh_argv[i + 1] = argv[i];
+
+    if (strchr(name, '/') != NULL) {
+        plan->paths = calloc(2, sizeof *plan->paths);
+        if (plan->paths == NULL || (plan->paths[0] = strdup(name)) == NULL)
+            return -ENOMEM;
+        return 0;
+    }
+    const char *path = getenv("PATH");
+    if (path == NULL)
+        path = "/bin:/usr/bin"; /* glibc's execvp default */
+    size_t count = 1;
+    for (const char *c = path; *c; c++)
+        count += *c == ':';
+    plan->paths = calloc(count + 1, sizeof *plan->paths);
+    if (plan->paths == NULL)
+        return -ENOMEM;
+    size_t namelen = strlen(name), n = 0;
+    for (const char *dir = path;; n++) {
+        const char *end = strchrnul(dir, ':');
+        size_t dirlen = (size_t)(end - dir);
+        if (dirlen == 0) { /* an empty element means the current directory */
+            dir = ".";
+            dirlen = 1;
+        }
+        char *p = malloc(dirlen + 1 + namelen + 1);
+        if (p == NULL)
+            return -ENOMEM;
+        memcpy(p, dir, dirlen);
+        p[dirlen] = '/';
+        memcpy(p + dirlen + 1, name, namelen + 1);
+        plan->paths[n] = p;
+        if (*end == '\0')
+            break;
+        dir = end + 1;
+    }
+    return 0;
+}
+
+static void write_all_raw(int fd, const void *buf, size_t len) {
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+/* Runs in the child: no malloc, no stdio, no locks. */
+static __attribute__((noreturn)) void child_exec(const struct spawn_request *req,
+                                                  const struct exec_plan *plan, int report_fd) {
+    if (req->isolation == SPAWN_SESSION) {
+        if (setsid() < 0) {
+            int e = errno;
+            write_all_raw(report_fd, &e, sizeof e);
+            _exit(126);
+        }
+        (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0); /* no terminal is fine */
+    } else {
+        (void)setpgid(0, 0);
+        /* Take the terminal's foreground. SIGTTOU is still blocked here, so a
+         * background group may do this. No terminal (ENOTTY) is fine. */
+        (void)tcsetpgrp(STDIN_FILENO, getpgrp());
+    }
+    if (req->child_note)
+        write_all_raw(STDERR_FILENO, req->child_note, strlen(req->child_note));
+    signals_restore_in_child(req->signals);
+
+    int err = ENOENT;
+    bool saw_eacces = false;
+    for (char **p = plan->paths; *p; p++) {
+        execve(*p, req->argv, environ);
+        err = errno;
+        if (err == ENOEXEC) {
+            plan->sh_argv[1] = *p;
+            execve("/bin/sh", plan->sh_argv, environ);
+            err = errno;
+            break;
+        }
+        if (err == EACCES) {
+            saw_eacces = true;
+            continue;
+        }
+        if (err != ENOENT && err != ENOTDIR && err != ESTALE && err != ENODEV &&
+            err != ETIMEDOUT)
+            break;
+    }
+    if (saw_eacces && (err == ENOENT || err == ENOTDIR))
+        err = EACCES;
+    write_all_raw(report_fd, &err, sizeof err);
+    _exit(spawn_exit_code_for(err));
+}
+
+int spawn_exit_code_for(int exec_errno) {
+    return exec_errno == ENOENT || exec_errno == ENOTDIR ? 127 : 126;
+}
+
+int spawn_process(const struct spawn_request *req, pid_t *pid_out, int *exec_errno) {
+    *exec_errno = 0;
+    struct exec_plan plan;
+    int rc = plan_build(&plan, req->argv);
+    if (rc < 0) {
+        plan_free(&plan);
+        return rc;
+    }
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        rc = -errno;
+        plan_free(&plan);
+        return rc;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        rc = -errno;
+        close(report[0]);
+        close(report[1]);
+        plan_free(&plan);
+        return rc;
+    }
+    if (pid == 0) {
+        close(report[0]);
+        child_exec(req, &plan, report[1]);
+    }
+    close(report[1]);
+    plan_free(&plan);
+    /* Also from this side, so the group exists whichever runs first. */
+    if (req->isolation == SPAWN_PROCESS_GROUP)
+        (void)setpgid(pid, pid);
+
+    int err = 0;
+    size_t got = 0;
+    while (got < sizeof err) {
+        ssize_t n = read(report[0], (char *)&err + got, sizeof err - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(report[0]);
+    if (got == 0) { /* closed by a successful exec */
+        *pid_out = pid;
+        return 0;
+    }
+    if (got != sizeof err)
+        err = EIO;
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    *exec_errno = err;
+    return -err;
+}
