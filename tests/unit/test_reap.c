@@ -1,0 +1,113 @@
+/* tests/unit/test_reap.c — wait statuses to exit codes, the -e remap, and
+ * the reaping loop against real children. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "podinit/reap.h"
+
+/* Wait statuses as the kernel encodes them. */
+#define EXITED(code) (((code) & 0xff) << 8)
+#define KILLED(sig) ((sig) & 0x7f)
+
+static void exit_codes_pass_through(void **state) {
+    (void)state;
+    int codes[] = {0, 1, 2, 127, 255};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        assert_int_equal(reap_exit_code(EXITED(codes[i])), codes[i]);
+}
+
+static void death_by_signal_is_128_plus_n(void **state) {
+    (void)state;
+    assert_int_equal(reap_exit_code(KILLED(SIGTERM)), 143);
+    assert_int_equal(reap_exit_code(KILLED(SIGHUP)), 129);
+    assert_int_equal(reap_exit_code(KILLED(SIGQUIT)), 131);
+    assert_int_equal(reap_exit_code(KILLED(SIGKILL)), 137);
+    assert_int_equal(reap_exit_code(KILLED(SIGQUIT) | 0x80), 131); /* core dumped */
+}
+
+static void remap_turns_listed_codes_into_zero(void **state) {
+    (void)state;
+    struct reap_remap rm = {0};
+    assert_int_equal(reap_remap_add(&rm, "143"), 0);
+    assert_int_equal(reap_remap_add(&rm, "0"), 0);
+    assert_int_equal(reap_remap_add(&rm, "255"), 0);
+    assert_int_equal(reap_container_exit_code(KILLED(SIGTERM), &rm), 0);
+    assert_int_equal(reap_container_exit_code(EXITED(255), &rm), 0);
+    assert_int_equal(reap_container_exit_code(EXITED(1), &rm), 1);
+    assert_int_equal(reap_container_exit_code(KILLED(SIGKILL), &rm), 137);
+    for (int c = 0; c < 256; c++)
+        assert_int_equal(reap_remap_has(&rm, c), c == 0 || c == 143 || c == 255);
+    assert_false(reap_remap_has(&rm, -1));
+    assert_false(reap_remap_has(&rm, 256));
+}
+
+static void remap_rejects_non_codes(void **state) {
+    (void)state;
+    struct reap_remap rm = {0};
+    const char *bad[] = {"", "256", "300", "-1", "+1", " 1", "1 ", "0x10", "abc",
+                         "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(reap_remap_add(&rm, bad[i]), -1);
+    assert_int_equal(reap_remap_add(&rm, NULL), -1);
+    for (int c = 0; c < 256; c++)
+        assert_false(reap_remap_has(&rm, c));
+}
+
+struct seen {
+    int count;
+    int sum_codes;
+};
+
+static void count_reaped(void *ctx, pid_t pid, int status) {
+    (void)pid;
+    struct seen *s = ctx;
+    s->count++;
+    s->sum_codes += reap_exit_code(status);
+}
+
+static void reaps_every_exited_child_and_reports_its_status(void **state) {
+    (void)state;
+    for (int i = 0; i < 20; i++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0)
+            _exit(i % 3);
+    }
+    struct seen s = {0};
+    int total = 0;
+    /* Children exit at their own pace: poll, bounded, until all 20 came back. */
+    for (int tries = 0; tries < 500 && total < 20; tries++) {
+        int n = reap_children(count_reaped, &s);
+        assert_true(n >= 0);
+        total += n;
+        if (total < 20)
+            usleep(10000);
+    }
+    assert_int_equal(total, 20);
+    assert_int_equal(s.count, 20);
+    int expect = 0;
+    for (int i = 0; i < 20; i++)
+        expect += i % 3;
+    assert_int_equal(s.sum_codes, expect);
+    /* nothing left: not an error */
+    assert_int_equal(reap_children(count_reaped, &s), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(exit_codes_pass_through),
+        cmocka_unit_test(death_by_signal_is_128_plus_n),
+        cmocka_unit_test(remap_turns_listed_codes_into_zero),
+        cmocka_unit_test(remap_rejects_non_codes),
+        cmocka_unit_test(reaps_every_exited_child_and_reports_its_status),
+    };
+    return cmocka_run_group_tests_name("reap", tests, NULL, NULL);
+}
