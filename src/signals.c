@@ -141,11 +141,11 @@ static bool is_synchronous_fault(int signo) {
     }
 }
 
-int signals_take_over(struct signals_saved *saved, sigset_t *handled) {
+int signals_take_over(struct signals_saved *saved, sigset_t *handled, bool block_faults) {
     sigfillset(handled);
     sigemptyset(&saved->ignored);
     for (int s = 1; s <= SIGRTMAX; s++) {
-        if (is_synchronous_fault(s) || s == SIGKILL || s == SIGSTOP) {
+        if ((is_synchronous_fault(s) && !block_faults) || s == SIGKILL || s == SIGSTOP) {
             sigdelset(handled, s);
             continue;
         }

@@ -204,7 +204,10 @@ static int start_child(struct supervisor *sv) {
 
 static int setup(struct supervisor *sv) {
     sigset_t handled;
-    int rc = signals_take_over(&sv->saved, &handled);
+    /* dumb-init forwards a kill(2)ed SIGSEGV too; tini and podinit leave the
+     * faults unblocked. */
+    int rc = signals_take_over(&sv->saved, &handled,
+                               sv->opts->persona == PERSONA_DUMB_INIT);
     if (rc < 0) {
         log_msg(LOG_ERROR, "taking over signals: %s", strerror(-rc));
         return CLI_EXIT_INTERNAL;

@@ -40,11 +40,14 @@ struct signals_saved {
     sigset_t ignored; /* signals that were SIG_IGN when we started */
 };
 
-/* Block every signal except the synchronous faults and reset ignored
- * dispositions to default (an ignored signal is discarded before a signalfd
- * sees it; an ignored SIGCHLD would make the kernel reap for us). Fills
+/* Block every signal except the synchronous faults (SEGV, BUS, FPE, ILL,
+ * ABRT, TRAP, SYS) and reset ignored dispositions to default (an ignored
+ * signal is discarded before a signalfd sees it; an ignored SIGCHLD would
+ * make the kernel reap for us). With block_faults, as dumb-init does, the
+ * faults are blocked too so that a kill(2) of one is forwarded; a real fault
+ * still kills us, since the kernel unblocks a forced fault signal. Fills
  * *handled with the set the signalfd must read. Returns 0 or -errno. */
-int signals_take_over(struct signals_saved *saved, sigset_t *handled);
+int signals_take_over(struct signals_saved *saved, sigset_t *handled, bool block_faults);
 
 /* In a forked child, before exec: ignored dispositions and the mask back as
  * the caller had them. Async-signal-safe. */

@@ -1,0 +1,103 @@
+# Shared set-up for the integration tests. Every process that acts as PID 1
+# runs inside `unshare --pid --fork --mount-proc --kill-child`, and every
+# command is bounded by a timeout.
+
+B="${PODINIT_BUILD:?PODINIT_BUILD must name the build directory}"
+PODINIT="$B/podinit"
+H="$B/helpers"
+T=30 # the bound on any single command, in seconds
+
+require_root() {
+    [ "$(id -u)" -eq 0 ] || skip "needs root for PID namespaces"
+}
+
+# Run "$@" as PID 1 of a new PID namespace, in the foreground.
+pid1() {
+    timeout "$T" unshare --pid --fork --mount-proc --kill-child "$@"
+}
+
+# Start "$@" as PID 1 in the background, output to $OUT and $ERR. Sets JOB
+# (timeout, for `wait`), NS (unshare) and INIT (PID 1, seen from here).
+start_pid1() {
+    timeout "$T" unshare --pid --fork --mount-proc --kill-child "$@" >"$OUT" 2>"$ERR" &
+    JOB=$!
+    NS="" INIT=""
+    for _ in $(seq 500); do
+        [ -n "$NS" ] || NS=$(pgrep -P "$JOB" | head -n1)
+        [ -n "$NS" ] && INIT=$(pgrep -P "$NS" | head -n1) && [ -n "$INIT" ] && return 0
+        sleep 0.01
+    done
+    echo "no PID 1 appeared under timeout $JOB" >&2
+    return 1
+}
+
+# Start "$@" in the background, not in a namespace: sets PROC. The test's
+# bounded waits and teardown's kill keep it from outliving the test.
+start_bg() {
+    "$@" >"$OUT" 2>"$ERR" &
+    PROC=$!
+}
+
+# Wait (bounded) until FILE has a line matching the extended regex.
+wait_for_line() {
+    local file=$1 pattern=$2
+    for _ in $(seq 1000); do
+        grep -Eq "$pattern" "$file" 2>/dev/null && return 0
+        sleep 0.01
+    done
+    echo "timed out waiting for /$pattern/ in $file:" >&2
+    cat "$file" >&2
+    return 1
+}
+
+# Wait (bounded) until FILE has at least N lines matching the regex.
+wait_for_count() {
+    local file=$1 pattern=$2 n=$3
+    for _ in $(seq 1000); do
+        [ "$(grep -Ec "$pattern" "$file" 2>/dev/null)" -ge "$n" ] && return 0
+        sleep 0.01
+    done
+    echo "timed out waiting for $n lines /$pattern/ in $file" >&2
+    return 1
+}
+
+# The pid printed by sigrecv's "ready PID" line in FILE.
+ready_pid() {
+    sed -n 's/^ready \([0-9]*\)$/\1/p' "$1" | head -n1
+}
+
+# Bit N (signal N) of a hex mask such as /proc/PID/status's SigBlk.
+mask_has() {
+    local mask=$1 signo=$2
+    (( (16#$mask >> (signo - 1)) & 1 ))
+}
+
+# Wait (bounded) for pid to reach a State letter in /proc (T = stopped).
+wait_for_state() {
+    local pid=$1 want=$2
+    for _ in $(seq 500); do
+        [ "$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null)" = "$want" ] && return 0
+        sleep 0.01
+    done
+    echo "pid $pid never reached state $want" >&2
+    return 1
+}
+
+setup() {
+    OUT="$BATS_TEST_TMPDIR/out"
+    ERR="$BATS_TEST_TMPDIR/err"
+}
+
+teardown() {
+    # Nothing a test started may outlive it.
+    # unshare --kill-child takes PID 1 (and so the namespace) with it;
+    # a plain background process gets TERM, then KILL.
+    if [ -n "${NS:-}" ] && kill -KILL "$NS" 2>/dev/null; then
+        wait "$JOB" 2>/dev/null || true
+    fi
+    if [ -n "${PROC:-}" ] && kill -TERM "$PROC" 2>/dev/null; then
+        sleep 0.2
+        kill -KILL "$PROC" 2>/dev/null || true
+    fi
+    return 0
+}
