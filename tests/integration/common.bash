@@ -95,6 +95,14 @@ teardown() {
     if [ -n "${NS:-}" ] && kill -KILL "$NS" 2>/dev/null; then
         wait "$JOB" 2>/dev/null || true
     fi
+    # A sigrecv records TERM instead of dying: end it by the pid it printed.
+    local f pid
+    for f in "$OUT" "$BATS_TEST_TMPDIR"/g "$BATS_TEST_TMPDIR"/c; do
+        pid=$(ready_pid "$f" 2>/dev/null)
+        if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sigrecv ]; then
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
     if [ -n "${PROC:-}" ] && kill -TERM "$PROC" 2>/dev/null; then
         sleep 0.2
         kill -KILL "$PROC" 2>/dev/null || true
