@@ -61,7 +61,7 @@ int main(int argc, char **argv) {
             peak = left;
         if (left <= 0)
             break;
-        usleep(200);
+        usleep(1000);
     }
     printf("%.1f %d\n", (now_us() - t0) / 1000.0, peak);
     return 0;

@@ -66,6 +66,15 @@ ready_pid() {
     sed -n 's/^ready \([0-9]*\)$/\1/p' "$1" | head -n1
 }
 
+# The $- flags of `INIT... bash -m` run on a pseudo-terminal by script(1):
+# a shell with job control has "m" among them.
+shell_flags_on_pty() {
+    local out
+    out=$(printf 'echo "flags=[$-]"\nexit 0\n' | timeout "$T" script -qec "$* bash --norc -m" /dev/null) ||
+        return 1
+    echo "$out" | tr -d '\r' | sed -n 's/^.*flags=\[\([a-zA-Z]*\)\].*$/\1/p' | tail -n1
+}
+
 # Bit N (signal N) of a hex mask such as /proc/PID/status's SigBlk.
 mask_has() {
     local mask=$1 signo=$2

@@ -194,9 +194,7 @@ load common
 # ---- terminals ----------------------------------------------------------
 
 @test "under a pseudo-terminal 'podinit bash -m' has job control" {
-    run bash -c "printf 'echo \"flags=[\$-]\"\nexit 0\n' | timeout $T script -qec '$PODINIT -- bash --norc -m' /dev/null"
-    [ "$status" -eq 0 ]
-    flags=$(echo "$output" | tr -d '\r' | sed -n 's/^.*flags=\[\([a-zA-Z]*\)\].*$/\1/p' | tail -n1)
+    flags=$(shell_flags_on_pty "$PODINIT" --)
     [[ "$flags" == *m* ]]
 }
 

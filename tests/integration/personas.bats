@@ -248,9 +248,7 @@ DUMB="$B/dumb-init"
 }
 
 @test "dumb-init: under a terminal the child gets it (bash -m has job control)" {
-    run bash -c "printf 'echo \"flags=[\$-]\"\nexit 0\n' | timeout $T script -qec '$DUMB bash --norc -m' /dev/null"
-    [ "$status" -eq 0 ]
-    flags=$(echo "$output" | tr -d '\r' | sed -n 's/^.*flags=\[\([a-zA-Z]*\)\].*$/\1/p' | tail -n1)
+    flags=$(shell_flags_on_pty "$DUMB")
     [[ "$flags" == *m* ]]
 }
 
