@@ -1,6 +1,7 @@
 # podinit — build, test, demo. `make test` and `make demo` install what they
 # need from Debian packages first (scripts/deps.sh; apt-get when root).
 
+SHELL   := /bin/bash
 CC      ?= cc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
@@ -57,9 +58,13 @@ unit: $(UNIT_BIN)
 integration: all $(HELPER_BIN)
 	PODINIT_BUILD=$(abspath $(BUILD)) bats --timing tests/integration
 
+# Unit tests, then integration tests; a closing line counts them all.
 test: deps
-	@$(MAKE) --no-print-directory unit
-	@$(MAKE) --no-print-directory integration
+	@mkdir -p $(BUILD)
+	@set -o pipefail; \
+	{ $(MAKE) --no-print-directory unit && $(MAKE) --no-print-directory integration; } 2>&1 \
+	    | tee $(BUILD)/test.log; rc=$$?; \
+	scripts/test-summary.sh $(BUILD)/test.log; exit $$rc
 
 demo: deps
 	@$(MAKE) --no-print-directory all
