@@ -67,6 +67,14 @@ static void forward_signal(struct supervisor *sv, int signo) {
     log_signal_forwarded(to, target);
 }
 
+/* A signal the kernel raised on podinit itself for its own I/O: SIGPIPE
+ * when its log pipe is gone, SIGXFSZ at a file size limit. It is ours, not
+ * the application's, and is not forwarded. */
+static bool raised_by_own_io(const struct signalfd_siginfo *si) {
+    return (si->ssi_signo == SIGPIPE || si->ssi_signo == SIGXFSZ) &&
+           si->ssi_code == SI_USER && si->ssi_pid == (uint32_t)getpid();
+}
+
 static void handle_signal(struct supervisor *sv, int signo) {
     const struct cli_options *o = sv->opts;
     log_signal_received(signo);
@@ -106,8 +114,11 @@ static void drain_signals(struct supervisor *sv) {
                 log_msg(LOG_ERROR, "reading signals: %s", strerror(errno));
             return;
         }
-        for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++)
+        for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++) {
+            if (raised_by_own_io(&si[i]))
+                continue;
             handle_signal(sv, (int)si[i].ssi_signo);
+        }
         if ((size_t)n < sizeof si)
             return;
     }

@@ -157,6 +157,18 @@ load common
     wait_for_line "$OUT" '^10$'
 }
 
+@test "a SIGPIPE podinit gets from its own broken log pipe is not forwarded" {
+    # podinit -v logs on a stderr nobody reads: each line raises SIGPIPE on it.
+    "$H/launch" --broken-stderr -- "$PODINIT" -v -- "$H/sigrecv" --exit-on 10 >"$OUT" &
+    PROC=$!
+    wait_for_line "$OUT" '^ready'
+    kill -USR1 "$PROC" # logged too (another SIGPIPE), then forwarded
+    wait "$PROC"
+    PROC=""
+    run cat "$OUT"
+    [ "${lines[1]}" = "10" ] # USR1 arrived, and no SIGPIPE (13) before it
+}
+
 # ---- what the child inherits --------------------------------------------
 
 @test "the child gets the caller's ignored and blocked signals back (PID 1 too)" {

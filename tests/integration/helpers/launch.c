@@ -1,8 +1,10 @@
 /* launch — start a program with a chosen signal state and fd table.
  * Usage: launch [--ignore SIGNUM]... [--block SIGNUM]... [--close-fds]
- *               [--keep FD]... [--argv0 NAME] [--no-argv] -- PROGRAM [ARGS...]
+ *               [--keep FD]... [--argv0 NAME] [--no-argv] [--broken-stderr]
+ *               -- PROGRAM [ARGS...]
  * --close-fds closes every fd above 2 except the --keep ones. --no-argv
- * execs PROGRAM with an empty argument vector (argc == 0). */
+ * execs PROGRAM with an empty argument vector (argc == 0). --broken-stderr
+ * makes stderr a pipe nobody reads (writes fail with EPIPE and SIGPIPE). */
 #include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,7 +38,7 @@ static void close_fds(const int *keep, int nkeep) {
 int main(int argc, char **argv) {
     sigset_t block;
     sigemptyset(&block);
-    int keep[64], nkeep = 0, do_close = 0, no_argv = 0, i = 1;
+    int keep[64], nkeep = 0, do_close = 0, no_argv = 0, broken_stderr = 0, i = 1;
     const char *argv0 = NULL;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (i + 1 >= argc)
@@ -53,6 +55,8 @@ int main(int argc, char **argv) {
             do_close = 1;
         else if (strcmp(argv[i], "--no-argv") == 0)
             no_argv = 1;
+        else if (strcmp(argv[i], "--broken-stderr") == 0)
+            broken_stderr = 1;
         else
             break;
     }
@@ -63,6 +67,15 @@ int main(int argc, char **argv) {
     char **prog = &argv[i + 1];
     if (do_close)
         close_fds(keep, nkeep);
+    if (broken_stderr) {
+        int p[2];
+        if (pipe(p) != 0 || dup2(p[1], 2) < 0) {
+            perror("pipe");
+            return 1;
+        }
+        close(p[0]);
+        close(p[1]);
+    }
     if (sigprocmask(SIG_BLOCK, &block, NULL) != 0) {
         perror("sigprocmask");
         return 1;
