@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make demo: an app under podinit as PID 1 of its own PID namespace. It
-# leaves an orphan behind (podinit reaps it), gets a SIGTERM from outside the
-# namespace (podinit forwards it), shuts down, and podinit exits with the
-# app's status. Everything podinit does is logged (-v).
+# leaves an orphan behind (podinit reaps it). A SIGTERM arrives from outside
+# the namespace: podinit marks the pod not ready, lets the app keep serving
+# through a 2-second drain, then passes the SIGTERM on; the app shuts down
+# and podinit exits with its status. Everything podinit does is logged (-v).
 set -euo pipefail
 B=${1:?usage: demo.sh BUILD_DIR}
 work=$(mktemp -d)
@@ -20,8 +21,9 @@ chmod +x "$work/app.sh"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 if [ "$(id -u)" -eq 0 ]; then
-    say "podinit -v -- app.sh, as PID 1 of a new PID namespace"
-    timeout 30 unshare --pid --fork --mount-proc --kill-child "$B/podinit" -v -- "$work/app.sh" &
+    say "podinit -v --prestop-delay 2 --grace-period 10 -- app.sh, as PID 1 of a new PID namespace"
+    timeout 30 unshare --pid --fork --mount-proc --kill-child "$B/podinit" -v --prestop-delay 2 \
+        --grace-period 10 -- "$work/app.sh" &
     job=$!
     for _ in $(seq 200); do
         ns=$(pgrep -P "$job" | head -n1 || true)
@@ -31,12 +33,12 @@ if [ "$(id -u)" -eq 0 ]; then
     done
 else
     say "not root: podinit -v -- app.sh as a subreaper (PID 1 needs root)"
-    timeout 30 "$B/podinit" -v -- "$work/app.sh" &
+    timeout 30 "$B/podinit" -v --prestop-delay 2 --grace-period 10 -- "$work/app.sh" &
     job=$!
     init=$job
 fi
 sleep 2
-say "kill -TERM $init   (podinit, from outside the namespace)"
+say "kill -TERM $init   (podinit, from outside the namespace): the app keeps serving for 2 s"
 kill -TERM "$init"
 status=0
 wait "$job" || status=$?

@@ -3,6 +3,7 @@
  * and starts nothing. */
 #include "podinit/cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 enum opt_id {
     OPT_HELP, OPT_VERSION, OPT_VERBOSE, OPT_SUBREAPER, OPT_PDEATH, OPT_WARN_REAP,
     OPT_GROUP, OPT_SINGLE_CHILD, OPT_REWRITE, OPT_REMAP, OPT_LICENSE, OPT_PAUSE,
+    OPT_GRACE, OPT_PRESTOP_DELAY, OPT_STOP_SIGNAL,
 };
 
 struct opt_spec {
@@ -36,6 +38,9 @@ static const struct opt_spec podinit_opts[] = {
     {'l', "license", false, OPT_LICENSE},
     {'L', NULL, false, OPT_LICENSE},
     {'P', "pause", false, OPT_PAUSE},
+    {0, "grace-period", true, OPT_GRACE},
+    {0, "prestop-delay", true, OPT_PRESTOP_DELAY},
+    {0, "stop-signal", true, OPT_STOP_SIGNAL},
     {0, NULL, false, 0},
 };
 
@@ -97,11 +102,19 @@ static void print_podinit_help(FILE *f) {
             "  -s, --subreaper        Register as child subreaper (automatic when not PID 1).\n"
             "  -w, --warn-on-reap     Log each reaped process that was not the child.\n"
             "  -P, --pause            Run no program: reap, and exit 0 on SIGTERM or SIGINT.\n"
+            "  --grace-period S       Seconds from the first SIGTERM/SIGINT (or the\n"
+            "                         program's exit) to SIGKILL for everything left\n"
+            "                         (default 30; fractions allowed).\n"
+            "  --prestop-delay S      Keep the program running and unsignalled for S\n"
+            "                         seconds after the first SIGTERM/SIGINT (default 0).\n"
+            "  --stop-signal SIG      Send SIG to the program to stop it (default: the\n"
+            "                         signal received).\n"
             "  -v, --verbose          Log more (repeatable).\n"
             "  -l, -L, --license      Show the license and exit.\n"
             "  -h, --help             Show this help and exit.\n"
             "  -V, --version          Show the version and exit.\n\n"
-            "Environment: TINI_VERBOSITY=N, TINI_KILL_PROCESS_GROUP, TINI_SUBREAPER,\n"
+            "Environment: PODINIT_GRACE_PERIOD, PODINIT_PRESTOP_DELAY, PODINIT_STOP_SIGNAL\n"
+            "(the command line wins), TINI_VERBOSITY=N, TINI_KILL_PROCESS_GROUP, TINI_SUBREAPER,\n"
             "DUMB_INIT_SETSID=0 (single child), DUMB_INIT_DEBUG=1 (debug log).\n"
             "Invoked as tini, docker-init, dumb-init, catatonit or podman-init, it behaves\n"
             "as that tool. See docs/cli.md.\n",
@@ -223,7 +236,23 @@ struct parser {
     FILE *out, *err;
     int usage_exit;  /* exit code of a usage error */
     int verbose_flags;
+    bool grace_given, delay_given, stop_signal_given; /* on the command line */
 };
+
+/* Seconds as a plain decimal number >= 0 ("30", "0.2"; no sign, exponent
+ * or hex), at most a year, into milliseconds. Returns 0 or -1. */
+static int parse_seconds(const char *text, int64_t *ms) {
+    if (text == NULL || text[0] == '\0' || strspn(text, "0123456789.") != strlen(text) ||
+        strchr(text, '.') != strrchr(text, '.') || strcmp(text, ".") == 0)
+        return -1;
+    errno = 0;
+    char *end;
+    double v = strtod(text, &end);
+    if (errno != 0 || *end != '\0' || !(v >= 0.0 && v <= 31536000.0))
+        return -1;
+    *ms = (int64_t)(v * 1000.0 + 0.5);
+    return 0;
+}
 
 static int usage_error_code(enum cli_persona p) {
     return p == PERSONA_PODINIT ? CLI_EXIT_USAGE : 1;
@@ -348,6 +377,30 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
             fprintf(ps->err, "podinit: -e takes an exit code from 0 to 255, got '%s'\n", value);
         *exit_code = ps->usage_exit;
         return false;
+    case OPT_GRACE:
+    case OPT_PRESTOP_DELAY: {
+        int64_t *dst = spec->id == OPT_GRACE ? &o->grace_ms : &o->prestop_delay_ms;
+        if (parse_seconds(value, dst) == 0) {
+            *(spec->id == OPT_GRACE ? &ps->grace_given : &ps->delay_given) = true;
+            return true;
+        }
+        fprintf(ps->err, "podinit: --%s takes seconds (a number >= 0), got '%s'\n",
+                spec->long_name, value);
+        *exit_code = ps->usage_exit;
+        return false;
+    }
+    case OPT_STOP_SIGNAL: {
+        int sig = signals_parse(value);
+        if (sig > 0 && sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD) {
+            o->stop_signal = sig;
+            ps->stop_signal_given = true;
+            return true;
+        }
+        fprintf(ps->err, "podinit: --stop-signal: '%s' is not a signal a program can be "
+                         "asked to stop with\n", value);
+        *exit_code = ps->usage_exit;
+        return false;
+    }
     case OPT_REWRITE:
         if (signals_rewrite_add(&o->rewrite, value, o->persona == PERSONA_DUMB_INIT) == 0)
             return true;
@@ -477,7 +530,35 @@ static void set_defaults(struct cli_options *o, enum cli_persona persona, char *
         o->verbosity = LOG_INFO;
         o->subreaper = true;
         o->signal_group = true;
+        o->lifecycle = true;
     }
+    o->grace_ms = 30000; /* Kubernetes' terminationGracePeriodSeconds default */
+}
+
+/* PODINIT_* variables, where the command line did not already speak.
+ * Returns false (message written) on a bad value. */
+static bool apply_podinit_environment(struct parser *ps, char **envp) {
+    struct cli_options *o = ps->opts;
+    const char *v;
+    if (!ps->grace_given && (v = env_get(envp, "PODINIT_GRACE_PERIOD")) != NULL &&
+        parse_seconds(v, &o->grace_ms) != 0) {
+        fprintf(ps->err, "podinit: PODINIT_GRACE_PERIOD takes seconds (a number >= 0), got '%s'\n", v);
+        return false;
+    }
+    if (!ps->delay_given && (v = env_get(envp, "PODINIT_PRESTOP_DELAY")) != NULL &&
+        parse_seconds(v, &o->prestop_delay_ms) != 0) {
+        fprintf(ps->err, "podinit: PODINIT_PRESTOP_DELAY takes seconds (a number >= 0), got '%s'\n", v);
+        return false;
+    }
+    if (!ps->stop_signal_given && (v = env_get(envp, "PODINIT_STOP_SIGNAL")) != NULL) {
+        int sig = signals_parse(v);
+        if (sig <= 0 || sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD) {
+            fprintf(ps->err, "podinit: PODINIT_STOP_SIGNAL: '%s' is not a signal a program can be asked to stop with\n", v);
+            return false;
+        }
+        o->stop_signal = sig;
+    }
+    return true;
 }
 
 /* The environment, by each tool's rules. The command line wins where both
@@ -590,5 +671,9 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
         opts->command = &argv[first];
     }
     apply_environment(&ps, envp);
+    if (persona == PERSONA_PODINIT && !apply_podinit_environment(&ps, envp)) {
+        *exit_code = CLI_EXIT_USAGE;
+        return CLI_EXIT;
+    }
     return CLI_RUN;
 }

@@ -37,8 +37,10 @@ int reap_container_exit_code(int wait_status, const struct reap_remap *rm) {
     return reap_remap_has(rm, code) ? 0 : code;
 }
 
-int reap_children(reap_fn *on_reaped, void *ctx) {
+int reap_children(reap_fn *on_reaped, void *ctx, bool *none_left) {
     int reaped = 0;
+    if (none_left)
+        *none_left = false;
     for (;;) {
         int status;
         pid_t pid = waitpid(-1, &status, WNOHANG);
@@ -51,8 +53,11 @@ int reap_children(reap_fn *on_reaped, void *ctx) {
             return reaped;
         if (errno == EINTR)
             continue;
-        if (errno == ECHILD)
+        if (errno == ECHILD) {
+            if (none_left)
+                *none_left = true;
             return reaped;
+        }
         return -errno;
     }
 }

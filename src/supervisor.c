@@ -10,10 +10,14 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "podinit/lifecycle.h"
 #include "podinit/log.h"
 #include "podinit/reap.h"
 #include "podinit/signals.h"
@@ -28,6 +32,13 @@ struct supervisor {
     int child_status;
     bool stop_requested; /* pause mode: a stop signal arrived */
     bool ignore_once[SIGNALS_CLASSIC_MAX + 1]; /* dumb-init: the tty hand-off HUP/CONT */
+    /* podinit persona: the shutdown lifecycle and its one timer (created on
+     * first use, so an idle podinit has no timer at all). */
+    struct lifecycle lc;
+    int timerfd;
+    bool main_reported; /* EV_MAIN_EXITED fed */
+    bool done;          /* ACT_EXIT seen */
+    int exit_status;    /* its wait status */
 };
 
 static int64_t monotonic_ms(void) {
@@ -75,6 +86,93 @@ static bool raised_by_own_io(const struct signalfd_siginfo *si) {
            si->ssi_code == SI_USER && si->ssi_pid == (uint32_t)getpid();
 }
 
+/* SIGKILL to every child podinit has: the main group, and as PID 1 the whole
+ * namespace; as a subreaper, each child listed by the kernel (orphans it
+ * adopted included). */
+static void kill_everything(struct supervisor *sv) {
+    if (sv->child > 0)
+        (void)kill(-sv->child, SIGKILL);
+    if (getpid() == 1) {
+        (void)kill(-1, SIGKILL);
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char buf[4096];
+    long pid = 0;
+    bool in_number = false;
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] >= '0' && buf[i] <= '9') {
+                if (pid < 100000000) /* pids are below 2^22 */
+                    pid = pid * 10 + (buf[i] - '0');
+                in_number = true;
+            } else if (in_number) {
+                (void)kill((pid_t)pid, SIGKILL);
+                pid = 0;
+                in_number = false;
+            }
+        }
+    }
+    if (in_number)
+        (void)kill((pid_t)pid, SIGKILL);
+    close(fd);
+}
+
+static void arm_timer(struct supervisor *sv, int64_t at_ms) {
+    if (sv->timerfd < 0) {
+        sv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        struct epoll_event ev = {.events = EPOLLIN, .data.fd = sv->timerfd};
+        if (sv->timerfd < 0 || epoll_ctl(sv->epfd, EPOLL_CTL_ADD, sv->timerfd, &ev) != 0) {
+            log_msg(LOG_ERROR, "timer: %s; shutdown deadlines cannot be kept", strerror(errno));
+            return;
+        }
+    }
+    struct itimerspec its = {.it_value = {.tv_sec = at_ms / 1000,
+                                          .tv_nsec = (at_ms % 1000) * 1000000}};
+    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+        its.it_value.tv_nsec = 1; /* zero would disarm it */
+    if (timerfd_settime(sv->timerfd, TFD_TIMER_ABSTIME, &its, NULL) != 0)
+        log_msg(LOG_ERROR, "arming the timer: %s", strerror(errno));
+}
+
+static void carry_out(struct supervisor *sv, const struct lifecycle_action *act) {
+    char name[32];
+    switch (act->kind) {
+    case ACT_SET_READY:
+        log_msg(LOG_INFO, "readiness: %s", act->value ? "ready" : "not ready");
+        break;
+    case ACT_ARM_TIMER:
+        arm_timer(sv, act->at_ms);
+        break;
+    case ACT_SIGNAL_APP:
+        log_msg(LOG_INFO, "stopping: %s to %s %d", signals_name(act->signo, name, sizeof name),
+                sv->opts->signal_group ? "process group" : "pid", (int)sv->child);
+        forward_signal(sv, act->signo);
+        break;
+    case ACT_KILL_ALL:
+        log_msg(LOG_WARN, "grace period over: SIGKILL to everything left");
+        kill_everything(sv);
+        break;
+    case ACT_EXIT:
+        sv->done = true;
+        sv->exit_status = act->value;
+        break;
+    }
+}
+
+static void feed(struct supervisor *sv, int kind, int arg) {
+    struct lifecycle_event ev = {.kind = kind, .signo = arg, .status = arg};
+    struct lifecycle_action acts[8];
+    size_t n = lifecycle_step(&sv->lc, &ev, monotonic_ms(), acts, 8);
+    for (size_t i = 0; i < n; i++)
+        carry_out(sv, &acts[i]);
+}
+
 static void handle_signal(struct supervisor *sv, int signo) {
     const struct cli_options *o = sv->opts;
     log_signal_received(signo);
@@ -88,6 +186,19 @@ static void handle_signal(struct supervisor *sv, int signo) {
     if (signo <= SIGNALS_CLASSIC_MAX && sv->ignore_once[signo]) {
         sv->ignore_once[signo] = false;
         log_msg(LOG_DEBUG, "Ignoring tty hand-off signal %d.", signo);
+        return;
+    }
+    if (o->lifecycle && (signo == SIGTERM || signo == SIGINT)) {
+        char name[32];
+        if (sv->lc.state == LC_RUNNING)
+            log_msg(LOG_INFO, "%s received: shutting down (drain %.1fs, grace %.1fs)",
+                    signals_name(signo, name, sizeof name), o->prestop_delay_ms / 1000.0,
+                    o->grace_ms / 1000.0);
+        else
+            log_msg(LOG_INFO, "%s received again while %s",
+                    signals_name(signo, name, sizeof name),
+                    lifecycle_state_name(sv->lc.state));
+        feed(sv, EV_STOP_SIGNAL, signo);
         return;
     }
     /* tini ignores these two so a write to a terminal it no longer owns
@@ -244,8 +355,11 @@ static int setup(struct supervisor *sv) {
 }
 
 int supervisor_run(const struct cli_options *opts) {
-    struct supervisor sv = {.opts = opts, .sigfd = -1, .epfd = -1};
+    struct supervisor sv = {.opts = opts, .sigfd = -1, .epfd = -1, .timerfd = -1};
     log_init(opts->persona, opts->verbosity, monotonic_ms());
+    lifecycle_init(&sv.lc, &(struct lifecycle_config){.prestop_delay_ms = opts->prestop_delay_ms,
+                                                      .grace_ms = opts->grace_ms,
+                                                      .stop_signal = opts->stop_signal});
     int rc = setup(&sv);
     if (rc != 0)
         return rc;
@@ -269,12 +383,40 @@ int supervisor_run(const struct cli_options *opts) {
             log_msg(LOG_ERROR, "epoll_wait: %s", strerror(errno));
             return CLI_EXIT_INTERNAL;
         }
+        bool timer_fired = false;
+        for (int i = 0; i < n; i++) {
+            if (ev[i].data.fd == sv.timerfd) {
+                uint64_t expirations;
+                while (read(sv.timerfd, &expirations, sizeof expirations) < 0 && errno == EINTR)
+                    ;
+                timer_fired = true;
+            }
+        }
         drain_signals(&sv);
-        int reaped = reap_children(on_reaped, &sv);
+        bool none_left;
+        int reaped = reap_children(on_reaped, &sv, &none_left);
         if (reaped < 0)
             log_msg(LOG_ERROR, "waitpid: %s", strerror(-reaped));
-        if (sv.child_exited)
-            return finish(&sv);
+        if (!opts->lifecycle) {
+            if (sv.child_exited)
+                return finish(&sv);
+        } else if (!opts->pause) {
+            if (sv.child_exited && !sv.main_reported) {
+                sv.main_reported = true;
+                feed(&sv, EV_MAIN_EXITED, sv.child_status);
+            }
+            if (timer_fired)
+                feed(&sv, EV_TIMER, 0);
+            if (sv.lc.state == LC_KILLING && !none_left)
+                kill_everything(&sv); /* orphans adopted since */
+            if (sv.child_exited && none_left)
+                feed(&sv, EV_ALL_EXITED, 0);
+            if (sv.done) {
+                int code = reap_container_exit_code(sv.exit_status, &opts->remap);
+                log_main_exited(sv.exit_status, code);
+                return code;
+            }
+        }
         if (sv.stop_requested) {
             log_msg(LOG_INFO, "stop signal received in pause mode; exiting");
             return 0;

@@ -4,6 +4,7 @@
 #define PODINIT_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "podinit/reap.h"
@@ -33,6 +34,12 @@ struct cli_options {
     int pdeath_signal;        /* -p, 0 = none */
     struct reap_remap remap;  /* -e */
     struct signals_rewrite rewrite; /* -r */
+    /* The shutdown lifecycle (podinit persona only; the others keep their
+     * tool's behaviour). */
+    bool lifecycle;
+    int64_t grace_ms;         /* --grace-period, PODINIT_GRACE_PERIOD (default 30 s) */
+    int64_t prestop_delay_ms; /* --prestop-delay, PODINIT_PRESTOP_DELAY (default 0) */
+    int stop_signal;          /* --stop-signal, PODINIT_STOP_SIGNAL (0: the one received) */
 };
 
 enum cli_outcome { CLI_RUN, CLI_EXIT };

@@ -263,6 +263,71 @@ static void podinit_environment(void **state) {
     done(&r);
 }
 
+static void podinit_lifecycle_options(void **state) {
+    (void)state;
+    struct run r;
+    parse(&r, "podinit", "true");
+    assert_true(r.o.lifecycle);
+    assert_int_equal(r.o.grace_ms, 30000);
+    assert_int_equal(r.o.prestop_delay_ms, 0);
+    assert_int_equal(r.o.stop_signal, 0);
+    done(&r);
+    parse(&r, "podinit", "--grace-period", "2.5", "--prestop-delay=0.2", "--stop-signal", "quit",
+          "true");
+    assert_int_equal(r.outcome, CLI_RUN);
+    assert_int_equal(r.o.grace_ms, 2500);
+    assert_int_equal(r.o.prestop_delay_ms, 200);
+    assert_int_equal(r.o.stop_signal, SIGQUIT);
+    done(&r);
+    /* environment below the command line */
+    char *env[] = {"PODINIT_GRACE_PERIOD=7", "PODINIT_PRESTOP_DELAY=3", "PODINIT_STOP_SIGNAL=INT",
+                   NULL};
+    parse_env(&r, env, "podinit", "--grace-period", "1", "true", NULL);
+    assert_int_equal(r.o.grace_ms, 1000);
+    assert_int_equal(r.o.prestop_delay_ms, 3000);
+    assert_int_equal(r.o.stop_signal, SIGINT);
+    done(&r);
+    /* the other personas keep their tool's behaviour */
+    parse(&r, "tini", "true");
+    assert_false(r.o.lifecycle);
+    done(&r);
+    parse(&r, "dumb-init", "true");
+    assert_false(r.o.lifecycle);
+    done(&r);
+    parse(&r, "tini", "--grace-period", "1", "true");
+    assert_usage_error(&r, 1, "unrecognized option '--grace-period'");
+}
+
+static void podinit_lifecycle_bad_input(void **state) {
+    (void)state;
+    struct run r;
+    const char *bad[] = {"-1", "abc", "", "1e999", "nan", "inf", "1s", "31536001", "0x10"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        parse(&r, "podinit", "--grace-period", bad[i], "true");
+        assert_usage_error(&r, CLI_EXIT_USAGE, "--grace-period takes seconds");
+        parse(&r, "podinit", "--prestop-delay", bad[i], "true");
+        assert_usage_error(&r, CLI_EXIT_USAGE, "--prestop-delay takes seconds");
+    }
+    const char *badsig[] = {"KILL", "STOP", "CHLD", "NOPE", "0"};
+    for (size_t i = 0; i < sizeof badsig / sizeof badsig[0]; i++) {
+        parse(&r, "podinit", "--stop-signal", badsig[i], "true");
+        assert_usage_error(&r, CLI_EXIT_USAGE, "--stop-signal");
+    }
+    char *env1[] = {"PODINIT_GRACE_PERIOD=soon", NULL};
+    parse_env(&r, env1, "podinit", "true", NULL);
+    assert_usage_error(&r, CLI_EXIT_USAGE, "PODINIT_GRACE_PERIOD takes seconds");
+    char *env2[] = {"PODINIT_PRESTOP_DELAY=-2", NULL};
+    parse_env(&r, env2, "podinit", "true", NULL);
+    assert_usage_error(&r, CLI_EXIT_USAGE, "PODINIT_PRESTOP_DELAY takes seconds");
+    char *env3[] = {"PODINIT_STOP_SIGNAL=KILL", NULL};
+    parse_env(&r, env3, "podinit", "true", NULL);
+    assert_usage_error(&r, CLI_EXIT_USAGE, "PODINIT_STOP_SIGNAL");
+    /* a bad variable is not an error when the command line overrides it */
+    parse_env(&r, env1, "podinit", "--grace-period", "3", "true", NULL);
+    assert_int_equal(r.outcome, CLI_RUN);
+    done(&r);
+}
+
 static void tini_flags_and_defaults(void **state) {
     (void)state;
     struct run r;
@@ -440,6 +505,8 @@ int main(void) {
         cmocka_unit_test(podinit_bad_input),
         cmocka_unit_test(empty_argv_is_refused),
         cmocka_unit_test(podinit_environment),
+        cmocka_unit_test(podinit_lifecycle_options),
+        cmocka_unit_test(podinit_lifecycle_bad_input),
         cmocka_unit_test(tini_flags_and_defaults),
         cmocka_unit_test(tini_environment),
         cmocka_unit_test(tini_messages),

@@ -85,7 +85,7 @@ static void reaps_every_exited_child_and_reports_its_status(void **state) {
     int total = 0;
     /* Children exit at their own pace: poll, bounded, until all 20 came back. */
     for (int tries = 0; tries < 500 && total < 20; tries++) {
-        int n = reap_children(count_reaped, &s);
+        int n = reap_children(count_reaped, &s, NULL);
         assert_true(n >= 0);
         total += n;
         if (total < 20)
@@ -97,8 +97,19 @@ static void reaps_every_exited_child_and_reports_its_status(void **state) {
     for (int i = 0; i < 20; i++)
         expect += i % 3;
     assert_int_equal(s.sum_codes, expect);
-    /* nothing left: not an error */
-    assert_int_equal(reap_children(count_reaped, &s), 0);
+    /* nothing left: not an error, and said so */
+    bool none_left = false;
+    assert_int_equal(reap_children(count_reaped, &s, &none_left), 0);
+    assert_true(none_left);
+    pid_t sleeper = fork();
+    if (sleeper == 0) {
+        pause();
+        _exit(0);
+    }
+    assert_int_equal(reap_children(count_reaped, &s, &none_left), 0);
+    assert_false(none_left); /* a live child is still ours */
+    kill(sleeper, SIGKILL);
+    waitpid(sleeper, NULL, 0);
 }
 
 int main(void) {

@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# The shutdown lifecycle of the podinit persona: drain delay, the stop
+# signal, the grace period and SIGKILL for everything left.
+
+bats_require_minimum_version 1.5.0
+load common
+
+@test "after SIGTERM the app is left alone for --prestop-delay, then gets SIGTERM" {
+    require_root
+    start_pid1 "$PODINIT" --prestop-delay 1.5 -- "$H/sigrecv" --exit-on 15
+    wait_for_line "$OUT" '^ready'
+    kill -TERM "$INIT"
+    wait_for_line "$ERR" 'readiness: not ready'
+    sleep 0.3 # well inside the 1.5 s drain: the app must not have been signalled
+    run grep -c '^15$' "$OUT"
+    [ "$output" = "0" ]
+    wait_for_line "$OUT" '^15$'
+    wait "$JOB" # sigrecv exits 0 on TERM; so does podinit
+    # the log tells the story in order
+    run grep -nE 'SIGTERM received|readiness: not ready|stopping: SIGTERM|exiting with 0' "$ERR"
+    [ "${#lines[@]}" -eq 4 ]
+    [[ "${lines[0]}" == *"SIGTERM received: shutting down (drain 1.5s, grace 30.0s)"* ]]
+    [[ "${lines[1]}" == *"readiness: not ready"* ]]
+    [[ "${lines[2]}" == *"stopping: SIGTERM to process group"* ]]
+}
+
+@test "a second SIGTERM during the drain skips the rest of it" {
+    require_root
+    start_pid1 "$PODINIT" --prestop-delay 60 -- "$H/sigrecv" --exit-on 15
+    wait_for_line "$OUT" '^ready'
+    kill -TERM "$INIT"
+    wait_for_line "$ERR" 'readiness: not ready'
+    kill -TERM "$INIT"
+    wait_for_line "$OUT" '^15$' # long before the 60 s drain would end
+    wait "$JOB"
+}
+
+@test "--stop-signal replaces the signal the app is stopped with; later stop signals are forwarded" {
+    require_root
+    start_pid1 "$PODINIT" --stop-signal SIGQUIT -- "$H/sigrecv" --exit-on 2
+    wait_for_line "$OUT" '^ready'
+    kill -TERM "$INIT"
+    wait_for_line "$OUT" '^3$'
+    kill -INT "$INIT" # while terminating: forwarded as it is
+    wait_for_line "$OUT" '^2$'
+    wait "$JOB"
+}
+
+@test "at the end of the grace period an app that ignores SIGTERM is SIGKILLed: 137" {
+    require_root
+    start_pid1 "$PODINIT" --grace-period 1 -- "$H/sigrecv"
+    wait_for_line "$OUT" '^ready'
+    kill -TERM "$INIT"
+    wait_for_line "$OUT" '^15$' # it got TERM, and ignored it
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 137 ]
+    grep -q 'grace period over: SIGKILL to everything left' "$ERR"
+}
+
+@test "as a subreaper, a daemonised grandchild that ignores SIGTERM is SIGKILLed at the deadline" {
+    # main: starts a daemon in its own session (out of the main group), exits 3
+    script='setsid "$0" > "$1" & sleep 0.5; exit 3'
+    start_bg "$PODINIT" --grace-period 1 -- sh -c "$script" "$H/sigrecv" "$BATS_TEST_TMPDIR/d"
+    wait_for_line "$BATS_TEST_TMPDIR/d" '^ready'
+    daemon=$(ready_pid "$BATS_TEST_TMPDIR/d")
+    rc=0
+    wait "$PROC" || rc=$?
+    PROC=""
+    [ "$rc" -eq 3 ] # the main process's status
+    grep -q 'grace period over: SIGKILL to everything left' "$ERR"
+    # podinit waited for it and killed it: it is gone (not even a zombie of ours)
+    [ ! -e "/proc/$daemon" ] || [ "$(awk '{print $3}' "/proc/$daemon/stat")" = "Z" ]
+}
+
+@test "when the main process exits on its own, the rest of its group gets SIGTERM first" {
+    script='"$0" --exit-on 15 > "$1" & sleep 0.5; exit 4'
+    start_bg "$PODINIT" --grace-period 20 -- sh -c "$script" "$H/sigrecv" "$BATS_TEST_TMPDIR/g"
+    rc=0
+    wait "$PROC" || rc=$?
+    PROC=""
+    [ "$rc" -eq 4 ]
+    grep -q '^15$' "$BATS_TEST_TMPDIR/g" # it was asked to stop, and did, before the deadline
+    ! grep -q 'grace period over' "$ERR"
+}
+
+@test "bad lifecycle options and environment: one line, exit 2, nothing started" {
+    marker="$BATS_TEST_TMPDIR/started"
+    for args in "--grace-period -1" "--grace-period abc" "--prestop-delay 1e999" "--stop-signal KILL" "--stop-signal NOPE"; do
+        run timeout "$T" "$PODINIT" $args touch "$marker"
+        [ "$status" -eq 2 ]
+        [[ "${lines[0]}" == podinit:* ]]
+        [ ! -e "$marker" ]
+    done
+    run env PODINIT_GRACE_PERIOD=soon timeout "$T" "$PODINIT" touch "$marker"
+    [ "$status" -eq 2 ]
+    [[ "${lines[0]}" == "podinit: PODINIT_GRACE_PERIOD takes seconds"* ]]
+    [ ! -e "$marker" ]
+}
