@@ -240,17 +240,37 @@ struct parser {
 };
 
 /* Seconds as a plain decimal number >= 0 ("30", "0.2"; no sign, exponent
- * or hex), at most a year, into milliseconds. Returns 0 or -1. */
+ * or hex), at most a year, into milliseconds rounded to the nearest. Parsed
+ * by hand: strtod would pull floating point into the static build. Returns
+ * 0 or -1. */
 static int parse_seconds(const char *text, int64_t *ms) {
     if (text == NULL || text[0] == '\0' || strspn(text, "0123456789.") != strlen(text) ||
         strchr(text, '.') != strrchr(text, '.') || strcmp(text, ".") == 0)
         return -1;
-    errno = 0;
-    char *end;
-    double v = strtod(text, &end);
-    if (errno != 0 || *end != '\0' || !(v >= 0.0 && v <= 31536000.0))
+    const int64_t year_s = 365 * 24 * 3600;
+    int64_t whole = 0;
+    const char *p = text;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        whole = whole * 10 + (*p - '0');
+        if (whole > year_s)
+            return -1;
+    }
+    int64_t frac = 0;
+    int digits = 0;
+    if (*p == '.') {
+        for (p++; *p != '\0'; p++, digits++) {
+            if (digits < 3)
+                frac = frac * 10 + (*p - '0');
+            else if (digits == 3 && *p >= '5')
+                frac++; /* round half up on the fourth decimal */
+        }
+    }
+    for (; digits < 3; digits++)
+        frac *= 10;
+    int64_t total = whole * 1000 + frac;
+    if (total > year_s * 1000)
         return -1;
-    *ms = (int64_t)(v * 1000.0 + 0.5);
+    *ms = total;
     return 0;
 }
 

@@ -190,10 +190,13 @@ static void handle_signal(struct supervisor *sv, int signo) {
     }
     if (o->lifecycle && (signo == SIGTERM || signo == SIGINT)) {
         char name[32];
+        /* Whole milliseconds, printed without floating point (which would
+         * double the size of the static build). */
         if (sv->lc.state == LC_RUNNING)
-            log_msg(LOG_INFO, "%s received: shutting down (drain %.1fs, grace %.1fs)",
-                    signals_name(signo, name, sizeof name), o->prestop_delay_ms / 1000.0,
-                    o->grace_ms / 1000.0);
+            log_msg(LOG_INFO, "%s received: shutting down (drain %lld.%03llds, grace %lld.%03llds)",
+                    signals_name(signo, name, sizeof name),
+                    (long long)(o->prestop_delay_ms / 1000), (long long)(o->prestop_delay_ms % 1000),
+                    (long long)(o->grace_ms / 1000), (long long)(o->grace_ms % 1000));
         else
             log_msg(LOG_INFO, "%s received again while %s",
                     signals_name(signo, name, sizeof name),

@@ -279,6 +279,15 @@ static void podinit_lifecycle_options(void **state) {
     assert_int_equal(r.o.prestop_delay_ms, 200);
     assert_int_equal(r.o.stop_signal, SIGQUIT);
     done(&r);
+    const struct { const char *text; int64_t ms; } durations[] = {
+        {"0", 0}, {"30", 30000}, {".5", 500}, {"0.2", 200}, {"1.", 1000}, {"0.0004", 0},
+        {"0.0005", 1}, {"2.9999", 3000}, {"31536000", 31536000000}, {"007", 7000}};
+    for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++) {
+        parse(&r, "podinit", "--grace-period", durations[i].text, "true");
+        assert_int_equal(r.outcome, CLI_RUN);
+        assert_int_equal(r.o.grace_ms, durations[i].ms);
+        done(&r);
+    }
     /* environment below the command line */
     char *env[] = {"PODINIT_GRACE_PERIOD=7", "PODINIT_PRESTOP_DELAY=3", "PODINIT_STOP_SIGNAL=INT",
                    NULL};
@@ -301,7 +310,8 @@ static void podinit_lifecycle_options(void **state) {
 static void podinit_lifecycle_bad_input(void **state) {
     (void)state;
     struct run r;
-    const char *bad[] = {"-1", "abc", "", "1e999", "nan", "inf", "1s", "31536001", "0x10"};
+    const char *bad[] = {"-1", "abc", "", ".", "1.2.3", "1e999", "nan", "inf", "1s", "31536001",
+                         "31536000.001", "0x10", "99999999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         parse(&r, "podinit", "--grace-period", bad[i], "true");
         assert_usage_error(&r, CLI_EXIT_USAGE, "--grace-period takes seconds");
