@@ -19,7 +19,7 @@ load common
     # the log tells the story in order
     run grep -nE 'SIGTERM received|readiness: not ready|stopping: SIGTERM|exiting with 0' "$ERR"
     [ "${#lines[@]}" -eq 4 ]
-    [[ "${lines[0]}" == *"SIGTERM received: shutting down (drain 1.5s, grace 30.0s)"* ]]
+    [[ "${lines[0]}" == *"SIGTERM received: shutting down (drain 1.500s, grace 30.000s)"* ]]
     [[ "${lines[1]}" == *"readiness: not ready"* ]]
     [[ "${lines[2]}" == *"stopping: SIGTERM to process group"* ]]
 }
