@@ -60,6 +60,7 @@ DUMB="$B/dumb-init"
     kill -USR1 "$PROC"
     sleep 0.3
     kill -0 "$PROC" # the child (sh) ignored it; nothing else got it
+    kill -KILL -- -"$(pgrep -P "$PROC")" # end sh and its sleep (their own group)
 }
 
 @test "tini: -e CODE remaps exactly that code, for every code 0-255" {
