@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "podinit/log.h"
-#include "podinit/version.h"
+#include "podinit/usage.h"
 
 enum opt_id {
     OPT_HELP, OPT_VERSION, OPT_VERBOSE, OPT_SUBREAPER, OPT_PDEATH, OPT_WARN_REAP,
@@ -66,139 +66,6 @@ static const struct opt_spec catatonit_opts[] = {
     {'L', NULL, false, OPT_LICENSE}, {'P', NULL, false, OPT_PAUSE},
     {'V', "version", false, OPT_VERSION}, {0, NULL, false, 0},
 };
-
-static const char license_text[] =
-    "MIT License\n\n"
-    "Copyright (c) 2026 The podinit authors\n\n"
-    "Permission is hereby granted, free of charge, to any person obtaining a copy\n"
-    "of this software and associated documentation files (the \"Software\"), to deal\n"
-    "in the Software without restriction, including without limitation the rights\n"
-    "to use, copy, modify, merge, publish, distribute, sublicense, and/or sell\n"
-    "copies of the Software, and to permit persons to whom the Software is\n"
-    "furnished to do so, subject to the following conditions:\n\n"
-    "The above copyright notice and this permission notice shall be included in all\n"
-    "copies or substantial portions of the Software.\n\n"
-    "THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR\n"
-    "IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,\n"
-    "FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE\n"
-    "AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER\n"
-    "LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,\n"
-    "OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE\n"
-    "SOFTWARE.\n";
-
-static const char podinit_usage[] = "Usage: podinit [OPTIONS] [--] PROGRAM [ARGS...]\n";
-
-static void print_podinit_help(FILE *f) {
-    fprintf(f,
-            "podinit %s - an init for containers: reaps zombies, forwards signals,\n"
-            "passes the exit code on.\n\n%s\n"
-            "Options:\n"
-            "  -c, --single-child     Signal only the child, not its process group.\n"
-            "  -g, --process-group    Signal the child's process group (the default).\n"
-            "  -r, --rewrite S:R      Forward signal S as R (1-31, names allowed);\n"
-            "                         R = 0 drops S. Repeatable.\n"
-            "  -e, --remap-exit CODE  Exit 0 when the child exits with CODE. Repeatable.\n"
-            "  -p, --pdeath-signal SIG  Receive SIG when podinit's parent dies.\n"
-            "  -s, --subreaper        Register as child subreaper (automatic when not PID 1).\n"
-            "  -w, --warn-on-reap     Log each reaped process that was not the child.\n"
-            "  -P, --pause            Run no program: reap, and exit 0 on SIGTERM or SIGINT.\n"
-            "  --grace-period S       Seconds from the first SIGTERM/SIGINT (or the\n"
-            "                         program's exit) to SIGKILL for everything left\n"
-            "                         (default 30; fractions allowed).\n"
-            "  --prestop-delay S      Keep the program running and unsignalled for S\n"
-            "                         seconds after the first SIGTERM/SIGINT (default 0).\n"
-            "  --stop-signal SIG      Send SIG to the program to stop it (default: the\n"
-            "                         signal received).\n"
-            "  -v, --verbose          Log more (repeatable).\n"
-            "  -l, -L, --license      Show the license and exit.\n"
-            "  -h, --help             Show this help and exit.\n"
-            "  -V, --version          Show the version and exit.\n\n"
-            "Environment: PODINIT_GRACE_PERIOD, PODINIT_PRESTOP_DELAY, PODINIT_STOP_SIGNAL\n"
-            "(the command line wins), TINI_VERBOSITY=N, TINI_KILL_PROCESS_GROUP, TINI_SUBREAPER,\n"
-            "DUMB_INIT_SETSID=0 (single child), DUMB_INIT_DEBUG=1 (debug log).\n"
-            "Invoked as tini, docker-init, dumb-init, catatonit or podman-init, it behaves\n"
-            "as that tool. See docs/cli.md.\n",
-            PODINIT_VERSION, podinit_usage);
-}
-
-static void print_tini_help(FILE *f, const char *name) {
-    fprintf(f,
-            "%s (tini version " COMPAT_TINI_VERSION " - git." PODINIT_GIT ", podinit)\n"
-            "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n\n"
-            "Runs PROGRAM as its child: reaps zombies and forwards signals.\n\n"
-            "Options:\n"
-            "  --version     Print the version and exit.\n"
-            "  -h            Print this help and exit.\n"
-            "  -s            Register as a child subreaper.\n"
-            "  -p SIGNAL     Receive SIGNAL when the parent dies (e.g. -p SIGKILL).\n"
-            "  -v            More output; repeat for more.\n"
-            "  -w            Warn about each reaped zombie.\n"
-            "  -g            Forward signals to the child's process group.\n"
-            "  -e EXIT_CODE  Exit 0 when the child exits with EXIT_CODE (0-255).\n"
-            "  -l            Print the license and exit.\n\n"
-            "Environment:\n"
-            "  TINI_SUBREAPER           Register as a child subreaper.\n"
-            "  TINI_VERBOSITY           Verbosity level (default: 1).\n"
-            "  TINI_KILL_PROCESS_GROUP  Forward signals to the child's process group.\n\n",
-            name, name);
-}
-
-/* dumb-init's help, byte for byte: its users and test suite compare it. */
-static void print_dumb_init_help(FILE *f, const char *argv0) {
-    fprintf(f,
-            "dumb-init v" COMPAT_DUMB_INIT_VERSION "\n"
-            "Usage: %s [option] command [[arg] ...]\n"
-            "\n"
-            "dumb-init is a simple process supervisor that forwards signals to children.\n"
-            "It is designed to run as PID1 in minimal container environments.\n"
-            "\n"
-            "Optional arguments:\n"
-            "   -c, --single-child   Run in single-child mode.\n"
-            "                        In this mode, signals are only proxied to the\n"
-            "                        direct child and not any of its descendants.\n"
-            "   -r, --rewrite s:r    Rewrite received signal s to new signal r before proxying.\n"
-            "                        To ignore (not proxy) a signal, rewrite it to 0.\n"
-            "                        This option can be specified multiple times.\n"
-            "   -v, --verbose        Print debugging information to stderr.\n"
-            "   -h, --help           Print this help message and exit.\n"
-            "   -V, --version        Print the current version and exit.\n"
-            "\n"
-            "Full help is available online at https://github.com/Yelp/dumb-init\n",
-            argv0);
-}
-
-static const char catatonit_usage[] =
-    "usage: catatonit [-ghLPV] [--] <progname> [<arguments>...]\n";
-
-static void print_catatonit_help(FILE *f) {
-    fprintf(f,
-            "%s\n"
-            "options:\n"
-            "  -g              Forward signals to the child's process group.\n"
-            "  -h              Print this help.\n"
-            "  -L              Print the license.\n"
-            "  -P              Pause mode: run no program, exit on SIGINT or SIGTERM.\n"
-            "  -V, --version   Print the version.\n\n"
-            "This is podinit %s acting as catatonit.\n",
-            catatonit_usage, PODINIT_VERSION);
-}
-
-static void print_version(enum cli_persona persona, FILE *out, FILE *err) {
-    switch (persona) {
-    case PERSONA_TINI:
-        /* docker info parses "tini version X - git.HASH". */
-        fprintf(out, "tini version " COMPAT_TINI_VERSION " - git." PODINIT_GIT "\n");
-        break;
-    case PERSONA_DUMB_INIT:
-        fprintf(err, "dumb-init v" COMPAT_DUMB_INIT_VERSION "\n");
-        break;
-    case PERSONA_CATATONIT:
-        fprintf(out, "tini version " COMPAT_CATATONIT_VERSION "_catatonit\n");
-        break;
-    default:
-        fprintf(out, "podinit version " PODINIT_VERSION " - git." PODINIT_GIT "\n");
-    }
-}
 
 static const char *base_name(const char *path) {
     const char *slash = strrchr(path, '/');
@@ -278,24 +145,6 @@ static int usage_error_code(enum cli_persona p) {
     return p == PERSONA_PODINIT ? CLI_EXIT_USAGE : 1;
 }
 
-/* After an option error: a usage line where the persona prints one. */
-static void print_usage_hint(struct parser *ps) {
-    switch (ps->opts->persona) {
-    case PERSONA_PODINIT:
-        fprintf(ps->err, "%s", podinit_usage);
-        break;
-    case PERSONA_TINI:
-        fprintf(ps->err, "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n",
-                base_name(ps->opts->invoked_as));
-        break;
-    case PERSONA_CATATONIT:
-        fprintf(ps->err, "%s", catatonit_usage);
-        break;
-    default:
-        break; /* dumb-init prints getopt's line only */
-    }
-}
-
 static const char *prog_label(const struct parser *ps) {
     return ps->opts->persona == PERSONA_PODINIT ? "podinit" : ps->opts->invoked_as;
 }
@@ -311,7 +160,7 @@ static void unknown_option(struct parser *ps, const char *arg, char short_name) 
     } else {
         fprintf(ps->err, "%s: unrecognized option '%s'\n", prog_label(ps), arg);
     }
-    print_usage_hint(ps);
+    usage_hint(ps->opts->persona, ps->opts->invoked_as, ps->err);
 }
 
 static void missing_value(struct parser *ps, const struct opt_spec *spec, bool as_long) {
@@ -327,7 +176,7 @@ static void missing_value(struct parser *ps, const struct opt_spec *spec, bool a
         fprintf(ps->err, "%s: option requires an argument -- '%c'\n", prog_label(ps),
                 spec->short_name);
     }
-    print_usage_hint(ps);
+    usage_hint(ps->opts->persona, ps->opts->invoked_as, ps->err);
 }
 
 static void tini_fatal(struct parser *ps, const char *what, const char *value) {
@@ -343,18 +192,13 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
     *exit_code = 0;
     switch (spec->id) {
     case OPT_HELP:
-        switch (o->persona) {
-        case PERSONA_TINI: print_tini_help(ps->out, base_name(o->invoked_as)); break;
-        case PERSONA_DUMB_INIT: print_dumb_init_help(ps->err, o->invoked_as); break;
-        case PERSONA_CATATONIT: print_catatonit_help(ps->out); break;
-        default: print_podinit_help(ps->out);
-        }
+        usage_help(o->persona, o->invoked_as, ps->out, ps->err);
         return false;
     case OPT_VERSION:
-        print_version(o->persona, ps->out, ps->err);
+        usage_version(o->persona, ps->out, ps->err);
         return false;
     case OPT_LICENSE:
-        fputs(license_text, ps->out);
+        usage_license(ps->out);
         return false;
     case OPT_VERBOSE:
         ps->verbose_flags++;
@@ -629,27 +473,6 @@ static void apply_environment(struct parser *ps, char **envp) {
         o->verbosity = LOG_ERROR;
 }
 
-/* No program to run: each tool says so its own way. */
-static void missing_program(struct parser *ps) {
-    struct cli_options *o = ps->opts;
-    switch (o->persona) {
-    case PERSONA_TINI:
-        print_tini_help(ps->err, base_name(o->invoked_as));
-        break;
-    case PERSONA_DUMB_INIT:
-        fprintf(ps->err, "Usage: %s [option] program [args]\nTry %s --help for full usage.\n",
-                o->invoked_as, o->invoked_as);
-        break;
-    case PERSONA_CATATONIT:
-        fprintf(ps->err, "ERROR (catatonit:%d): missing program name\n%s", (int)getpid(),
-                catatonit_usage);
-        break;
-    default:
-        fprintf(ps->err, "podinit: no program to run (give one, or -P to pause)\n%s",
-                podinit_usage);
-    }
-}
-
 enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *err,
                            struct cli_options *opts, int *exit_code) {
     char *argv0 = argc > 0 && argv != NULL ? argv[0] : NULL;
@@ -659,7 +482,8 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
                         .usage_exit = usage_error_code(persona)};
     *exit_code = 0;
     if (argv0 == NULL) {
-        fprintf(err, "podinit: empty argument list (argv[0] is missing)\n%s", podinit_usage);
+        fprintf(err, "podinit: empty argument list (argv[0] is missing)\n");
+        usage_hint(PERSONA_PODINIT, "podinit", err);
         *exit_code = CLI_EXIT_USAGE;
         return CLI_EXIT;
     }
@@ -673,14 +497,14 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
     bool has_program = first < argc;
     if (opts->pause) {
         if (has_program && persona == PERSONA_PODINIT) {
-            fprintf(err, "podinit: -P (pause) runs no program, but '%s' was given\n%s",
-                    argv[first], podinit_usage);
+            fprintf(err, "podinit: -P (pause) runs no program, but '%s' was given\n", argv[first]);
+            usage_hint(PERSONA_PODINIT, "podinit", err);
             *exit_code = CLI_EXIT_USAGE;
             return CLI_EXIT;
         }
         opts->command = NULL; /* catatonit ignores a program in pause mode */
     } else if (!has_program) {
-        missing_program(&ps);
+        usage_missing_program(persona, opts->invoked_as, err);
         *exit_code = ps.usage_exit;
         return CLI_EXIT;
     } else if (argv[first][0] == '\0') {

@@ -1,0 +1,198 @@
+/* src/usage.c — what each persona prints when asked (help, version,
+ * license) or when the command line is wrong: the words and streams its
+ * users and test suites expect. */
+#include "podinit/usage.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "podinit/version.h"
+
+static const char *base_name(const char *path) {
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static const char license_text[] =
+    "MIT License\n\n"
+    "Copyright (c) 2026 The podinit authors\n\n"
+    "Permission is hereby granted, free of charge, to any person obtaining a copy\n"
+    "of this software and associated documentation files (the \"Software\"), to deal\n"
+    "in the Software without restriction, including without limitation the rights\n"
+    "to use, copy, modify, merge, publish, distribute, sublicense, and/or sell\n"
+    "copies of the Software, and to permit persons to whom the Software is\n"
+    "furnished to do so, subject to the following conditions:\n\n"
+    "The above copyright notice and this permission notice shall be included in all\n"
+    "copies or substantial portions of the Software.\n\n"
+    "THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR\n"
+    "IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,\n"
+    "FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE\n"
+    "AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER\n"
+    "LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,\n"
+    "OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE\n"
+    "SOFTWARE.\n";
+
+static const char podinit_usage[] = "Usage: podinit [OPTIONS] [--] PROGRAM [ARGS...]\n";
+
+static void print_podinit_help(FILE *f) {
+    fprintf(f,
+            "podinit %s - an init for containers: reaps zombies, forwards signals,\n"
+            "passes the exit code on.\n\n%s\n"
+            "Options:\n"
+            "  -c, --single-child     Signal only the child, not its process group.\n"
+            "  -g, --process-group    Signal the child's process group (the default).\n"
+            "  -r, --rewrite S:R      Forward signal S as R (1-31, names allowed);\n"
+            "                         R = 0 drops S. Repeatable.\n"
+            "  -e, --remap-exit CODE  Exit 0 when the child exits with CODE. Repeatable.\n"
+            "  -p, --pdeath-signal SIG  Receive SIG when podinit's parent dies.\n"
+            "  -s, --subreaper        Register as child subreaper (automatic when not PID 1).\n"
+            "  -w, --warn-on-reap     Log each reaped process that was not the child.\n"
+            "  -P, --pause            Run no program: reap, and exit 0 on SIGTERM or SIGINT.\n"
+            "  --grace-period S       Seconds from the first SIGTERM/SIGINT (or the\n"
+            "                         program's exit) to SIGKILL for everything left\n"
+            "                         (default 30; fractions allowed).\n"
+            "  --prestop-delay S      Keep the program running and unsignalled for S\n"
+            "                         seconds after the first SIGTERM/SIGINT (default 0).\n"
+            "  --stop-signal SIG      Send SIG to the program to stop it (default: the\n"
+            "                         signal received).\n"
+            "  -v, --verbose          Log more (repeatable).\n"
+            "  -l, -L, --license      Show the license and exit.\n"
+            "  -h, --help             Show this help and exit.\n"
+            "  -V, --version          Show the version and exit.\n\n"
+            "Environment: PODINIT_GRACE_PERIOD, PODINIT_PRESTOP_DELAY, PODINIT_STOP_SIGNAL\n"
+            "(the command line wins), TINI_VERBOSITY=N, TINI_KILL_PROCESS_GROUP, TINI_SUBREAPER,\n"
+            "DUMB_INIT_SETSID=0 (single child), DUMB_INIT_DEBUG=1 (debug log).\n"
+            "Invoked as tini, docker-init, dumb-init, catatonit or podman-init, it behaves\n"
+            "as that tool. See docs/cli.md.\n",
+            PODINIT_VERSION, podinit_usage);
+}
+
+static void print_tini_help(FILE *f, const char *name) {
+    fprintf(f,
+            "%s (tini version " COMPAT_TINI_VERSION " - git." PODINIT_GIT ", podinit)\n"
+            "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n\n"
+            "Runs PROGRAM as its child: reaps zombies and forwards signals.\n\n"
+            "Options:\n"
+            "  --version     Print the version and exit.\n"
+            "  -h            Print this help and exit.\n"
+            "  -s            Register as a child subreaper.\n"
+            "  -p SIGNAL     Receive SIGNAL when the parent dies (e.g. -p SIGKILL).\n"
+            "  -v            More output; repeat for more.\n"
+            "  -w            Warn about each reaped zombie.\n"
+            "  -g            Forward signals to the child's process group.\n"
+            "  -e EXIT_CODE  Exit 0 when the child exits with EXIT_CODE (0-255).\n"
+            "  -l            Print the license and exit.\n\n"
+            "Environment:\n"
+            "  TINI_SUBREAPER           Register as a child subreaper.\n"
+            "  TINI_VERBOSITY           Verbosity level (default: 1).\n"
+            "  TINI_KILL_PROCESS_GROUP  Forward signals to the child's process group.\n\n",
+            name, name);
+}
+
+/* dumb-init's help, byte for byte: its users and test suite compare it. */
+static void print_dumb_init_help(FILE *f, const char *argv0) {
+    fprintf(f,
+            "dumb-init v" COMPAT_DUMB_INIT_VERSION "\n"
+            "Usage: %s [option] command [[arg] ...]\n"
+            "\n"
+            "dumb-init is a simple process supervisor that forwards signals to children.\n"
+            "It is designed to run as PID1 in minimal container environments.\n"
+            "\n"
+            "Optional arguments:\n"
+            "   -c, --single-child   Run in single-child mode.\n"
+            "                        In this mode, signals are only proxied to the\n"
+            "                        direct child and not any of its descendants.\n"
+            "   -r, --rewrite s:r    Rewrite received signal s to new signal r before proxying.\n"
+            "                        To ignore (not proxy) a signal, rewrite it to 0.\n"
+            "                        This option can be specified multiple times.\n"
+            "   -v, --verbose        Print debugging information to stderr.\n"
+            "   -h, --help           Print this help message and exit.\n"
+            "   -V, --version        Print the current version and exit.\n"
+            "\n"
+            "Full help is available online at https://github.com/Yelp/dumb-init\n",
+            argv0);
+}
+
+static const char catatonit_usage[] =
+    "usage: catatonit [-ghLPV] [--] <progname> [<arguments>...]\n";
+
+static void print_catatonit_help(FILE *f) {
+    fprintf(f,
+            "%s\n"
+            "options:\n"
+            "  -g              Forward signals to the child's process group.\n"
+            "  -h              Print this help.\n"
+            "  -L              Print the license.\n"
+            "  -P              Pause mode: run no program, exit on SIGINT or SIGTERM.\n"
+            "  -V, --version   Print the version.\n\n"
+            "This is podinit %s acting as catatonit.\n",
+            catatonit_usage, PODINIT_VERSION);
+}
+
+void usage_version(enum cli_persona persona, FILE *out, FILE *err) {
+    switch (persona) {
+    case PERSONA_TINI:
+        /* docker info parses "tini version X - git.HASH". */
+        fprintf(out, "tini version " COMPAT_TINI_VERSION " - git." PODINIT_GIT "\n");
+        break;
+    case PERSONA_DUMB_INIT:
+        fprintf(err, "dumb-init v" COMPAT_DUMB_INIT_VERSION "\n");
+        break;
+    case PERSONA_CATATONIT:
+        fprintf(out, "tini version " COMPAT_CATATONIT_VERSION "_catatonit\n");
+        break;
+    default:
+        fprintf(out, "podinit version " PODINIT_VERSION " - git." PODINIT_GIT "\n");
+    }
+}
+
+void usage_help(enum cli_persona persona, const char *invoked_as, FILE *out, FILE *err) {
+    switch (persona) {
+    case PERSONA_TINI: print_tini_help(out, base_name(invoked_as)); break;
+    case PERSONA_DUMB_INIT: print_dumb_init_help(err, invoked_as); break;
+    case PERSONA_CATATONIT: print_catatonit_help(out); break;
+    default: print_podinit_help(out);
+    }
+}
+
+void usage_license(FILE *out) {
+    fputs(license_text, out);
+}
+
+/* After an option error: a usage line where the persona prints one. */
+void usage_hint(enum cli_persona persona, const char *invoked_as, FILE *err) {
+    switch (persona) {
+    case PERSONA_PODINIT:
+        fprintf(err, "%s", podinit_usage);
+        break;
+    case PERSONA_TINI:
+        fprintf(err, "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n",
+                base_name(invoked_as));
+        break;
+    case PERSONA_CATATONIT:
+        fprintf(err, "%s", catatonit_usage);
+        break;
+    default:
+        break; /* dumb-init prints getopt's line only */
+    }
+}
+
+/* No program to run: each tool says so its own way. */
+void usage_missing_program(enum cli_persona persona, const char *invoked_as, FILE *err) {
+    switch (persona) {
+    case PERSONA_TINI:
+        print_tini_help(err, base_name(invoked_as));
+        break;
+    case PERSONA_DUMB_INIT:
+        fprintf(err, "Usage: %s [option] program [args]\nTry %s --help for full usage.\n",
+                invoked_as, invoked_as);
+        break;
+    case PERSONA_CATATONIT:
+        fprintf(err, "ERROR (catatonit:%d): missing program name\n%s", (int)getpid(),
+                catatonit_usage);
+        break;
+    default:
+        fprintf(err, "podinit: no program to run (give one, or -P to pause)\n%s",
+                podinit_usage);
+    }
+}
