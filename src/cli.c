@@ -14,7 +14,7 @@
 enum opt_id {
     OPT_HELP, OPT_VERSION, OPT_VERBOSE, OPT_SUBREAPER, OPT_PDEATH, OPT_WARN_REAP,
     OPT_GROUP, OPT_SINGLE_CHILD, OPT_REWRITE, OPT_REMAP, OPT_LICENSE, OPT_PAUSE,
-    OPT_GRACE, OPT_PRESTOP_DELAY, OPT_STOP_SIGNAL,
+    OPT_GRACE, OPT_PRESTOP_DELAY, OPT_STOP_SIGNAL, OPT_LOG_FORMAT, OPT_LOG_LEVEL,
 };
 
 struct opt_spec {
@@ -41,6 +41,8 @@ static const struct opt_spec podinit_opts[] = {
     {0, "grace-period", true, OPT_GRACE},
     {0, "prestop-delay", true, OPT_PRESTOP_DELAY},
     {0, "stop-signal", true, OPT_STOP_SIGNAL},
+    {0, "log-format", true, OPT_LOG_FORMAT},
+    {0, "log-level", true, OPT_LOG_LEVEL},
     {0, NULL, false, 0},
 };
 
@@ -103,8 +105,27 @@ struct parser {
     FILE *out, *err;
     int usage_exit;  /* exit code of a usage error */
     int verbose_flags;
-    bool grace_given, delay_given, stop_signal_given; /* on the command line */
+    bool grace_given, delay_given, stop_signal_given, format_given; /* on the command line */
+    int log_level; /* --log-level, or -1 */
 };
+
+/* "text" or "json" into *json. Returns 0 or -1. */
+static int parse_log_format(const char *text, bool *json) {
+    if (strcmp(text, "text") == 0 || strcmp(text, "json") == 0) {
+        *json = text[0] == 'j';
+        return 0;
+    }
+    return -1;
+}
+
+/* A level name: error, warn, info, debug, trace. Returns it or -1. */
+static int parse_log_level(const char *text) {
+    static const char *const names[] = {"error", "warn", "info", "debug", "trace"};
+    for (int i = 0; i < 5; i++)
+        if (strcmp(text, names[i]) == 0)
+            return i;
+    return -1;
+}
 
 /* Seconds as a plain decimal number >= 0 ("30", "0.2"; no sign, exponent
  * or hex), at most a year, into milliseconds rounded to the nearest. Parsed
@@ -253,6 +274,22 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         *exit_code = ps->usage_exit;
         return false;
     }
+    case OPT_LOG_FORMAT:
+        if (parse_log_format(value, &o->log_json) == 0) {
+            ps->format_given = true;
+            return true;
+        }
+        fprintf(ps->err, "podinit: --log-format takes text or json, got '%s'\n", value);
+        *exit_code = ps->usage_exit;
+        return false;
+    case OPT_LOG_LEVEL:
+        ps->log_level = parse_log_level(value);
+        if (ps->log_level >= 0)
+            return true;
+        fprintf(ps->err, "podinit: --log-level takes error, warn, info, debug or trace, got "
+                         "'%s'\n", value);
+        *exit_code = ps->usage_exit;
+        return false;
     case OPT_STOP_SIGNAL: {
         int sig = signals_parse(value);
         if (sig > 0 && sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD) {
@@ -414,6 +451,20 @@ static bool apply_podinit_environment(struct parser *ps, char **envp) {
         fprintf(ps->err, "podinit: PODINIT_PRESTOP_DELAY takes seconds (a number >= 0), got '%s'\n", v);
         return false;
     }
+    if (!ps->format_given && (v = env_get(envp, "PODINIT_LOG_FORMAT")) != NULL &&
+        parse_log_format(v, &o->log_json) != 0) {
+        fprintf(ps->err, "podinit: PODINIT_LOG_FORMAT takes text or json, got '%s'\n", v);
+        return false;
+    }
+    if (ps->log_level < 0 && (v = env_get(envp, "PODINIT_LOG_LEVEL")) != NULL) {
+        int level = parse_log_level(v);
+        if (level < 0) {
+            fprintf(ps->err, "podinit: PODINIT_LOG_LEVEL takes error, warn, info, debug or "
+                             "trace, got '%s'\n", v);
+            return false;
+        }
+        o->verbosity = level + ps->verbose_flags;
+    }
     if (!ps->stop_signal_given && (v = env_get(envp, "PODINIT_STOP_SIGNAL")) != NULL) {
         int sig = signals_parse(v);
         if (sig <= 0 || sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD) {
@@ -459,7 +510,9 @@ static void apply_environment(struct parser *ps, char **envp) {
         o->verbosity += ps->verbose_flags;
         break;
     default:
-        if (ps->verbose_flags > 0)
+        if (ps->log_level >= 0)
+            o->verbosity = ps->log_level + ps->verbose_flags;
+        else if (ps->verbose_flags > 0)
             o->verbosity += ps->verbose_flags;
         else if ((v = env_get(envp, "TINI_VERBOSITY")) != NULL)
             o->verbosity = atoi(v);
@@ -479,7 +532,7 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
     enum cli_persona persona = cli_persona_of(argv0);
     set_defaults(opts, persona, argv0);
     struct parser ps = {.opts = opts, .out = out, .err = err,
-                        .usage_exit = usage_error_code(persona)};
+                        .usage_exit = usage_error_code(persona), .log_level = -1};
     *exit_code = 0;
     if (argv0 == NULL) {
         fprintf(err, "podinit: empty argument list (argv[0] is missing)\n");

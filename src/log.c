@@ -14,11 +14,13 @@
 static enum cli_persona log_persona = PERSONA_PODINIT;
 static int log_threshold = LOG_INFO;
 static int64_t log_start_ms;
+static bool log_json;
 
-void log_init(enum cli_persona persona, int threshold, int64_t start_ms) {
+void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool json) {
     log_persona = persona;
     log_threshold = threshold;
     log_start_ms = start_ms;
+    log_json = json && persona == PERSONA_PODINIT;
 }
 
 bool log_enabled(enum log_level level) { return (int)level <= log_threshold; }
@@ -48,7 +50,56 @@ static void write_all(int fd, const char *buf, size_t len) {
 static const char *const tini_tags[] = {"FATAL", "WARN ", "INFO ", "DEBUG", "TRACE"};
 static const char *const podinit_tags[] = {"error", "warn", "info", "debug", "trace"};
 
+/* Append text to dst[*used..cap) as the inside of a JSON string; stops
+ * (truncating) rather than overflow. */
+static void json_escape(char *dst, size_t *used, size_t cap, const char *text) {
+    static const char hex[] = "0123456789abcdef";
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        char esc[7];
+        size_t n = 0;
+        if (*p == '"' || *p == '\\') {
+            esc[n++] = '\\';
+            esc[n++] = (char)*p;
+        } else if (*p == '\n') {
+            esc[n++] = '\\';
+            esc[n++] = 'n';
+        } else if (*p < 0x20) {
+            memcpy(esc, "\\u00", 4);
+            n = 4;
+            esc[n++] = hex[*p >> 4];
+            esc[n++] = hex[*p & 15];
+        } else {
+            esc[n++] = (char)*p;
+        }
+        if (*used + n > cap)
+            return;
+        memcpy(dst + *used, esc, n);
+        *used += n;
+    }
+}
+
+/* {"time":1.234,"level":"info","pid":1,"msg":"..."} */
+static void emit_json(enum log_level level, const char *fmt, va_list ap) {
+    char msg[768], line[1024];
+    if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
+        return;
+    int64_t t = now_ms() - log_start_ms;
+    int n = snprintf(line, sizeof line, "{\"time\":%lld.%03lld,\"level\":\"%s\",\"pid\":%d,\"msg\":\"",
+                     (long long)(t / 1000), (long long)(t % 1000), podinit_tags[level],
+                     (int)getpid());
+    if (n < 0 || (size_t)n >= sizeof line)
+        return;
+    size_t used = (size_t)n;
+    json_escape(line, &used, sizeof line - 3, msg);
+    memcpy(line + used, "\"}\n", 3);
+    write_all(STDERR_FILENO, line, used + 3);
+}
+
 static void emit(enum log_level level, const char *fmt, va_list ap) {
+    if (log_json) {
+        emit_json(level, fmt, ap);
+        return;
+    }
     char line[1024];
     size_t cap = sizeof line - 1; /* room for the newline */
     int n;

@@ -359,7 +359,7 @@ static int setup(struct supervisor *sv) {
 
 int supervisor_run(const struct cli_options *opts) {
     struct supervisor sv = {.opts = opts, .sigfd = -1, .epfd = -1, .timerfd = -1};
-    log_init(opts->persona, opts->verbosity, monotonic_ms());
+    log_init(opts->persona, opts->verbosity, monotonic_ms(), opts->log_json);
     lifecycle_init(&sv.lc, &(struct lifecycle_config){.prestop_delay_ms = opts->prestop_delay_ms,
                                                       .grace_ms = opts->grace_ms,
                                                       .stop_signal = opts->stop_signal});

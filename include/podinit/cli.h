@@ -40,6 +40,7 @@ struct cli_options {
     int64_t grace_ms;         /* --grace-period, PODINIT_GRACE_PERIOD (default 30 s) */
     int64_t prestop_delay_ms; /* --prestop-delay, PODINIT_PRESTOP_DELAY (default 0) */
     int stop_signal;          /* --stop-signal, PODINIT_STOP_SIGNAL (0: the one received) */
+    bool log_json;            /* --log-format json, PODINIT_LOG_FORMAT=json */
 };
 
 enum cli_outcome { CLI_RUN, CLI_EXIT };

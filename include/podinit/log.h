@@ -15,7 +15,9 @@
  * tini's verbosity, so TINI_VERBOSITY and -v mean the same everywhere. */
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3, LOG_TRACE = 4 };
 
-void log_init(enum cli_persona persona, int threshold, int64_t start_ms);
+/* json: podinit's own lines as one JSON object each (other personas keep
+ * their tool's format). */
+void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool json);
 bool log_enabled(enum log_level level);
 
 /* A free-form line in the persona's format. */

@@ -97,3 +97,16 @@ load common
     [[ "${lines[0]}" == "podinit: PODINIT_GRACE_PERIOD takes seconds"* ]]
     [ ! -e "$marker" ]
 }
+
+@test "--log-format json: every line podinit writes is one JSON object" {
+    require_root
+    start_pid1 "$PODINIT" --log-format json -v -- "$H/sigrecv" --exit-on 15
+    wait_for_line "$OUT" '^ready'
+    kill -TERM "$INIT"
+    wait "$JOB"
+    [ -s "$ERR" ]
+    # no line that is not {"time":…,"level":…,"pid":1,"msg":"…"} with a well-escaped msg
+    ! grep -vE '^\{"time":[0-9]+\.[0-9]{3},"level":"(error|warn|info|debug|trace)","pid":1,"msg":"([^"\\]|\\.)*"\}$' "$ERR"
+    grep -q '"msg":"SIGTERM received: shutting down' "$ERR"
+    grep -q '"msg":"main process exited with status 0; exiting with 0"' "$ERR"
+}

@@ -338,6 +338,37 @@ static void podinit_lifecycle_bad_input(void **state) {
     done(&r);
 }
 
+static void podinit_log_options(void **state) {
+    (void)state;
+    struct run r;
+    parse(&r, "podinit", "true");
+    assert_false(r.o.log_json);
+    done(&r);
+    parse(&r, "podinit", "--log-format", "json", "--log-level=warn", "true");
+    assert_true(r.o.log_json);
+    assert_int_equal(r.o.verbosity, LOG_WARN);
+    done(&r);
+    parse(&r, "podinit", "--log-level", "error", "-v", "true"); /* -v counts on top */
+    assert_int_equal(r.o.verbosity, LOG_WARN);
+    done(&r);
+    char *env[] = {"PODINIT_LOG_FORMAT=json", "PODINIT_LOG_LEVEL=debug", "TINI_VERBOSITY=0", NULL};
+    parse_env(&r, env, "podinit", "true", NULL);
+    assert_true(r.o.log_json);
+    assert_int_equal(r.o.verbosity, LOG_DEBUG);
+    done(&r);
+    parse_env(&r, env, "podinit", "--log-format", "text", "--log-level", "info", "true", NULL);
+    assert_false(r.o.log_json); /* the command line wins */
+    assert_int_equal(r.o.verbosity, LOG_INFO);
+    done(&r);
+    parse(&r, "podinit", "--log-format", "yaml", "true");
+    assert_usage_error(&r, CLI_EXIT_USAGE, "--log-format takes text or json, got 'yaml'");
+    parse(&r, "podinit", "--log-level", "loud", "true");
+    assert_usage_error(&r, CLI_EXIT_USAGE, "--log-level takes error, warn, info, debug or trace");
+    char *bad[] = {"PODINIT_LOG_LEVEL=INFO", NULL};
+    parse_env(&r, bad, "podinit", "true", NULL);
+    assert_usage_error(&r, CLI_EXIT_USAGE, "PODINIT_LOG_LEVEL takes");
+}
+
 static void tini_flags_and_defaults(void **state) {
     (void)state;
     struct run r;
@@ -517,6 +548,7 @@ int main(void) {
         cmocka_unit_test(podinit_environment),
         cmocka_unit_test(podinit_lifecycle_options),
         cmocka_unit_test(podinit_lifecycle_bad_input),
+        cmocka_unit_test(podinit_log_options),
         cmocka_unit_test(tini_flags_and_defaults),
         cmocka_unit_test(tini_environment),
         cmocka_unit_test(tini_messages),
