@@ -26,7 +26,7 @@ LINKS    := tini docker-init dumb-init catatonit podman-init
 BUILD_DEPS := gcc make libc6-dev libcmocka-dev libcjson-dev pkg-config
 TEST_DEPS  := bats procps util-linux bsdutils coreutils
 
-.PHONY: all links deps test unit integration demo bench static clean
+.PHONY: all links deps test unit integration demo bench static valgrind clean
 
 all: $(BUILD)/podinit links
 
@@ -65,6 +65,14 @@ test: deps
 	{ $(MAKE) --no-print-directory unit && $(MAKE) --no-print-directory integration; } 2>&1 \
 	    | tee $(BUILD)/test.log; rc=$$?; \
 	scripts/test-summary.sh $(BUILD)/test.log; exit $$rc
+
+# The unit tests under valgrind: any error or leak fails. (Forked children
+# that _exit by design are not followed.)
+valgrind: $(UNIT_BIN)
+	@scripts/deps.sh valgrind
+	@set -e; for t in $(UNIT_BIN); do echo "== valgrind $$t"; \
+	    valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=9 \
+	        --child-silent-after-fork=yes $$t >/dev/null; done; echo "valgrind: clean"
 
 demo: deps
 	@$(MAKE) --no-print-directory all
