@@ -86,14 +86,14 @@ static bool raised_by_own_io(const struct signalfd_siginfo *si) {
            si->ssi_code == SI_USER && si->ssi_pid == (uint32_t)getpid();
 }
 
-/* SIGKILL to every child podinit has: the main group, and as PID 1 the whole
- * namespace; as a subreaper, each child listed by the kernel (orphans it
- * adopted included). */
-static void kill_everything(struct supervisor *sv) {
+/* signo to everything left: the main group, and as PID 1 the whole
+ * namespace (kill(-1) spares the caller); as a subreaper, each child listed
+ * by the kernel (orphans it adopted included). */
+static void signal_everything(struct supervisor *sv, int signo) {
     if (sv->child > 0)
-        (void)kill(-sv->child, SIGKILL);
+        (void)kill(-sv->child, signo);
     if (getpid() == 1) {
-        (void)kill(-1, SIGKILL);
+        (void)kill(-1, signo);
         return;
     }
     char path[64];
@@ -112,14 +112,14 @@ static void kill_everything(struct supervisor *sv) {
                     pid = pid * 10 + (buf[i] - '0');
                 in_number = true;
             } else if (in_number) {
-                (void)kill((pid_t)pid, SIGKILL);
+                (void)kill((pid_t)pid, signo);
                 pid = 0;
                 in_number = false;
             }
         }
     }
     if (in_number)
-        (void)kill((pid_t)pid, SIGKILL);
+        (void)kill((pid_t)pid, signo);
     close(fd);
 }
 
@@ -150,13 +150,24 @@ static void carry_out(struct supervisor *sv, const struct lifecycle_action *act)
         arm_timer(sv, act->at_ms);
         break;
     case ACT_SIGNAL_APP:
+        if (sv->child_exited) {
+            /* The main process is gone: what is left, wherever it is, is
+             * asked to stop (a daemon that left the group too). */
+            int sig = signals_rewrite_apply(&sv->opts->rewrite, act->signo);
+            if (sig == 0)
+                break;
+            log_msg(LOG_INFO, "stopping: %s to everything left",
+                    signals_name(sig, name, sizeof name));
+            signal_everything(sv, sig);
+            break;
+        }
         log_msg(LOG_INFO, "stopping: %s to %s %d", signals_name(act->signo, name, sizeof name),
                 sv->opts->signal_group ? "process group" : "pid", (int)sv->child);
         forward_signal(sv, act->signo);
         break;
     case ACT_KILL_ALL:
         log_msg(LOG_WARN, "grace period over: SIGKILL to everything left");
-        kill_everything(sv);
+        signal_everything(sv, SIGKILL);
         break;
     case ACT_EXIT:
         sv->done = true;
@@ -411,7 +422,7 @@ int supervisor_run(const struct cli_options *opts) {
             if (timer_fired)
                 feed(&sv, EV_TIMER, 0);
             if (sv.lc.state == LC_KILLING && !none_left)
-                kill_everything(&sv); /* orphans adopted since */
+                signal_everything(&sv, SIGKILL); /* orphans adopted since */
             if (sv.child_exited && none_left)
                 feed(&sv, EV_ALL_EXITED, 0);
             if (sv.done) {

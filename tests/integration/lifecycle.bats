@@ -110,3 +110,19 @@ load common
     grep -q '"msg":"SIGTERM received: shutting down' "$ERR"
     grep -q '"msg":"main process exited with status 0; exiting with 0"' "$ERR"
 }
+
+@test "when the main process exits, a daemon outside its group is asked to stop too, before any SIGKILL" {
+    # the daemon leaves the group (setsid) and stops on TERM; even with -c
+    script='setsid "$0" --exit-on 15 > "$1" & sleep 0.5; exit 5'
+    for mode in "" "-c"; do
+        rm -f "$BATS_TEST_TMPDIR/d"
+        start_bg "$PODINIT" $mode --grace-period 20 -- sh -c "$script" "$H/sigrecv" "$BATS_TEST_TMPDIR/d"
+        rc=0
+        wait "$PROC" || rc=$?
+        PROC=""
+        [ "$rc" -eq 5 ]
+        grep -q '^15$' "$BATS_TEST_TMPDIR/d"
+        grep -q 'stopping: SIGTERM to everything left' "$ERR"
+        ! grep -q 'grace period over' "$ERR" # it stopped well before the 20 s deadline
+    done
+}
