@@ -45,21 +45,26 @@ DUMB="$B/dumb-init"
 
 @test "tini: -g and TINI_KILL_PROCESS_GROUP signal the child's whole group; plain tini does not" {
     # sh ignores USR1 but its sleep does not: only a group signal ends both.
-    child='sleep 100 & trap "" USR1; wait $!; exit 0'
-    for variant in "-g" "env"; do
-        if [ "$variant" = "-g" ]; then start_bg "$TINI" -s -g -- sh -c "$child"
-        else start_bg env TINI_KILL_PROCESS_GROUP=1 "$TINI" -s -- sh -c "$child"; fi
-        for _ in $(seq 500); do [ "$(pgrep -P "$(pgrep -P "$PROC" | head -n1)" | wc -l)" -ge 1 ] && break; sleep 0.01; done
-        sleep 0.2
+    # sh says when it is ready (trap set, sleep started) by creating a file.
+    ready="$BATS_TEST_TMPDIR/ready"
+    child='sleep 100 & trap "" USR1; : > "$0"; wait $!; exit 0'
+    for variant in "-g" "env" "plain"; do
+        rm -f "$ready"
+        case $variant in
+        -g) start_bg "$TINI" -s -g -- sh -c "$child" "$ready" ;;
+        env) start_bg env TINI_KILL_PROCESS_GROUP=1 "$TINI" -s -- sh -c "$child" "$ready" ;;
+        plain) start_bg "$TINI" -s -- sh -c "$child" "$ready" ;;
+        esac
+        for _ in $(seq 1000); do [ -e "$ready" ] && break; sleep 0.01; done
+        [ -e "$ready" ]
         kill -USR1 "$PROC"
-        wait "$PROC" # sleep died of USR1, so sh went on and exited 0
-        PROC=""
+        if [ "$variant" != plain ]; then
+            wait "$PROC" # sleep died of USR1, so sh went on and exited 0
+            PROC=""
+        fi
     done
-    start_bg "$TINI" -s -- sh -c "$child"
-    sleep 0.5
-    kill -USR1 "$PROC"
     sleep 0.3
-    kill -0 "$PROC" # the child (sh) ignored it; nothing else got it
+    kill -0 "$PROC" # plain tini: the child (sh) ignored it; nothing else got it
     kill -KILL -- -"$(pgrep -P "$PROC")" # end sh and its sleep (their own group)
 }
 
@@ -266,8 +271,9 @@ DUMB="$B/dumb-init"
     [ "$status" -eq 0 ]
     run "$B/catatonit" -V
     [ "$output" = "tini version 0.1.7_catatonit" ]
-    start_bg "$B/catatonit" -g -- sh -c "sleep 100 & trap '' USR1; wait \$!; exit 0"
-    sleep 0.5
+    ready="$BATS_TEST_TMPDIR/ready"
+    start_bg "$B/catatonit" -g -- sh -c 'sleep 100 & trap "" USR1; : > "$0"; wait $!; exit 0' "$ready"
+    for _ in $(seq 1000); do [ -e "$ready" ] && break; sleep 0.01; done
     kill -USR1 "$PROC"
     wait "$PROC"
     PROC=""
