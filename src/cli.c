@@ -16,6 +16,7 @@ enum opt_id {
     OPT_GROUP, OPT_SINGLE_CHILD, OPT_REWRITE, OPT_REMAP, OPT_LICENSE, OPT_PAUSE,
     OPT_GRACE, OPT_PRESTOP_DELAY, OPT_STOP_SIGNAL, OPT_LOG_FORMAT, OPT_LOG_LEVEL,
 };
+#define OPT_COUNT (OPT_LOG_LEVEL + 1)
 
 struct opt_spec {
     char short_name;       /* 0: long only */
@@ -105,8 +106,8 @@ struct parser {
     FILE *out, *err;
     int usage_exit;  /* exit code of a usage error */
     int verbose_flags;
-    bool grace_given, delay_given, stop_signal_given, format_given; /* on the command line */
-    int log_level; /* --log-level, or -1 */
+    bool given[OPT_COUNT]; /* options the command line set */
+    int log_level;         /* --log-level / PODINIT_LOG_LEVEL, or -1 */
 };
 
 /* "text" or "json" into *json. Returns 0 or -1. */
@@ -205,10 +206,12 @@ static void tini_fatal(struct parser *ps, const char *what, const char *value) {
             value);
 }
 
-/* Apply one option. Returns true to go on, false when the parse ends here
- * (help, version, license, or a bad value) with *exit_code set. */
+/* Apply one option, from the command line or (podinit's own long options)
+ * from its PODINIT_* variable; label names the source in messages. Returns
+ * true to go on, false when the parse ends here (help, version, license, or
+ * a bad value) with *exit_code set. */
 static bool apply(struct parser *ps, const struct opt_spec *spec, const char *value,
-                  int *exit_code) {
+                  const char *label, int *exit_code) {
     struct cli_options *o = ps->opts;
     *exit_code = 0;
     switch (spec->id) {
@@ -265,40 +268,34 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
     case OPT_GRACE:
     case OPT_PRESTOP_DELAY: {
         int64_t *dst = spec->id == OPT_GRACE ? &o->grace_ms : &o->prestop_delay_ms;
-        if (parse_seconds(value, dst) == 0) {
-            *(spec->id == OPT_GRACE ? &ps->grace_given : &ps->delay_given) = true;
+        if (parse_seconds(value, dst) == 0)
             return true;
-        }
-        fprintf(ps->err, "podinit: --%s takes seconds (a number >= 0), got '%s'\n",
-                spec->long_name, value);
+        fprintf(ps->err, "podinit: %s takes seconds (a number >= 0), got '%s'\n", label, value);
         *exit_code = ps->usage_exit;
         return false;
     }
     case OPT_LOG_FORMAT:
-        if (parse_log_format(value, &o->log_json) == 0) {
-            ps->format_given = true;
+        if (parse_log_format(value, &o->log_json) == 0)
             return true;
-        }
-        fprintf(ps->err, "podinit: --log-format takes text or json, got '%s'\n", value);
+        fprintf(ps->err, "podinit: %s takes text or json, got '%s'\n", label, value);
         *exit_code = ps->usage_exit;
         return false;
     case OPT_LOG_LEVEL:
         ps->log_level = parse_log_level(value);
         if (ps->log_level >= 0)
             return true;
-        fprintf(ps->err, "podinit: --log-level takes error, warn, info, debug or trace, got "
-                         "'%s'\n", value);
+        fprintf(ps->err, "podinit: %s takes error, warn, info, debug or trace, got '%s'\n",
+                label, value);
         *exit_code = ps->usage_exit;
         return false;
     case OPT_STOP_SIGNAL: {
         int sig = signals_parse(value);
         if (sig > 0 && sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD) {
             o->stop_signal = sig;
-            ps->stop_signal_given = true;
             return true;
         }
-        fprintf(ps->err, "podinit: --stop-signal: '%s' is not a signal a program can be "
-                         "asked to stop with\n", value);
+        fprintf(ps->err, "podinit: %s: '%s' is not a signal a program can be asked to stop with\n",
+                label, value);
         *exit_code = ps->usage_exit;
         return false;
     }
@@ -319,6 +316,19 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         return false;
     }
     return true;
+}
+
+/* An option from the command line: named as it was written, and noted so
+ * that its PODINIT_* variable does not override it. */
+static bool apply_arg(struct parser *ps, const struct opt_spec *spec, const char *value,
+                      int *exit_code) {
+    char label[40];
+    if (spec->long_name)
+        snprintf(label, sizeof label, "--%s", spec->long_name);
+    else
+        snprintf(label, sizeof label, "-%c", spec->short_name);
+    ps->given[spec->id] = true;
+    return apply(ps, spec, value, label, exit_code);
 }
 
 static const struct opt_spec *find_short(const struct opt_spec *t, char c) {
@@ -373,7 +383,7 @@ static int parse_options(struct parser *ps, const struct opt_spec *table, int ar
                 *exit_code = ps->usage_exit;
                 return -1;
             }
-            if (!apply(ps, spec, value, exit_code))
+            if (!apply_arg(ps, spec, value, exit_code))
                 return -1;
             i++;
             continue;
@@ -396,11 +406,11 @@ static int parse_options(struct parser *ps, const struct opt_spec *table, int ar
                     *exit_code = ps->usage_exit;
                     return -1;
                 }
-                if (!apply(ps, spec, value, exit_code))
+                if (!apply_arg(ps, spec, value, exit_code))
                     return -1;
                 break;
             }
-            if (!apply(ps, spec, NULL, exit_code))
+            if (!apply_arg(ps, spec, NULL, exit_code))
                 return -1;
         }
         i++;
@@ -436,42 +446,27 @@ static void set_defaults(struct cli_options *o, enum cli_persona persona, char *
     o->grace_ms = 30000; /* Kubernetes' terminationGracePeriodSeconds default */
 }
 
-/* PODINIT_* variables, where the command line did not already speak.
- * Returns false (message written) on a bad value. */
-static bool apply_podinit_environment(struct parser *ps, char **envp) {
-    struct cli_options *o = ps->opts;
-    const char *v;
-    if (!ps->grace_given && (v = env_get(envp, "PODINIT_GRACE_PERIOD")) != NULL &&
-        parse_seconds(v, &o->grace_ms) != 0) {
-        fprintf(ps->err, "podinit: PODINIT_GRACE_PERIOD takes seconds (a number >= 0), got '%s'\n", v);
-        return false;
-    }
-    if (!ps->delay_given && (v = env_get(envp, "PODINIT_PRESTOP_DELAY")) != NULL &&
-        parse_seconds(v, &o->prestop_delay_ms) != 0) {
-        fprintf(ps->err, "podinit: PODINIT_PRESTOP_DELAY takes seconds (a number >= 0), got '%s'\n", v);
-        return false;
-    }
-    if (!ps->format_given && (v = env_get(envp, "PODINIT_LOG_FORMAT")) != NULL &&
-        parse_log_format(v, &o->log_json) != 0) {
-        fprintf(ps->err, "podinit: PODINIT_LOG_FORMAT takes text or json, got '%s'\n", v);
-        return false;
-    }
-    if (ps->log_level < 0 && (v = env_get(envp, "PODINIT_LOG_LEVEL")) != NULL) {
-        int level = parse_log_level(v);
-        if (level < 0) {
-            fprintf(ps->err, "podinit: PODINIT_LOG_LEVEL takes error, warn, info, debug or "
-                             "trace, got '%s'\n", v);
+/* PODINIT_* variables: each sets the long option of the same name where
+ * the command line did not, through the same checks and messages. Returns
+ * false (message written, *exit_code set) on a bad value. */
+static bool apply_podinit_environment(struct parser *ps, char **envp, int *exit_code) {
+    static const struct {
+        const char *var;
+        enum opt_id id;
+    } vars[] = {
+        {"PODINIT_GRACE_PERIOD", OPT_GRACE},   {"PODINIT_PRESTOP_DELAY", OPT_PRESTOP_DELAY},
+        {"PODINIT_STOP_SIGNAL", OPT_STOP_SIGNAL}, {"PODINIT_LOG_FORMAT", OPT_LOG_FORMAT},
+        {"PODINIT_LOG_LEVEL", OPT_LOG_LEVEL},
+    };
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = env_get(envp, vars[i].var);
+        if (v == NULL || ps->given[vars[i].id])
+            continue;
+        const struct opt_spec *spec = podinit_opts;
+        while (spec->id != vars[i].id || spec->long_name == NULL)
+            spec++; /* found: every variable has its long option in the table */
+        if (!apply(ps, spec, v, vars[i].var, exit_code))
             return false;
-        }
-        o->verbosity = level + ps->verbose_flags;
-    }
-    if (!ps->stop_signal_given && (v = env_get(envp, "PODINIT_STOP_SIGNAL")) != NULL) {
-        int sig = signals_parse(v);
-        if (sig <= 0 || sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD) {
-            fprintf(ps->err, "podinit: PODINIT_STOP_SIGNAL: '%s' is not a signal a program can be asked to stop with\n", v);
-            return false;
-        }
-        o->stop_signal = sig;
     }
     return true;
 }
@@ -567,10 +562,8 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
     } else {
         opts->command = &argv[first];
     }
-    apply_environment(&ps, envp);
-    if (persona == PERSONA_PODINIT && !apply_podinit_environment(&ps, envp)) {
-        *exit_code = CLI_EXIT_USAGE;
+    if (persona == PERSONA_PODINIT && !apply_podinit_environment(&ps, envp, exit_code))
         return CLI_EXIT;
-    }
+    apply_environment(&ps, envp);
     return CLI_RUN;
 }
