@@ -1,7 +1,6 @@
 /* src/log.c — log lines in each persona's format. */
 #include "podinit/log.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "podinit/io.h"
 #include "podinit/signals.h"
 
 static enum cli_persona log_persona = PERSONA_PODINIT;
@@ -30,21 +30,6 @@ static int64_t now_ms(void) {
     if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
         return log_start_ms;
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* One write per line, retried on EINTR and partial writes; a log that cannot
- * be written is dropped rather than allowed to stop PID 1. */
-static void write_all(int fd, const char *buf, size_t len) {
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
 }
 
 static const char *const tini_tags[] = {"FATAL", "WARN ", "INFO ", "DEBUG", "TRACE"};
@@ -92,7 +77,7 @@ static void emit_json(enum log_level level, const char *fmt, va_list ap) {
     size_t used = (size_t)n;
     json_escape(line, &used, sizeof line - 3, msg);
     memcpy(line + used, "\"}\n", 3);
-    write_all(STDERR_FILENO, line, used + 3);
+    io_write_all(STDERR_FILENO, line, used + 3);
 }
 
 static void emit(enum log_level level, const char *fmt, va_list ap) {
@@ -135,7 +120,7 @@ static void emit(enum log_level level, const char *fmt, va_list ap) {
     /* dumb-init's format strings carry their own newline. */
     if (used == 0 || line[used - 1] != '\n')
         line[used++] = '\n';
-    write_all(fd, line, used);
+    io_write_all(fd, line, used);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...) {

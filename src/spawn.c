@@ -13,6 +13,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "podinit/io.h"
+
 extern char **environ;
 
 /* The places execvp would try, in order. */
@@ -79,27 +81,13 @@ static int plan_build(struct exec_plan *plan, char *const *argv) {
     return 0;
 }
 
-static void write_all_raw(int fd, const void *buf, size_t len) {
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-}
-
 /* Runs in the child: no malloc, no stdio, no locks. */
 static __attribute__((noreturn)) void child_exec(const struct spawn_request *req,
                                                   const struct exec_plan *plan, int report_fd) {
     if (req->isolation == SPAWN_SESSION) {
         if (setsid() < 0) {
             int e = errno;
-            write_all_raw(report_fd, &e, sizeof e);
+            io_write_all(report_fd, &e, sizeof e);
             _exit(126);
         }
         (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0); /* no terminal is fine */
@@ -110,7 +98,7 @@ static __attribute__((noreturn)) void child_exec(const struct spawn_request *req
         (void)tcsetpgrp(STDIN_FILENO, getpgrp());
     }
     if (req->child_note)
-        write_all_raw(STDERR_FILENO, req->child_note, strlen(req->child_note));
+        io_write_all(STDERR_FILENO, req->child_note, strlen(req->child_note));
     signals_restore_in_child(req->signals);
 
     int err = ENOENT;
@@ -134,7 +122,7 @@ static __attribute__((noreturn)) void child_exec(const struct spawn_request *req
     }
     if (saw_eacces && (err == ENOENT || err == ENOTDIR))
         err = EACCES;
-    write_all_raw(report_fd, &err, sizeof err);
+    io_write_all(report_fd, &err, sizeof err);
     _exit(spawn_exit_code_for(err));
 }
 

@@ -1,0 +1,13 @@
+/* include/podinit/io.h — writing everything, safely anywhere: used by the
+ * logger and between fork and exec. */
+#ifndef PODINIT_IO_H
+#define PODINIT_IO_H
+
+#include <stddef.h>
+
+/* write(2) until all len bytes are out, retrying EINTR and partial writes;
+ * gives up silently on any other error (a log must never stop PID 1).
+ * Async-signal-safe. */
+void io_write_all(int fd, const void *buf, size_t len);
+
+#endif
