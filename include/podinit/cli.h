@@ -12,12 +12,11 @@
 
 enum cli_persona { PERSONA_PODINIT, PERSONA_TINI, PERSONA_DUMB_INIT, PERSONA_CATATONIT };
 
-/* Exit codes of podinit's own failures (documented in docs/cli.md). */
+/* Exit codes of podinit's own failures (documented in docs/cli.md); the
+ * exec failures 126/127 come from spawn_exit_code_for(). */
 enum {
-    CLI_EXIT_INTERNAL = 1,   /* a syscall podinit needs failed */
-    CLI_EXIT_USAGE = 2,      /* bad command line (podinit persona; the others use 1) */
-    CLI_EXIT_NOEXEC = 126,   /* the program exists but cannot be executed */
-    CLI_EXIT_NOTFOUND = 127, /* the program was not found */
+    CLI_EXIT_INTERNAL = 1, /* a syscall podinit needs failed */
+    CLI_EXIT_USAGE = 2,    /* bad command line (podinit persona; the others use 1) */
 };
 
 struct cli_options {
