@@ -162,6 +162,8 @@ void log_exec_failed(const char *program, int err) {
 }
 
 void log_signal_received(int signo) {
+    if (!log_enabled(LOG_DEBUG))
+        return; /* every persona logs these at debug: skip the formatting */
     char name[32];
     switch (log_persona) {
     case PERSONA_TINI:
@@ -180,6 +182,8 @@ void log_signal_received(int signo) {
 }
 
 void log_signal_rewritten(int from, int to) {
+    if (!log_enabled(LOG_DEBUG))
+        return; /* every persona logs these at debug: skip the formatting */
     char a[32], b[32];
     if (log_persona == PERSONA_DUMB_INIT)
         log_msg(LOG_DEBUG, "Translating signal %d to %d.", from, to);
@@ -189,6 +193,8 @@ void log_signal_rewritten(int from, int to) {
 }
 
 void log_signal_forwarded(int signo, pid_t target) {
+    if (!log_enabled(LOG_DEBUG))
+        return; /* every persona logs these at debug: skip the formatting */
     char name[32];
     if (log_persona == PERSONA_DUMB_INIT)
         log_msg(LOG_DEBUG, "Forwarded signal %d to children.", signo);
@@ -198,6 +204,8 @@ void log_signal_forwarded(int signo, pid_t target) {
 }
 
 void log_signal_dropped(int signo) {
+    if (!log_enabled(LOG_DEBUG))
+        return; /* every persona logs these at debug: skip the formatting */
     char name[32];
     if (log_persona == PERSONA_DUMB_INIT)
         log_msg(LOG_DEBUG, "Not forwarding signal %d to children (ignored).", signo);
@@ -206,6 +214,8 @@ void log_signal_dropped(int signo) {
 }
 
 void log_reaped(pid_t pid, int wait_status, bool is_main) {
+    if (!log_enabled(LOG_DEBUG))
+        return; /* every persona logs these at debug: skip the formatting */
     switch (log_persona) {
     case PERSONA_TINI:
         log_msg(LOG_DEBUG, "Reaped child with pid: '%d'", (int)pid);
