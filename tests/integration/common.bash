@@ -67,10 +67,13 @@ ready_pid() {
 }
 
 # The $- flags of `INIT... bash -m` run on a pseudo-terminal by script(1):
-# a shell with job control has "m" among them.
+# a shell with job control has "m" among them. `exec` makes INIT the leader
+# of script's session, as in `docker run -t`; without it, whether script's
+# $SHELL execs its last command decides (dash does not).
 shell_flags_on_pty() {
     local out
-    out=$(printf 'echo "flags=[$-]"\nexit 0\n' | timeout "$T" script -qec "$* bash --norc -m" /dev/null) ||
+    out=$(printf 'echo "flags=[$-]"\nexit 0\n' |
+        SHELL=/bin/sh timeout "$T" script -qec "exec $* bash --norc -m" /dev/null) ||
         return 1
     echo "$out" | tr -d '\r' | sed -n 's/^.*flags=\[\([a-zA-Z]*\)\].*$/\1/p' | tail -n1
 }

@@ -215,7 +215,7 @@ load common
     child='echo pg=$(ps -o pgid= -p $$ | tr -d " ") tp=$(ps -o tpgid= -p $$ | tr -d " "); trap "echo got-INT; exit 7" INT; touch '"$ready"'; while :; do sleep 0.1; done'
     printf '%s\n' "$child" >"$BATS_TEST_TMPDIR/child.sh"
     run bash -c "(for i in \$(seq 300); do [ -e '$ready' ] && break; sleep 0.05; done; printf '\003'; sleep 2) |
-        timeout $T script -qec '$PODINIT -v -- sh $BATS_TEST_TMPDIR/child.sh' /dev/null"
+        SHELL=/bin/sh timeout $T script -qec 'exec $PODINIT -v -- sh $BATS_TEST_TMPDIR/child.sh' /dev/null"
     [ "$status" -eq 7 ]
     out=$(echo "$output" | tr -d '\r')
     [[ "$out" == *"got-INT"* ]]
