@@ -12,6 +12,7 @@ LDHARD  := -pie -Wl,-z,relro -Wl,-z,now
 GIT_HASH := $(shell git rev-parse --short=7 HEAD 2>/dev/null || echo unknown)
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DPODINIT_GIT='"$(GIT_HASH)"'
 ALL_CFLAGS = $(WARN) $(HARDEN) $(CFLAGS)
+LIBS     := -lcjson
 
 SRC      := $(wildcard src/*.c)
 LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(SRC)))
@@ -35,7 +36,7 @@ $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/podinit: $(MAIN_OBJ) $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) $(LDHARD) $(LDFLAGS) $^ -o $@
+	$(CC) $(ALL_CFLAGS) $(LDHARD) $(LDFLAGS) $^ $(LIBS) -o $@
 
 # The personas: the same binary under the names it stands in for.
 links: $(BUILD)/podinit
@@ -43,7 +44,7 @@ links: $(BUILD)/podinit
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARD) $< $(LIB_OBJ) -lcmocka -o $@
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARD) $< $(LIB_OBJ) $(LIBS) -lcmocka -o $@
 
 $(BUILD)/helpers/%: tests/integration/helpers/%.c
 	@mkdir -p $(dir $@)

@@ -15,8 +15,9 @@ enum opt_id {
     OPT_HELP, OPT_VERSION, OPT_VERBOSE, OPT_SUBREAPER, OPT_PDEATH, OPT_WARN_REAP,
     OPT_GROUP, OPT_SINGLE_CHILD, OPT_REWRITE, OPT_REMAP, OPT_LICENSE, OPT_PAUSE,
     OPT_GRACE, OPT_PRESTOP_DELAY, OPT_STOP_SIGNAL, OPT_LOG_FORMAT, OPT_LOG_LEVEL,
+    OPT_STOP_SIGNALS, OPT_CONFIG, OPT_CHECK,
 };
-#define OPT_COUNT (OPT_LOG_LEVEL + 1)
+#define OPT_COUNT (OPT_CHECK + 1)
 
 struct opt_spec {
     char short_name;       /* 0: long only */
@@ -44,6 +45,9 @@ static const struct opt_spec podinit_opts[] = {
     {0, "stop-signal", true, OPT_STOP_SIGNAL},
     {0, "log-format", true, OPT_LOG_FORMAT},
     {0, "log-level", true, OPT_LOG_LEVEL},
+    {0, "stop-signals", true, OPT_STOP_SIGNALS},
+    {0, "config", true, OPT_CONFIG},
+    {0, "check", false, OPT_CHECK},
     {0, NULL, false, 0},
 };
 
@@ -163,6 +167,33 @@ static int parse_seconds(const char *text, int64_t *ms) {
     return 0;
 }
 
+/* A signal a program can be asked to stop with: catchable, not SIGCHLD. */
+static bool is_stop_signal(int sig) {
+    return sig > 0 && sig <= 64 && sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD;
+}
+
+/* "TERM,INT" into a bit set (bit s-1 for signal s). Returns 0 or -1. */
+static int parse_stop_signals(const char *text, uint64_t *set) {
+    uint64_t bits = 0;
+    char name[32];
+    for (const char *p = text;; p++) {
+        size_t n = strcspn(p, ",");
+        if (n == 0 || n >= sizeof name)
+            return -1;
+        memcpy(name, p, n);
+        name[n] = '\0';
+        int sig = signals_parse(name);
+        if (!is_stop_signal(sig))
+            return -1;
+        bits |= UINT64_C(1) << (sig - 1);
+        p += n;
+        if (*p == '\0')
+            break;
+    }
+    *set = bits;
+    return 0;
+}
+
 static int usage_error_code(enum cli_persona p) {
     return p == PERSONA_PODINIT ? CLI_EXIT_USAGE : 1;
 }
@@ -265,9 +296,30 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
             fprintf(ps->err, "podinit: -e takes an exit code from 0 to 255, got '%s'\n", value);
         *exit_code = ps->usage_exit;
         return false;
+    case OPT_CONFIG:
+        if (value[0] == '\0') {
+            fprintf(ps->err, "podinit: %s needs a file name\n", label);
+            *exit_code = ps->usage_exit;
+            return false;
+        }
+        o->config_path = value;
+        return true;
+    case OPT_CHECK:
+        o->check = true;
+        return true;
+    case OPT_STOP_SIGNALS:
+        if (parse_stop_signals(value, &o->stop_signals) == 0) {
+            o->given |= CLI_GIVEN_STOP_SIGNALS;
+            return true;
+        }
+        fprintf(ps->err, "podinit: %s takes a comma-separated list of signals a program can be "
+                         "asked to stop with, got '%s'\n", label, value);
+        *exit_code = ps->usage_exit;
+        return false;
     case OPT_GRACE:
     case OPT_PRESTOP_DELAY: {
         int64_t *dst = spec->id == OPT_GRACE ? &o->grace_ms : &o->prestop_delay_ms;
+        o->given |= spec->id == OPT_GRACE ? CLI_GIVEN_GRACE : CLI_GIVEN_PRESTOP_DELAY;
         if (parse_seconds(value, dst) == 0)
             return true;
         fprintf(ps->err, "podinit: %s takes seconds (a number >= 0), got '%s'\n", label, value);
@@ -275,6 +327,7 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         return false;
     }
     case OPT_LOG_FORMAT:
+        o->given |= CLI_GIVEN_LOG_FORMAT;
         if (parse_log_format(value, &o->log_json) == 0)
             return true;
         fprintf(ps->err, "podinit: %s takes text or json, got '%s'\n", label, value);
@@ -290,8 +343,9 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         return false;
     case OPT_STOP_SIGNAL: {
         int sig = signals_parse(value);
-        if (sig > 0 && sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD) {
+        if (is_stop_signal(sig)) {
             o->stop_signal = sig;
+            o->given |= CLI_GIVEN_STOP_SIGNAL;
             return true;
         }
         fprintf(ps->err, "podinit: %s: '%s' is not a signal a program can be asked to stop with\n",
@@ -456,7 +510,8 @@ static bool apply_podinit_environment(struct parser *ps, char **envp, int *exit_
     } vars[] = {
         {"PODINIT_GRACE_PERIOD", OPT_GRACE},   {"PODINIT_PRESTOP_DELAY", OPT_PRESTOP_DELAY},
         {"PODINIT_STOP_SIGNAL", OPT_STOP_SIGNAL}, {"PODINIT_LOG_FORMAT", OPT_LOG_FORMAT},
-        {"PODINIT_LOG_LEVEL", OPT_LOG_LEVEL},
+        {"PODINIT_LOG_LEVEL", OPT_LOG_LEVEL}, {"PODINIT_STOP_SIGNALS", OPT_STOP_SIGNALS},
+        {"PODINIT_CONFIG", OPT_CONFIG},
     };
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         const char *v = env_get(envp, vars[i].var);
@@ -505,15 +560,20 @@ static void apply_environment(struct parser *ps, char **envp) {
         o->verbosity += ps->verbose_flags;
         break;
     default:
+        o->given |= CLI_GIVEN_VERBOSITY;
         if (ps->log_level >= 0)
             o->verbosity = ps->log_level + ps->verbose_flags;
         else if (ps->verbose_flags > 0)
             o->verbosity += ps->verbose_flags;
         else if ((v = env_get(envp, "TINI_VERBOSITY")) != NULL)
             o->verbosity = atoi(v);
+        else
+            o->given &= ~(unsigned)CLI_GIVEN_VERBOSITY; /* the file's level, or info */
         if ((v = env_get(envp, "DUMB_INIT_DEBUG")) != NULL && strcmp(v, "1") == 0 &&
-            o->verbosity < LOG_DEBUG)
+            o->verbosity < LOG_DEBUG) {
             o->verbosity = LOG_DEBUG;
+            o->given |= CLI_GIVEN_VERBOSITY;
+        }
         if ((v = env_get(envp, "DUMB_INIT_SETSID")) != NULL && strcmp(v, "0") == 0)
             o->signal_group = false;
     }
@@ -542,6 +602,8 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
                               argc, argv, exit_code);
     if (first < 0)
         return CLI_EXIT;
+    if (persona == PERSONA_PODINIT && !apply_podinit_environment(&ps, envp, exit_code))
+        return CLI_EXIT;
     bool has_program = first < argc;
     if (opts->pause) {
         if (has_program && persona == PERSONA_PODINIT) {
@@ -551,6 +613,8 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
             return CLI_EXIT;
         }
         opts->command = NULL; /* catatonit ignores a program in pause mode */
+    } else if (!has_program && (opts->config_path != NULL || opts->check)) {
+        opts->command = NULL; /* processes[0].command names it (checked with the config) */
     } else if (!has_program) {
         usage_missing_program(persona, opts->invoked_as, err);
         *exit_code = ps.usage_exit;
@@ -562,8 +626,6 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
     } else {
         opts->command = &argv[first];
     }
-    if (persona == PERSONA_PODINIT && !apply_podinit_environment(&ps, envp, exit_code))
-        return CLI_EXIT;
     apply_environment(&ps, envp);
     return CLI_RUN;
 }

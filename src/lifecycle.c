@@ -1,8 +1,9 @@
-/* src/lifecycle.c — shutdown as Kubernetes runs it, inside the container:
- * the first stop signal marks the pod not ready and starts the grace
- * period; the app keeps serving through the drain delay; then it gets its
- * stop signal; at the end of the grace period everything left gets SIGKILL.
- * Pure: time comes in, actions go out. */
+/* src/lifecycle.c — the pod lifecycle as Kubernetes runs it, inside the
+ * container: postStart before the app counts as running; on the first stop
+ * signal the pod is marked not ready and the grace period starts; the app
+ * keeps serving through the drain delay and the preStop hook; then it gets
+ * its stop signal; when the grace period ends everything left gets SIGKILL.
+ * Pure: events and the time come in, actions go out. */
 #include "podinit/lifecycle.h"
 
 #include <signal.h>
@@ -17,14 +18,44 @@ static void emit(struct out *o, struct lifecycle_action act) {
         o->a[o->n++] = act;
 }
 
+static void arm(struct out *o, int64_t at_ms) {
+    emit(o, (struct lifecycle_action){.kind = ACT_ARM_TIMER, .at_ms = at_ms});
+}
+
+static void set_ready(struct out *o, int ready) {
+    emit(o, (struct lifecycle_action){.kind = ACT_SET_READY, .value = ready});
+}
+
+static int64_t min64(int64_t a, int64_t b) {
+    return a < b ? a : b;
+}
+
 void lifecycle_init(struct lifecycle *lc, const struct lifecycle_config *cfg) {
-    *lc = (struct lifecycle){.cfg = *cfg, .state = LC_RUNNING};
+    *lc = (struct lifecycle){.cfg = *cfg, .state = LC_STARTING};
 }
 
 const char *lifecycle_state_name(enum lifecycle_state state) {
-    static const char *const names[] = {"RUNNING", "DRAINING", "TERMINATING", "KILLING",
-                                        "EXITED"};
+    static const char *const names[] = {"STARTING",    "RUNNING", "DRAINING",
+                                        "TERMINATING", "KILLING", "EXITED"};
     return state <= LC_EXITED ? names[state] : "?";
+}
+
+const char *lifecycle_hook_name(enum lifecycle_hook_id hook) {
+    return hook == LC_HOOK_POST_START ? "postStart" : hook == LC_HOOK_PRE_STOP ? "preStop" : "-";
+}
+
+static void run_hook(struct lifecycle *lc, struct out *o, enum lifecycle_hook_id hook) {
+    lc->running_hook = hook;
+    emit(o, (struct lifecycle_action){.kind = ACT_RUN_HOOK, .hook = hook});
+}
+
+/* A hook still running is killed (its result no longer matters). */
+static void cancel_hook(struct lifecycle *lc, struct out *o, bool timed_out) {
+    if (lc->running_hook == LC_HOOK_NONE)
+        return;
+    emit(o, (struct lifecycle_action){
+                .kind = ACT_CANCEL_HOOK, .hook = lc->running_hook, .value = timed_out});
+    lc->running_hook = LC_HOOK_NONE;
 }
 
 static int app_stop_signal(const struct lifecycle *lc) {
@@ -33,31 +64,125 @@ static int app_stop_signal(const struct lifecycle *lc) {
     return lc->received_signal > 0 ? lc->received_signal : SIGTERM;
 }
 
+static void become_running(struct lifecycle *lc, struct out *o) {
+    lc->state = LC_RUNNING;
+    set_ready(o, 1);
+}
+
 /* The app gets its stop signal; from here only the deadline matters. */
 static void terminate(struct lifecycle *lc, struct out *o) {
+    cancel_hook(lc, o, false);
     lc->state = LC_TERMINATING;
     emit(o, (struct lifecycle_action){.kind = ACT_SIGNAL_APP, .signo = app_stop_signal(lc)});
-    emit(o, (struct lifecycle_action){.kind = ACT_ARM_TIMER, .at_ms = lc->deadline_ms});
+    arm(o, lc->deadline_ms);
 }
 
 static void kill_all(struct lifecycle *lc, struct out *o) {
+    cancel_hook(lc, o, true);
     lc->state = LC_KILLING;
     emit(o, (struct lifecycle_action){.kind = ACT_KILL_ALL, .signo = SIGKILL});
 }
 
+/* Shutdown without a drain (the main process exited, or postStart
+ * failed): the grace period starts now. */
+static void stop_now(struct lifecycle *lc, int64_t now, struct out *o) {
+    lc->deadline_ms = now + lc->cfg.grace_ms;
+    if (lc->state == LC_RUNNING)
+        set_ready(o, 0);
+    terminate(lc, o);
+}
+
+static void post_start_failed(struct lifecycle *lc, int64_t now, struct out *o, bool timed_out) {
+    cancel_hook(lc, o, timed_out);
+    lc->failed_hook = LC_HOOK_POST_START;
+    stop_now(lc, now, o);
+}
+
+static void start(struct lifecycle *lc, int64_t now, struct out *o) {
+    const struct lifecycle_hook *h = &lc->cfg.post_start;
+    if (h->kind == LC_HOOK_ABSENT) {
+        become_running(lc, o);
+        return;
+    }
+    lc->phase_end_ms = h->duration_ms > 0 ? now + h->duration_ms : 0;
+    if (h->kind == LC_HOOK_JOB)
+        run_hook(lc, o, LC_HOOK_POST_START);
+    if (lc->phase_end_ms > 0)
+        arm(o, lc->phase_end_ms);
+}
+
+static void begin_pre_stop(struct lifecycle *lc, int64_t now, struct out *o) {
+    const struct lifecycle_hook *h = &lc->cfg.pre_stop;
+    lc->in_pre_stop = true;
+    if (h->kind == LC_HOOK_ABSENT) {
+        terminate(lc, o);
+        return;
+    }
+    /* The hook spends from the grace period and is cut off at its end. */
+    lc->phase_end_ms =
+        h->duration_ms > 0 ? min64(now + h->duration_ms, lc->deadline_ms) : lc->deadline_ms;
+    if (h->kind == LC_HOOK_JOB)
+        run_hook(lc, o, LC_HOOK_PRE_STOP);
+    arm(o, lc->phase_end_ms);
+}
+
 static void start_shutdown(struct lifecycle *lc, int signo, int64_t now, struct out *o) {
+    cancel_hook(lc, o, false); /* a postStart still running */
     lc->received_signal = signo;
     lc->deadline_ms = now + lc->cfg.grace_ms;
-    emit(o, (struct lifecycle_action){.kind = ACT_SET_READY, .value = 0});
+    set_ready(o, 0);
+    lc->state = LC_DRAINING;
+    lc->in_pre_stop = false;
     if (lc->cfg.prestop_delay_ms > 0) {
-        /* A drain longer than the grace ends at the deadline, in SIGKILL,
-         * as a preStop that outlasts the grace does in Kubernetes. */
-        int64_t end = now + lc->cfg.prestop_delay_ms;
-        lc->state = LC_DRAINING;
-        lc->drain_end_ms = end < lc->deadline_ms ? end : lc->deadline_ms;
-        emit(o, (struct lifecycle_action){.kind = ACT_ARM_TIMER, .at_ms = lc->drain_end_ms});
+        lc->phase_end_ms = min64(now + lc->cfg.prestop_delay_ms, lc->deadline_ms);
+        arm(o, lc->phase_end_ms);
     } else {
-        terminate(lc, o);
+        begin_pre_stop(lc, now, o);
+    }
+}
+
+static void on_timer(struct lifecycle *lc, int64_t now, struct out *o) {
+    switch (lc->state) {
+    case LC_STARTING:
+        if (lc->phase_end_ms == 0 || now < lc->phase_end_ms)
+            break;
+        if (lc->cfg.post_start.kind == LC_HOOK_SLEEP)
+            become_running(lc, o);
+        else if (lc->running_hook == LC_HOOK_POST_START)
+            post_start_failed(lc, now, o, true);
+        break;
+    case LC_DRAINING:
+        if (now >= lc->deadline_ms)
+            kill_all(lc, o);
+        else if (now < lc->phase_end_ms)
+            break;
+        else if (!lc->in_pre_stop)
+            begin_pre_stop(lc, now, o);
+        else {
+            cancel_hook(lc, o, true); /* its own time limit */
+            terminate(lc, o);
+        }
+        break;
+    case LC_TERMINATING:
+        if (now >= lc->deadline_ms)
+            kill_all(lc, o);
+        break;
+    default: break;
+    }
+}
+
+static void on_hook_done(struct lifecycle *lc, const struct lifecycle_event *ev, int64_t now,
+                         struct out *o) {
+    if (ev->hook == LC_HOOK_NONE || ev->hook != lc->running_hook)
+        return; /* cancelled already: its result no longer counts */
+    lc->running_hook = LC_HOOK_NONE;
+    if (ev->hook == LC_HOOK_POST_START && lc->state == LC_STARTING) {
+        if (ev->ok)
+            become_running(lc, o);
+        else
+            post_start_failed(lc, now, o, false);
+    } else if (ev->hook == LC_HOOK_PRE_STOP && lc->state == LC_DRAINING) {
+        terminate(lc, o); /* a failed preStop is logged by the caller; shutdown goes on */
     }
 }
 
@@ -65,8 +190,14 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
                       struct lifecycle_action *actions, size_t cap) {
     struct out o = {actions, 0, cap};
     switch (ev->kind) {
+    case EV_STARTED:
+        if (lc->state == LC_STARTING && !lc->started) {
+            lc->started = true;
+            start(lc, now, &o);
+        }
+        break;
     case EV_STOP_SIGNAL:
-        if (lc->state == LC_RUNNING)
+        if (lc->state == LC_STARTING || lc->state == LC_RUNNING)
             start_shutdown(lc, ev->signo, now, &o);
         else if (lc->state == LC_DRAINING)
             terminate(lc, &o); /* an impatient operator is obeyed */
@@ -76,28 +207,20 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
     case EV_MAIN_EXITED:
         lc->main_exited = true;
         lc->main_status = ev->status;
-        if (lc->state == LC_RUNNING) {
-            /* Exited on its own: stop the rest, no drain. */
-            lc->deadline_ms = now + lc->cfg.grace_ms;
-            emit(&o, (struct lifecycle_action){.kind = ACT_SET_READY, .value = 0});
-            terminate(lc, &o);
-        } else if (lc->state == LC_DRAINING) {
+        if (lc->state == LC_STARTING || lc->state == LC_RUNNING)
+            stop_now(lc, now, &o); /* exited on its own: stop the rest, no drain */
+        else if (lc->state == LC_DRAINING)
             terminate(lc, &o); /* nothing left to drain for */
-        }
         break;
     case EV_ALL_EXITED:
         if (lc->main_exited && lc->state != LC_EXITED) {
             lc->state = LC_EXITED;
-            emit(&o, (struct lifecycle_action){.kind = ACT_EXIT, .value = lc->main_status});
+            emit(&o, (struct lifecycle_action){
+                         .kind = ACT_EXIT, .value = lc->main_status, .hook = lc->failed_hook});
         }
         break;
-    case EV_TIMER:
-        if ((lc->state == LC_DRAINING || lc->state == LC_TERMINATING) &&
-            now >= lc->deadline_ms)
-            kill_all(lc, &o);
-        else if (lc->state == LC_DRAINING && now >= lc->drain_end_ms)
-            terminate(lc, &o);
-        break;
+    case EV_TIMER: on_timer(lc, now, &o); break;
+    case EV_HOOK_DONE: on_hook_done(lc, ev, now, &o); break;
     }
     return o.n;
 }

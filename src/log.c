@@ -63,26 +63,45 @@ static void json_escape(char *dst, size_t *used, size_t cap, const char *text) {
     }
 }
 
-/* {"time":1.234,"level":"info","pid":1,"msg":"..."} */
-static void emit_json(enum log_level level, const char *fmt, va_list ap) {
+/* {"time":1.234,"level":"info","event":"stop_signal","pid":1,"signal":"SIGTERM",
+ * "msg":"..."}: the fields an event has, then its sentence. */
+static void emit_json(enum log_level level, const struct log_fields *f, const char *fmt,
+                      va_list ap) {
     char msg[768], line[1024];
     if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
         return;
     int64_t t = now_ms() - log_start_ms;
-    int n = snprintf(line, sizeof line, "{\"time\":%lld.%03lld,\"level\":\"%s\",\"pid\":%d,\"msg\":\"",
-                     (long long)(t / 1000), (long long)(t % 1000), podinit_tags[level],
-                     (int)getpid());
+    int n = snprintf(line, sizeof line, "{\"time\":%lld.%03lld,\"level\":\"%s\"",
+                     (long long)(t / 1000), (long long)(t % 1000), podinit_tags[level]);
     if (n < 0 || (size_t)n >= sizeof line)
         return;
     size_t used = (size_t)n;
+    char sig[32];
+    if (f && f->event)
+        used += (size_t)snprintf(line + used, sizeof line - used, ",\"event\":\"%s\"", f->event);
+    used += (size_t)snprintf(line + used, sizeof line - used, ",\"pid\":%d", (int)getpid());
+    if (f && f->child > 0)
+        used += (size_t)snprintf(line + used, sizeof line - used, ",\"child\":%d", (int)f->child);
+    if (f && f->signo > 0)
+        used += (size_t)snprintf(line + used, sizeof line - used, ",\"signal\":\"%s\"",
+                                 signals_name(f->signo, sig, sizeof sig));
+    if (f && f->has_status)
+        used += (size_t)snprintf(line + used, sizeof line - used, ",\"status\":%d", f->status);
+    if (f && f->hook)
+        used += (size_t)snprintf(line + used, sizeof line - used, ",\"hook\":\"%s\"", f->hook);
+    if (used + 10 >= sizeof line)
+        return; /* cannot happen with the fields above; never write a torn object */
+    memcpy(line + used, ",\"msg\":\"", 8);
+    used += 8;
     json_escape(line, &used, sizeof line - 3, msg);
     memcpy(line + used, "\"}\n", 3);
     io_write_all(STDERR_FILENO, line, used + 3);
 }
 
-static void emit(enum log_level level, const char *fmt, va_list ap) {
+static void emit(enum log_level level, const struct log_fields *f, const char *fmt,
+                 va_list ap) {
     if (log_json) {
-        emit_json(level, fmt, ap);
+        emit_json(level, f, fmt, ap);
         return;
     }
     char line[1024];
@@ -128,7 +147,16 @@ void log_msg(enum log_level level, const char *fmt, ...) {
         return;
     va_list ap;
     va_start(ap, fmt);
-    emit(level, fmt, ap);
+    emit(level, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void log_event(enum log_level level, const struct log_fields *fields, const char *fmt, ...) {
+    if (!log_enabled(level))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    emit(level, fields, fmt, ap);
     va_end(ap);
 }
 
@@ -141,7 +169,8 @@ void log_spawned(pid_t pid, const char *program) {
         log_msg(LOG_DEBUG, "Child spawned with PID %d.", (int)pid);
         break;
     default:
-        log_msg(LOG_INFO, "started \"%s\" as pid %d", program, (int)pid);
+        log_event(LOG_INFO, &(struct log_fields){.event = "started", .child = pid},
+                  "started \"%s\" as pid %d", program, (int)pid);
     }
 }
 
@@ -251,13 +280,17 @@ void log_main_exited(int wait_status, int exit_code) {
         log_msg(LOG_DEBUG, "Child exited with status %d. Goodbye.",
                 WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status));
         break;
-    default:
-        if (WIFEXITED(wait_status))
-            log_msg(LOG_INFO, "main process exited with status %d; exiting with %d",
-                    WEXITSTATUS(wait_status), exit_code);
-        else
-            log_msg(LOG_INFO, "main process killed by %s; exiting with %d",
-                    signals_name(WTERMSIG(wait_status), name, sizeof name), exit_code);
+    default: {
+        struct log_fields f = {.event = "exit", .has_status = true, .status = exit_code};
+        if (WIFEXITED(wait_status)) {
+            log_event(LOG_INFO, &f, "main process exited with status %d; exiting with %d",
+                      WEXITSTATUS(wait_status), exit_code);
+        } else {
+            f.signo = WTERMSIG(wait_status);
+            log_event(LOG_INFO, &f, "main process killed by %s; exiting with %d",
+                      signals_name(WTERMSIG(wait_status), name, sizeof name), exit_code);
+        }
+    }
     }
 }
 

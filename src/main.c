@@ -1,7 +1,10 @@
-/* src/main.c — parse the command line, then hand over to the supervisor. */
+/* src/main.c — parse the command line, load and merge the configuration,
+ * then hand over to the supervisor. Nothing starts unless all of it is
+ * valid. */
 #include <stdio.h>
 
 #include "podinit/cli.h"
+#include "podinit/config.h"
 #include "podinit/supervisor.h"
 
 extern char **environ;
@@ -11,7 +14,28 @@ int main(int argc, char **argv) {
     int code;
     if (cli_parse(argc, argv, environ, stdout, stderr, &opts, &code) == CLI_EXIT)
         return code;
+    struct config cfg;
+    struct config_errors errs = {0};
+    config_init(&cfg);
+    if (opts.config_path != NULL)
+        config_load_file(opts.config_path, &cfg, &errs);
+    config_apply_cli(&cfg, &opts);
+    if (errs.count == 0 && opts.persona == PERSONA_PODINIT)
+        config_validate(&cfg, !opts.pause, &errs);
+    if (errs.count > 0) {
+        fputs(errs.text ? errs.text : "podinit: out of memory\n", stderr);
+        config_errors_free(&errs);
+        config_free(&cfg);
+        return CLI_EXIT_USAGE;
+    }
+    if (opts.check) {
+        code = config_print(&cfg, stdout) == 0 && fflush(stdout) == 0 ? 0 : CLI_EXIT_INTERNAL;
+        config_free(&cfg);
+        return code;
+    }
     /* Nothing buffered may be duplicated into the child by fork. */
     fflush(stdout);
-    return supervisor_run(&opts);
+    code = supervisor_run(&opts, &cfg);
+    config_free(&cfg);
+    return code;
 }

@@ -31,7 +31,17 @@ static void plan_free(struct exec_plan *plan) {
     free(plan->sh_argv);
 }
 
-static int plan_build(struct exec_plan *plan, char *const *argv) {
+/* PATH as the child will see it. */
+static const char *path_of(char *const *envp) {
+    if (envp == NULL)
+        return getenv("PATH");
+    for (; *envp; envp++)
+        if (strncmp(*envp, "PATH=", 5) == 0)
+            return *envp + 5;
+    return NULL;
+}
+
+static int plan_build(struct exec_plan *plan, char *const *argv, char *const *envp) {
     const char *name = argv[0];
     size_t argc = 0;
     while (argv[argc])
@@ -50,7 +60,7 @@ static int plan_build(struct exec_plan *plan, char *const *argv) {
             return -ENOMEM;
         return 0;
     }
-    const char *path = getenv("PATH");
+    const char *path = path_of(envp);
     if (path == NULL)
         path = "/bin:/usr/bin"; /* glibc's execvp default */
     size_t count = 1;
@@ -81,16 +91,23 @@ static int plan_build(struct exec_plan *plan, char *const *argv) {
     return 0;
 }
 
+static __attribute__((noreturn)) void child_fail(int report_fd, enum spawn_stage stage,
+                                                  int err) {
+    struct spawn_error e = {stage, err};
+    io_write_all(report_fd, &e, sizeof e);
+    _exit(stage == SPAWN_STAGE_EXEC ? spawn_exit_code_for(err) : 126);
+}
+
 /* Runs in the child: no malloc, no stdio, no locks. */
 static __attribute__((noreturn)) void child_exec(const struct spawn_request *req,
                                                   const struct exec_plan *plan, int report_fd) {
+    char *const *envp = req->envp ? req->envp : environ;
     if (req->isolation == SPAWN_SESSION) {
-        if (setsid() < 0) {
-            int e = errno;
-            io_write_all(report_fd, &e, sizeof e);
-            _exit(126);
-        }
+        if (setsid() < 0)
+            child_fail(report_fd, SPAWN_STAGE_SETSID, errno);
         (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0); /* no terminal is fine */
+    } else if (req->isolation == SPAWN_BACKGROUND_GROUP) {
+        (void)setpgid(0, 0); /* a hook: its own group, the terminal stays the app's */
     } else {
         (void)setpgid(0, 0);
         /* Take the terminal's foreground. SIGTTOU is still blocked here, so a
@@ -99,16 +116,18 @@ static __attribute__((noreturn)) void child_exec(const struct spawn_request *req
     }
     if (req->child_note)
         io_write_all(STDERR_FILENO, req->child_note, strlen(req->child_note));
+    if (req->dir != NULL && chdir(req->dir) != 0)
+        child_fail(report_fd, SPAWN_STAGE_CHDIR, errno);
     signals_restore_in_child(req->signals);
 
     int err = ENOENT;
     bool saw_eacces = false;
     for (char **p = plan->paths; *p; p++) {
-        execve(*p, req->argv, environ);
+        execve(*p, req->argv, envp);
         err = errno;
         if (err == ENOEXEC) {
             plan->sh_argv[1] = *p;
-            execve("/bin/sh", plan->sh_argv, environ);
+            execve("/bin/sh", plan->sh_argv, envp);
             err = errno;
             break;
         }
@@ -122,18 +141,17 @@ static __attribute__((noreturn)) void child_exec(const struct spawn_request *req
     }
     if (saw_eacces && (err == ENOENT || err == ENOTDIR))
         err = EACCES;
-    io_write_all(report_fd, &err, sizeof err);
-    _exit(spawn_exit_code_for(err));
+    child_fail(report_fd, SPAWN_STAGE_EXEC, err);
 }
 
 int spawn_exit_code_for(int exec_errno) {
     return exec_errno == ENOENT || exec_errno == ENOTDIR ? 127 : 126;
 }
 
-int spawn_process(const struct spawn_request *req, pid_t *pid_out, int *exec_errno) {
-    *exec_errno = 0;
+int spawn_process(const struct spawn_request *req, pid_t *pid_out, struct spawn_error *failure) {
+    *failure = (struct spawn_error){SPAWN_STAGE_NONE, 0};
     struct exec_plan plan;
-    int rc = plan_build(&plan, req->argv);
+    int rc = plan_build(&plan, req->argv, req->envp);
     if (rc < 0) {
         plan_free(&plan);
         return rc;
@@ -159,10 +177,10 @@ int spawn_process(const struct spawn_request *req, pid_t *pid_out, int *exec_err
     close(report[1]);
     plan_free(&plan);
     /* Also from this side, so the group exists whichever runs first. */
-    if (req->isolation == SPAWN_PROCESS_GROUP)
+    if (req->isolation != SPAWN_SESSION)
         (void)setpgid(pid, pid);
 
-    int err = 0;
+    struct spawn_error err = {SPAWN_STAGE_EXEC, EIO};
     size_t got = 0;
     while (got < sizeof err) {
         ssize_t n = read(report[0], (char *)&err + got, sizeof err - got);
@@ -178,10 +196,10 @@ int spawn_process(const struct spawn_request *req, pid_t *pid_out, int *exec_err
         return 0;
     }
     if (got != sizeof err)
-        err = EIO;
+        err = (struct spawn_error){SPAWN_STAGE_EXEC, EIO};
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    *exec_errno = err;
-    return -err;
+    *failure = err;
+    return -err.err;
 }

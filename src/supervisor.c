@@ -6,31 +6,39 @@
 #include "podinit/supervisor.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <fcntl.h>
-#include <stdlib.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "podinit/config.h"
+#include "podinit/hooks.h"
 #include "podinit/lifecycle.h"
 #include "podinit/log.h"
 #include "podinit/reap.h"
 #include "podinit/signals.h"
 #include "podinit/spawn.h"
 
+extern char **environ;
+
 struct supervisor {
     const struct cli_options *opts;
+    const struct config *cfg;
+    char **child_env; /* the process's environment (inherited + env) */
+    char *start_dir;  /* where hooks run when workingDir is not set */
     struct signals_saved saved;
     int sigfd, epfd;
-    pid_t child;       /* the main process; 0 in pause mode */
+    pid_t child; /* the main process; 0 in pause mode */
     bool child_exited;
     int child_status;
-    bool stop_requested; /* pause mode: a stop signal arrived */
+    bool stop_requested;                       /* pause mode: a stop signal arrived */
     bool ignore_once[SIGNALS_CLASSIC_MAX + 1]; /* dumb-init: the tty hand-off HUP/CONT */
     /* podinit persona: the shutdown lifecycle and its one timer (created on
      * first use, so an idle podinit has no timer at all). */
@@ -39,6 +47,13 @@ struct supervisor {
     bool main_reported; /* EV_MAIN_EXITED fed */
     bool done;          /* ACT_EXIT seen */
     int exit_status;    /* its wait status */
+    enum lifecycle_hook_id failed_hook;
+    /* The one hook job that may run (exec or httpGet), and its results
+     * waiting to be fed (never fed from inside an action: see feed()). */
+    pid_t hook_pid;
+    enum lifecycle_hook_id hook_id; /* LC_HOOK_NONE once cancelled */
+    struct lifecycle_event pending[4];
+    size_t n_pending;
 };
 
 static int64_t monotonic_ms(void) {
@@ -54,7 +69,7 @@ static bool is_tty_stop(int signo) {
 /* Send signo (after the rewrite map) to the child, or to its group. */
 static void forward_signal(struct supervisor *sv, int signo) {
     const struct cli_options *o = sv->opts;
-    int to = signals_rewrite_apply(&o->rewrite, signo);
+    int to = signals_rewrite_apply(&sv->cfg->process.rewrite, signo);
     if (to != signo && to != 0)
         log_signal_rewritten(signo, to);
     if (to == 0) {
@@ -82,8 +97,8 @@ static void forward_signal(struct supervisor *sv, int signo) {
  * when its log pipe is gone, SIGXFSZ at a file size limit. It is ours, not
  * the application's, and is not forwarded. */
 static bool raised_by_own_io(const struct signalfd_siginfo *si) {
-    return (si->ssi_signo == SIGPIPE || si->ssi_signo == SIGXFSZ) &&
-           si->ssi_code == SI_USER && si->ssi_pid == (uint32_t)getpid();
+    return (si->ssi_signo == SIGPIPE || si->ssi_signo == SIGXFSZ) && si->ssi_code == SI_USER &&
+           si->ssi_pid == (uint32_t)getpid();
 }
 
 /* signo to everything left: the main group, and as PID 1 the whole
@@ -132,56 +147,148 @@ static void arm_timer(struct supervisor *sv, int64_t at_ms) {
             return;
         }
     }
-    struct itimerspec its = {.it_value = {.tv_sec = at_ms / 1000,
-                                          .tv_nsec = (at_ms % 1000) * 1000000}};
+    struct itimerspec its = {
+        .it_value = {.tv_sec = at_ms / 1000, .tv_nsec = (at_ms % 1000) * 1000000}};
     if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
         its.it_value.tv_nsec = 1; /* zero would disarm it */
     if (timerfd_settime(sv->timerfd, TFD_TIMER_ABSTIME, &its, NULL) != 0)
         log_msg(LOG_ERROR, "arming the timer: %s", strerror(errno));
 }
 
-static void carry_out(struct supervisor *sv, const struct lifecycle_action *act) {
+static const struct config_hook *hook_config(const struct supervisor *sv,
+                                             enum lifecycle_hook_id id) {
+    return id == LC_HOOK_POST_START ? &sv->cfg->process.post_start : &sv->cfg->process.pre_stop;
+}
+
+static void queue_event(struct supervisor *sv, struct lifecycle_event ev) {
+    if (sv->n_pending < sizeof sv->pending / sizeof sv->pending[0])
+        sv->pending[sv->n_pending++] = ev;
+}
+
+static void hook_failed_to_start(struct supervisor *sv, enum lifecycle_hook_id id,
+                                 const struct config_hook *h, const struct spawn_error *f) {
+    const char *name = lifecycle_hook_name(id);
+    struct log_fields lf = {.event = "hook_failed", .hook = name};
+    if (f->stage == SPAWN_STAGE_CHDIR)
+        log_event(LOG_WARN, &lf, "%s hook failed: workingDir \"%s\": %s", name,
+                  sv->cfg->process.working_dir, strerror(f->err));
+    else if (f->stage == SPAWN_STAGE_EXEC)
+        log_event(LOG_WARN, &lf, "%s hook failed: exec \"%s\": %s", name, h->command[0],
+                  strerror(f->err));
+    else
+        log_event(LOG_WARN, &lf, "%s hook failed to start: %s", name, strerror(f->err));
+    queue_event(sv, (struct lifecycle_event){.kind = EV_HOOK_DONE, .hook = id, .ok = false});
+}
+
+static void run_hook(struct supervisor *sv, enum lifecycle_hook_id id, int64_t now) {
+    const struct config_hook *h = hook_config(sv, id);
+    const char *name = lifecycle_hook_name(id);
+    char what[256];
+    log_event(LOG_INFO, &(struct log_fields){.event = "hook_start", .hook = name}, "%s hook: %s",
+              name, hooks_describe(h, what, sizeof what));
+    int64_t left = sv->lc.phase_end_ms - now;
+    struct hooks_context ctx = {
+        .name = name,
+        .signals = &sv->saved,
+        .envp = sv->child_env,
+        .dir = sv->cfg->process.working_dir ? sv->cfg->process.working_dir : sv->start_dir,
+        .timeout_ms = left > 0 ? left : 1,
+    };
+    struct spawn_error failure;
+    pid_t pid;
+    if (hooks_start(h, &ctx, &pid, &failure) != 0) {
+        hook_failed_to_start(sv, id, h, &failure);
+        return;
+    }
+    sv->hook_pid = pid;
+    sv->hook_id = id;
+}
+
+static void cancel_hook(struct supervisor *sv, enum lifecycle_hook_id id, bool timed_out) {
+    const char *name = lifecycle_hook_name(id);
+    log_event(LOG_WARN,
+              &(struct log_fields){.event = "hook_cancelled", .hook = name, .child = sv->hook_pid},
+              "%s hook %s: killing it", name,
+              timed_out
+                  ? (id == LC_HOOK_PRE_STOP ? "still running when its time ran out" : "timed out")
+                  : "no longer needed");
+    hooks_cancel(sv->hook_pid);
+    sv->hook_id = LC_HOOK_NONE; /* its exit, when reaped, reports nothing */
+}
+
+static void carry_out(struct supervisor *sv, const struct lifecycle_action *act, int64_t now) {
     char name[32];
     switch (act->kind) {
     case ACT_SET_READY:
-        log_msg(LOG_INFO, "readiness: %s", act->value ? "ready" : "not ready");
+        log_event(act->value ? LOG_DEBUG : LOG_INFO, &(struct log_fields){.event = "readiness"},
+                  "readiness: %s", act->value ? "ready" : "not ready");
         break;
-    case ACT_ARM_TIMER:
-        arm_timer(sv, act->at_ms);
+    case ACT_RUN_HOOK: run_hook(sv, act->hook, now); break;
+    case ACT_CANCEL_HOOK:
+        if (sv->hook_id == act->hook && sv->hook_pid > 0)
+            cancel_hook(sv, act->hook, act->value != 0);
         break;
-    case ACT_SIGNAL_APP:
+    case ACT_ARM_TIMER: arm_timer(sv, act->at_ms); break;
+    case ACT_SIGNAL_APP: {
+        struct log_fields lf = {.event = "stop", .signo = act->signo};
         if (sv->child_exited) {
             /* The main process is gone: what is left, wherever it is, is
              * asked to stop (a daemon that left the group too). */
-            int sig = signals_rewrite_apply(&sv->opts->rewrite, act->signo);
+            int sig = signals_rewrite_apply(&sv->cfg->process.rewrite, act->signo);
             if (sig == 0)
                 break;
-            log_msg(LOG_INFO, "stopping: %s to everything left",
-                    signals_name(sig, name, sizeof name));
+            lf.signo = sig;
+            log_event(LOG_INFO, &lf, "stopping: %s to everything left",
+                      signals_name(sig, name, sizeof name));
             signal_everything(sv, sig);
             break;
         }
-        log_msg(LOG_INFO, "stopping: %s to %s %d", signals_name(act->signo, name, sizeof name),
-                sv->opts->signal_group ? "process group" : "pid", (int)sv->child);
+        lf.child = sv->child;
+        log_event(LOG_INFO, &lf, "stopping: %s to %s %d",
+                  signals_name(act->signo, name, sizeof name),
+                  sv->opts->signal_group ? "process group" : "pid", (int)sv->child);
         forward_signal(sv, act->signo);
         break;
+    }
     case ACT_KILL_ALL:
-        log_msg(LOG_WARN, "grace period over: SIGKILL to everything left");
+        log_event(LOG_WARN, &(struct log_fields){.event = "kill", .signo = SIGKILL},
+                  "grace period over: SIGKILL to everything left");
         signal_everything(sv, SIGKILL);
         break;
     case ACT_EXIT:
         sv->done = true;
         sv->exit_status = act->value;
+        sv->failed_hook = act->hook;
         break;
     }
 }
 
+/* Feed one event, carry out its actions, then any hook results those
+ * actions produced (a hook that could not start), in order: the lifecycle
+ * is never re-entered while its actions are being carried out. */
+static void feed_pending(struct supervisor *sv) {
+    while (sv->n_pending > 0) {
+        struct lifecycle_event next = sv->pending[0];
+        memmove(&sv->pending[0], &sv->pending[1], --sv->n_pending * sizeof sv->pending[0]);
+        struct lifecycle_action acts[8];
+        int64_t now = monotonic_ms();
+        size_t n = lifecycle_step(&sv->lc, &next, now, acts, 8);
+        for (size_t i = 0; i < n; i++)
+            carry_out(sv, &acts[i], now);
+    }
+}
+
+static void feed_event(struct supervisor *sv, struct lifecycle_event ev) {
+    queue_event(sv, ev);
+    feed_pending(sv);
+}
+
 static void feed(struct supervisor *sv, int kind, int arg) {
-    struct lifecycle_event ev = {.kind = kind, .signo = arg, .status = arg};
-    struct lifecycle_action acts[8];
-    size_t n = lifecycle_step(&sv->lc, &ev, monotonic_ms(), acts, 8);
-    for (size_t i = 0; i < n; i++)
-        carry_out(sv, &acts[i]);
+    feed_event(sv, (struct lifecycle_event){.kind = kind, .signo = arg, .status = arg});
+}
+
+static bool is_stop_signal(const struct supervisor *sv, int signo) {
+    return signo >= 1 && signo <= 64 && (sv->cfg->stop_signals & (UINT64_C(1) << (signo - 1)));
 }
 
 static void handle_signal(struct supervisor *sv, int signo) {
@@ -199,19 +306,20 @@ static void handle_signal(struct supervisor *sv, int signo) {
         log_msg(LOG_DEBUG, "Ignoring tty hand-off signal %d.", signo);
         return;
     }
-    if (o->lifecycle && (signo == SIGTERM || signo == SIGINT)) {
+    if (o->lifecycle && is_stop_signal(sv, signo)) {
         char name[32];
-        /* Whole milliseconds, printed without floating point (which would
-         * double the size of the static build). */
-        if (sv->lc.state == LC_RUNNING)
-            log_msg(LOG_INFO, "%s received: shutting down (drain %lld.%03llds, grace %lld.%03llds)",
-                    signals_name(signo, name, sizeof name),
-                    (long long)(o->prestop_delay_ms / 1000), (long long)(o->prestop_delay_ms % 1000),
-                    (long long)(o->grace_ms / 1000), (long long)(o->grace_ms % 1000));
+        const struct config *c = sv->cfg;
+        struct log_fields lf = {.event = "stop_signal", .signo = signo};
+        if (sv->lc.state == LC_RUNNING || sv->lc.state == LC_STARTING)
+            log_event(LOG_INFO, &lf,
+                      "%s received: shutting down (drain %lld.%03llds, grace %lld.%03llds)",
+                      signals_name(signo, name, sizeof name),
+                      (long long)(c->prestop_delay_ms / 1000),
+                      (long long)(c->prestop_delay_ms % 1000), (long long)(c->grace_ms / 1000),
+                      (long long)(c->grace_ms % 1000));
         else
-            log_msg(LOG_INFO, "%s received again while %s",
-                    signals_name(signo, name, sizeof name),
-                    lifecycle_state_name(sv->lc.state));
+            log_event(LOG_INFO, &lf, "%s received again while %s",
+                      signals_name(signo, name, sizeof name), lifecycle_state_name(sv->lc.state));
         feed(sv, EV_STOP_SIGNAL, signo);
         return;
     }
@@ -249,8 +357,33 @@ static void drain_signals(struct supervisor *sv) {
     }
 }
 
+/* A hook job ended: success is exit status 0. */
+static void hook_reaped(struct supervisor *sv, int status) {
+    enum lifecycle_hook_id id = sv->hook_id;
+    sv->hook_pid = 0;
+    sv->hook_id = LC_HOOK_NONE;
+    if (id == LC_HOOK_NONE)
+        return; /* cancelled: nothing to report */
+    const char *name = lifecycle_hook_name(id);
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    int code = reap_exit_code(status);
+    struct log_fields lf = {.event = ok ? "hook_done" : "hook_failed",
+                            .hook = name,
+                            .has_status = true,
+                            .status = code};
+    if (ok)
+        log_event(LOG_INFO, &lf, "%s hook succeeded", name);
+    else
+        log_event(LOG_WARN, &lf, "%s hook failed (status %d)", name, code);
+    queue_event(sv, (struct lifecycle_event){.kind = EV_HOOK_DONE, .hook = id, .ok = ok});
+}
+
 static void on_reaped(void *ctx, pid_t pid, int status) {
     struct supervisor *sv = ctx;
+    if (sv->hook_pid > 0 && pid == sv->hook_pid) {
+        hook_reaped(sv, status);
+        return;
+    }
     bool is_main = sv->child != 0 && pid == sv->child && !sv->child_exited;
     log_reaped(pid, status, is_main);
     if (is_main) {
@@ -267,7 +400,7 @@ static void on_reaped(void *ctx, pid_t pid, int status) {
 /* The main process is gone: what each persona does before exiting. */
 static int finish(struct supervisor *sv) {
     const struct cli_options *o = sv->opts;
-    int code = reap_container_exit_code(sv->child_status, &o->remap);
+    int code = reap_container_exit_code(sv->child_status, &sv->cfg->success_exit_codes);
     /* Whatever is left of the child's group gets SIGTERM (dumb-init's
      * behaviour; tini leaves that to the kernel's kill of the namespace). */
     if (o->persona != PERSONA_TINI && (o->signal_group || o->persona == PERSONA_DUMB_INIT))
@@ -318,32 +451,39 @@ static void release_terminal(struct supervisor *sv) {
 static int start_child(struct supervisor *sv) {
     const struct cli_options *o = sv->opts;
     bool session = o->persona == PERSONA_DUMB_INIT && o->setsid;
+    char *const *argv = sv->cfg->process.command;
     struct spawn_request req = {
-        .argv = o->command,
+        .argv = argv,
         .signals = &sv->saved,
         .isolation = session ? SPAWN_SESSION : SPAWN_PROCESS_GROUP,
         .child_note = session && log_enabled(LOG_DEBUG) ? "[dumb-init] setsid complete.\n" : NULL,
+        .envp = sv->child_env,
+        .dir = sv->cfg->process.working_dir,
     };
-    int exec_errno;
-    int rc = spawn_process(&req, &sv->child, &exec_errno);
+    struct spawn_error failure;
+    int rc = spawn_process(&req, &sv->child, &failure);
     if (rc == 0) {
-        log_spawned(sv->child, o->command[0]);
+        log_spawned(sv->child, argv[0]);
         return 0;
     }
-    if (exec_errno != 0) {
-        log_exec_failed(o->command[0], exec_errno);
-        return spawn_exit_code_for(exec_errno);
+    switch (failure.stage) {
+    case SPAWN_STAGE_EXEC:
+        log_exec_failed(argv[0], failure.err);
+        return spawn_exit_code_for(failure.err);
+    case SPAWN_STAGE_CHDIR:
+        log_msg(LOG_ERROR, "workingDir \"%s\": %s", req.dir, strerror(failure.err));
+        return 126;
+    default:
+        log_msg(LOG_ERROR, "cannot start \"%s\": %s", argv[0], strerror(-rc));
+        return CLI_EXIT_INTERNAL;
     }
-    log_msg(LOG_ERROR, "cannot start \"%s\": %s", o->command[0], strerror(-rc));
-    return CLI_EXIT_INTERNAL;
 }
 
 static int setup(struct supervisor *sv) {
     sigset_t handled;
     /* dumb-init forwards a kill(2)ed SIGSEGV too; tini and podinit leave the
      * faults unblocked. */
-    int rc = signals_take_over(&sv->saved, &handled,
-                               sv->opts->persona == PERSONA_DUMB_INIT);
+    int rc = signals_take_over(&sv->saved, &handled, sv->opts->persona == PERSONA_DUMB_INIT);
     if (rc < 0) {
         log_msg(LOG_ERROR, "taking over signals: %s", strerror(-rc));
         return CLI_EXIT_INTERNAL;
@@ -368,21 +508,62 @@ static int setup(struct supervisor *sv) {
     return 0;
 }
 
-int supervisor_run(const struct cli_options *opts) {
-    struct supervisor sv = {.opts = opts, .sigfd = -1, .epfd = -1, .timerfd = -1};
-    log_init(opts->persona, opts->verbosity, monotonic_ms(), opts->log_json);
-    lifecycle_init(&sv.lc, &(struct lifecycle_config){.prestop_delay_ms = opts->prestop_delay_ms,
-                                                      .grace_ms = opts->grace_ms,
-                                                      .stop_signal = opts->stop_signal});
-    int rc = setup(&sv);
+/* How the lifecycle sees a configured hook. */
+static struct lifecycle_hook lifecycle_hook_of(const struct config_hook *h, bool post_start) {
+    switch (h->kind) {
+    case HOOK_SLEEP: return (struct lifecycle_hook){LC_HOOK_SLEEP, h->sleep_ms};
+    case HOOK_EXEC:
+    case HOOK_HTTP_GET:
+        return (struct lifecycle_hook){LC_HOOK_JOB, h->timeout_ms > 0 ? h->timeout_ms
+                                                    : post_start      ? CONFIG_POST_START_TIMEOUT_MS
+                                                                      : 0};
+    default: return (struct lifecycle_hook){LC_HOOK_ABSENT, 0};
+    }
+}
+
+static int run(struct supervisor *sv);
+
+int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
+    struct supervisor sv = {.opts = opts, .cfg = cfg, .sigfd = -1, .epfd = -1, .timerfd = -1};
+    int threshold = opts->persona == PERSONA_PODINIT ? cfg->log_level : opts->verbosity;
+    log_init(opts->persona, threshold, monotonic_ms(), cfg->log_json);
+    lifecycle_init(&sv.lc, &(struct lifecycle_config){
+                               .prestop_delay_ms = cfg->prestop_delay_ms,
+                               .grace_ms = cfg->grace_ms,
+                               .stop_signal = cfg->process.stop_signal,
+                               .post_start = lifecycle_hook_of(&cfg->process.post_start, true),
+                               .pre_stop = lifecycle_hook_of(&cfg->process.pre_stop, false),
+                           });
+    if (cfg->process.n_env > 0) {
+        sv.child_env = config_environment(&cfg->process, environ);
+        if (sv.child_env == NULL) {
+            log_msg(LOG_ERROR, "building the environment: %s", strerror(ENOMEM));
+            return CLI_EXIT_INTERNAL;
+        }
+    }
+    /* Hooks run where the app was started, after podinit has left it. */
+    if (cfg->process.working_dir == NULL &&
+        (cfg->process.post_start.kind == HOOK_EXEC || cfg->process.pre_stop.kind == HOOK_EXEC))
+        sv.start_dir = getcwd(NULL, 0);
+    int rc = run(&sv);
+    free(sv.child_env);
+    free(sv.start_dir);
+    return rc;
+}
+
+static int run(struct supervisor *sv) {
+    const struct cli_options *opts = sv->opts;
+    int rc = setup(sv);
     if (rc != 0)
         return rc;
     if (!opts->pause) {
         if (opts->persona == PERSONA_DUMB_INIT && opts->setsid)
-            release_terminal(&sv);
-        rc = start_child(&sv);
+            release_terminal(sv);
+        rc = start_child(sv);
         if (rc != 0)
             return rc;
+        if (opts->lifecycle)
+            feed(sv, EV_STARTED, 0);
     } else {
         log_msg(LOG_INFO, "pause mode: waiting for SIGTERM or SIGINT");
     }
@@ -392,46 +573,58 @@ int supervisor_run(const struct cli_options *opts) {
 
     for (;;) {
         struct epoll_event ev[4];
-        int n = epoll_wait(sv.epfd, ev, 4, -1);
+        int n = epoll_wait(sv->epfd, ev, 4, -1);
         if (n < 0 && errno != EINTR) {
             log_msg(LOG_ERROR, "epoll_wait: %s", strerror(errno));
             return CLI_EXIT_INTERNAL;
         }
         bool timer_fired = false;
         for (int i = 0; i < n; i++) {
-            if (ev[i].data.fd == sv.timerfd) {
+            if (ev[i].data.fd == sv->timerfd) {
                 uint64_t expirations;
-                while (read(sv.timerfd, &expirations, sizeof expirations) < 0 && errno == EINTR)
+                while (read(sv->timerfd, &expirations, sizeof expirations) < 0 && errno == EINTR)
                     ;
                 timer_fired = true;
             }
         }
-        drain_signals(&sv);
+        drain_signals(sv);
         bool none_left;
-        int reaped = reap_children(on_reaped, &sv, &none_left);
+        int reaped = reap_children(on_reaped, sv, &none_left);
         if (reaped < 0)
             log_msg(LOG_ERROR, "waitpid: %s", strerror(-reaped));
         if (!opts->lifecycle) {
-            if (sv.child_exited)
-                return finish(&sv);
+            if (sv->child_exited)
+                return finish(sv);
         } else if (!opts->pause) {
-            if (sv.child_exited && !sv.main_reported) {
-                sv.main_reported = true;
-                feed(&sv, EV_MAIN_EXITED, sv.child_status);
+            feed_pending(sv); /* hook results found while reaping */
+            if (sv->child_exited && !sv->main_reported) {
+                sv->main_reported = true;
+                feed(sv, EV_MAIN_EXITED, sv->child_status);
             }
             if (timer_fired)
-                feed(&sv, EV_TIMER, 0);
-            if (sv.lc.state == LC_KILLING && !none_left)
-                signal_everything(&sv, SIGKILL); /* orphans adopted since */
-            if (sv.child_exited && none_left)
-                feed(&sv, EV_ALL_EXITED, 0);
-            if (sv.done) {
-                int code = reap_container_exit_code(sv.exit_status, &opts->remap);
-                log_main_exited(sv.exit_status, code);
+                feed(sv, EV_TIMER, 0);
+            if (sv->lc.state == LC_KILLING && !none_left)
+                signal_everything(sv, SIGKILL); /* orphans adopted since */
+            if (sv->child_exited && none_left)
+                feed(sv, EV_ALL_EXITED, 0);
+            if (sv->done) {
+                if (sv->failed_hook == LC_HOOK_POST_START) {
+                    log_event(LOG_ERROR,
+                              &(struct log_fields){.event = "exit",
+                                                   .hook = "postStart",
+                                                   .has_status = true,
+                                                   .status = CLI_EXIT_POST_START},
+                              "postStart hook failed: the container was stopped; exiting "
+                              "with %d",
+                              CLI_EXIT_POST_START);
+                    return CLI_EXIT_POST_START;
+                }
+                int code = reap_container_exit_code(sv->exit_status, &sv->cfg->success_exit_codes);
+                log_main_exited(sv->exit_status, code);
                 return code;
             }
         }
-        if (sv.stop_requested) {
+        if (sv->stop_requested) {
             log_msg(LOG_INFO, "stop signal received in pause mode; exiting");
             return 0;
         }

@@ -8,55 +8,84 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum lifecycle_state { LC_RUNNING, LC_DRAINING, LC_TERMINATING, LC_KILLING, LC_EXITED };
+enum lifecycle_state {
+    LC_STARTING, /* the postStart hook runs */
+    LC_RUNNING,
+    LC_DRAINING,    /* not ready; the drain delay, then the preStop hook */
+    LC_TERMINATING, /* the app has its stop signal; waiting for everything to exit */
+    LC_KILLING,     /* the grace period is over: SIGKILL */
+    LC_EXITED,
+};
+
+enum lifecycle_hook_id { LC_HOOK_NONE, LC_HOOK_POST_START, LC_HOOK_PRE_STOP };
+
+/* How the lifecycle sees a hook: a sleep it times itself, or a job the
+ * supervisor runs (exec, httpGet) and reports back with EV_HOOK_DONE. */
+struct lifecycle_hook {
+    enum { LC_HOOK_ABSENT, LC_HOOK_SLEEP, LC_HOOK_JOB } kind;
+    int64_t duration_ms; /* SLEEP: how long; JOB: its time limit (0: none of its own) */
+};
 
 struct lifecycle_config {
     int64_t prestop_delay_ms; /* keep serving this long after the first stop signal */
     int64_t grace_ms;         /* from the first stop signal (or the main exit) to SIGKILL */
     int stop_signal;          /* sent to the app; 0 = the signal received (SIGTERM on main exit) */
+    struct lifecycle_hook post_start, pre_stop;
 };
 
 struct lifecycle {
     struct lifecycle_config cfg;
     enum lifecycle_state state;
-    int received_signal;  /* the stop signal that started the shutdown */
-    int64_t drain_end_ms; /* DRAINING: when the drain is over */
-    int64_t deadline_ms;  /* DRAINING/TERMINATING: when the grace period ends */
+    bool started;                        /* EV_STARTED seen */
+    enum lifecycle_hook_id running_hook; /* a JOB hook started and not yet done */
+    bool in_pre_stop;                    /* DRAINING: the delay is over, the preStop hook runs */
+    int received_signal;                 /* the stop signal that started the shutdown */
+    int64_t phase_end_ms;                /* STARTING/DRAINING: when the current step ends */
+    int64_t deadline_ms;                 /* DRAINING/TERMINATING: when the grace period ends */
     bool main_exited;
-    int main_status;      /* wait status of the main process */
+    int main_status;                    /* wait status of the main process */
+    enum lifecycle_hook_id failed_hook; /* postStart failure: podinit's exit reason */
 };
 
 struct lifecycle_event {
     enum {
-        EV_STOP_SIGNAL,  /* signo: a stop signal arrived */
-        EV_MAIN_EXITED,  /* status: the main process was reaped */
-        EV_ALL_EXITED,   /* no child is left at all */
-        EV_TIMER,        /* the armed timer fired (or any wake-up at a later time) */
+        EV_STARTED,     /* the main process is running */
+        EV_STOP_SIGNAL, /* signo: a stop signal arrived */
+        EV_MAIN_EXITED, /* status: the main process was reaped */
+        EV_ALL_EXITED,  /* no child is left at all */
+        EV_TIMER,       /* the armed timer fired (or any wake-up at a later time) */
+        EV_HOOK_DONE,   /* hook: a JOB hook finished; ok: whether it succeeded */
     } kind;
     int signo;
     int status;
+    enum lifecycle_hook_id hook;
+    bool ok;
 };
 
 struct lifecycle_action {
     enum {
-        ACT_SET_READY,    /* value: 1 ready, 0 not ready */
-        ACT_ARM_TIMER,    /* at_ms: wake up then (the latest arm replaces earlier ones) */
-        ACT_SIGNAL_APP,   /* signo: to the main process (group) */
-        ACT_KILL_ALL,     /* SIGKILL to everything left */
-        ACT_EXIT,         /* value: the wait status to exit with */
+        ACT_SET_READY,   /* value: 1 ready, 0 not ready */
+        ACT_RUN_HOOK,    /* hook: start it (a JOB); report with EV_HOOK_DONE */
+        ACT_CANCEL_HOOK, /* hook: kill it (its whole process group); value 1 = timed out */
+        ACT_ARM_TIMER,   /* at_ms: wake up then (the latest arm replaces earlier ones) */
+        ACT_SIGNAL_APP,  /* signo: to the main process (group) */
+        ACT_KILL_ALL,    /* SIGKILL to everything left */
+        ACT_EXIT,        /* value: the main wait status; hook: the hook that failed, if any */
     } kind;
     int signo;
     int value;
+    enum lifecycle_hook_id hook;
     int64_t at_ms;
 };
 
 void lifecycle_init(struct lifecycle *lc, const struct lifecycle_config *cfg);
 
 /* Feed one event at time now_ms; writes at most cap actions into out and
- * returns how many. */
+ * returns how many (8 is always enough). */
 size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, int64_t now_ms,
                       struct lifecycle_action *out, size_t cap);
 
 const char *lifecycle_state_name(enum lifecycle_state state);
+const char *lifecycle_hook_name(enum lifecycle_hook_id hook);
 
 #endif

@@ -21,8 +21,22 @@ void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool js
 bool log_enabled(enum log_level level);
 
 /* A free-form line in the persona's format. */
-void log_msg(enum log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* What a lifecycle event is about, for the JSON format (text lines carry
+ * it in their sentence). Zero/NULL fields are left out. */
+struct log_fields {
+    const char *event; /* a stable name: "stop_signal", "hook_failed", ... */
+    pid_t child;       /* the process concerned */
+    int signo;
+    bool has_status;
+    int status;       /* an exit code (128+N for signal N) */
+    const char *hook; /* "postStart", "preStop" */
+};
+
+/* A lifecycle event: a sentence, plus its fields in JSON. */
+void log_event(enum log_level level, const struct log_fields *fields, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Events whose wording the personas' users (and test suites) rely on. */
 void log_spawned(pid_t pid, const char *program);

@@ -10,22 +10,34 @@
 #include "podinit/signals.h"
 
 enum spawn_isolation {
-    SPAWN_PROCESS_GROUP, /* setpgid + tcsetpgrp: tini, podinit */
-    SPAWN_SESSION,       /* setsid + TIOCSCTTY: dumb-init's setsid mode */
+    SPAWN_PROCESS_GROUP,    /* setpgid + tcsetpgrp: tini, podinit */
+    SPAWN_SESSION,          /* setsid + TIOCSCTTY: dumb-init's setsid mode */
+    SPAWN_BACKGROUND_GROUP, /* setpgid only: a hook, which must not take the terminal */
 };
 
 struct spawn_request {
-    char *const *argv;                  /* argv[0] is searched in PATH like execvp */
+    char *const *argv;                   /* argv[0] is searched in PATH like execvp */
     const struct signals_saved *signals; /* handed back to the child */
     enum spawn_isolation isolation;
-    const char *child_note;             /* written to stderr by the child once isolated, or NULL */
+    const char *child_note; /* written to stderr by the child once isolated, or NULL */
+    char *const *envp;      /* the child's environment; NULL: ours */
+    const char *dir;        /* the child's working directory; NULL: ours */
+};
+
+/* What failed in the child, reported back over the pipe. */
+enum spawn_stage { SPAWN_STAGE_NONE, SPAWN_STAGE_SETSID, SPAWN_STAGE_CHDIR, SPAWN_STAGE_EXEC };
+
+struct spawn_error {
+    enum spawn_stage stage;
+    int err; /* errno */
 };
 
 /* Fork and exec. Returns 0 with *pid set once the exec has succeeded (the
  * parent waits on a close-on-exec pipe, so isolation is complete when it
- * returns). Returns -errno when fork failed (*exec_errno 0), or when exec
- * failed (*exec_errno set; the failed child has been reaped). */
-int spawn_process(const struct spawn_request *req, pid_t *pid, int *exec_errno);
+ * returns). Returns -errno when fork failed (failure->stage NONE), or when
+ * the child failed before or at exec (*failure says where; the failed child
+ * has been reaped). */
+int spawn_process(const struct spawn_request *req, pid_t *pid, struct spawn_error *failure);
 
 /* 127 when the program was not found, 126 when it could not be executed. */
 int spawn_exit_code_for(int exec_errno);

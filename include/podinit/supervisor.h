@@ -5,9 +5,10 @@
 #define PODINIT_SUPERVISOR_H
 
 #include "podinit/cli.h"
+#include "podinit/config.h"
 
-/* Take over the signals, start the program (unless pausing), supervise it,
- * and return the exit code podinit must exit with. */
-int supervisor_run(const struct cli_options *opts);
+/* Take over the signals, start the program (unless pausing), supervise it
+ * as cfg says, and return the exit code podinit must exit with. */
+int supervisor_run(const struct cli_options *opts, const struct config *cfg);
 
 #endif

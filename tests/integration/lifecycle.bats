@@ -26,7 +26,7 @@ load common
 
 @test "a second SIGTERM during the drain skips the rest of it" {
     require_root
-    start_pid1 "$PODINIT" --prestop-delay 60 -- "$H/sigrecv" --exit-on 15
+    start_pid1 "$PODINIT" --prestop-delay 30 --grace-period 60 -- "$H/sigrecv" --exit-on 15
     wait_for_line "$OUT" '^ready'
     kill -TERM "$INIT"
     wait_for_line "$ERR" 'readiness: not ready'

@@ -2,15 +2,17 @@
  * fake clock: fast, exact, no sleep. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after the headers it needs */
 
 #include <signal.h>
 
 #include "podinit/lifecycle.h"
 
-#define EXITED(code) (((code) & 0xff) << 8)
+#define EXITED(code) (((code)&0xff) << 8)
 
 struct run {
     struct lifecycle lc;
@@ -18,17 +20,29 @@ struct run {
     size_t n;
 };
 
-static void start(struct run *r, int64_t delay_ms, int64_t grace_ms, int stop_signal) {
-    lifecycle_init(&r->lc, &(struct lifecycle_config){
-                               .prestop_delay_ms = delay_ms, .grace_ms = grace_ms,
-                               .stop_signal = stop_signal});
-    r->n = 0;
-}
-
 static void feed(struct run *r, int kind, int arg, int64_t now) {
     struct lifecycle_event ev = {.kind = kind, .signo = arg, .status = arg};
     r->n = lifecycle_step(&r->lc, &ev, now, r->out, 8);
 }
+
+static void hook_done(struct run *r, enum lifecycle_hook_id hook, bool ok, int64_t now) {
+    struct lifecycle_event ev = {.kind = EV_HOOK_DONE, .hook = hook, .ok = ok};
+    r->n = lifecycle_step(&r->lc, &ev, now, r->out, 8);
+}
+
+/* A lifecycle with cfg, its main process started at time 0. */
+static void start_with(struct run *r, struct lifecycle_config cfg) {
+    lifecycle_init(&r->lc, &cfg);
+    feed(r, EV_STARTED, 0, 0);
+}
+
+static void start(struct run *r, int64_t delay_ms, int64_t grace_ms, int stop_signal) {
+    start_with(r, (struct lifecycle_config){.prestop_delay_ms = delay_ms,
+                                            .grace_ms = grace_ms,
+                                            .stop_signal = stop_signal});
+}
+
+static const struct lifecycle_hook job = {LC_HOOK_JOB, 0};
 
 /* The action of that kind, or NULL. */
 static const struct lifecycle_action *find(const struct run *r, int kind) {
@@ -46,7 +60,7 @@ static void drain_keeps_the_app_untouched_until_the_delay_ends(void **state) {
     assert_int_equal(r.lc.state, LC_DRAINING);
     assert_non_null(find(&r, ACT_SET_READY));
     assert_int_equal(find(&r, ACT_SET_READY)->value, 0); /* readiness off at once */
-    assert_null(find(&r, ACT_SIGNAL_APP));                /* the app keeps serving */
+    assert_null(find(&r, ACT_SIGNAL_APP));               /* the app keeps serving */
     assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 3000);
     feed(&r, EV_TIMER, 0, 2999); /* early wake-up: nothing */
     assert_int_equal(r.n, 0);
@@ -164,6 +178,202 @@ static void main_exit_during_drain_ends_the_drain(void **state) {
     assert_non_null(find(&r, ACT_SIGNAL_APP)); /* the rest of the group */
 }
 
+/* The index of the first action of that kind, or -1: to assert orders. */
+static int position(const struct run *r, int kind) {
+    for (size_t i = 0; i < r->n; i++)
+        if ((int)r->out[i].kind == kind)
+            return (int)i;
+    return -1;
+}
+
+static void post_start_runs_before_the_app_counts_as_ready(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r,
+               (struct lifecycle_config){.grace_ms = 30000, .post_start = {LC_HOOK_JOB, 30000}});
+    assert_int_equal(r.lc.state, LC_STARTING);
+    assert_int_equal(find(&r, ACT_RUN_HOOK)->hook, LC_HOOK_POST_START);
+    assert_null(find(&r, ACT_SET_READY));
+    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 30000); /* its time limit */
+    hook_done(&r, LC_HOOK_POST_START, true, 400);
+    assert_int_equal(r.lc.state, LC_RUNNING);
+    assert_int_equal(find(&r, ACT_SET_READY)->value, 1);
+}
+
+static void without_post_start_the_app_is_ready_at_once(void **state) {
+    (void)state;
+    struct run r;
+    start(&r, 0, 30000, 0);
+    assert_int_equal(r.lc.state, LC_RUNNING);
+    assert_int_equal(find(&r, ACT_SET_READY)->value, 1);
+}
+
+static void post_start_failure_stops_the_app_and_names_the_hook_at_exit(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){.grace_ms = 5000,
+                                             .prestop_delay_ms = 2000,
+                                             .pre_stop = job,
+                                             .post_start = {LC_HOOK_JOB, 30000}});
+    hook_done(&r, LC_HOOK_POST_START, false, 100);
+    /* no drain, no preStop: the app is stopped at once, grace from now */
+    assert_int_equal(r.lc.state, LC_TERMINATING);
+    assert_null(find(&r, ACT_RUN_HOOK));
+    assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
+    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 5100);
+    feed(&r, EV_MAIN_EXITED, EXITED(0), 200);
+    feed(&r, EV_ALL_EXITED, 0, 200);
+    assert_int_equal(find(&r, ACT_EXIT)->hook, LC_HOOK_POST_START);
+}
+
+static void post_start_timeout_is_a_failure_and_the_hook_is_killed(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){.grace_ms = 30000, .post_start = {LC_HOOK_JOB, 2000}});
+    feed(&r, EV_TIMER, 0, 1999);
+    assert_int_equal(r.n, 0);
+    feed(&r, EV_TIMER, 0, 2000);
+    assert_int_equal(find(&r, ACT_CANCEL_HOOK)->hook, LC_HOOK_POST_START);
+    assert_int_equal(find(&r, ACT_CANCEL_HOOK)->value, 1); /* timed out */
+    assert_true(position(&r, ACT_CANCEL_HOOK) < position(&r, ACT_SIGNAL_APP));
+    assert_int_equal(r.lc.failed_hook, LC_HOOK_POST_START);
+    hook_done(&r, LC_HOOK_POST_START, true, 2001); /* too late: ignored */
+    assert_int_equal(r.n, 0);
+    assert_int_equal(r.lc.state, LC_TERMINATING);
+}
+
+static void post_start_sleep_delays_readiness(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r,
+               (struct lifecycle_config){.grace_ms = 30000, .post_start = {LC_HOOK_SLEEP, 1500}});
+    assert_null(find(&r, ACT_RUN_HOOK));
+    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 1500);
+    feed(&r, EV_TIMER, 0, 1500);
+    assert_int_equal(r.lc.state, LC_RUNNING);
+    assert_int_equal(find(&r, ACT_SET_READY)->value, 1);
+}
+
+static void stop_signal_during_post_start_kills_it_and_shuts_down(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){.grace_ms = 30000,
+                                             .prestop_delay_ms = 1000,
+                                             .post_start = {LC_HOOK_JOB, 30000}});
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 500);
+    assert_int_equal(find(&r, ACT_CANCEL_HOOK)->hook, LC_HOOK_POST_START);
+    assert_int_equal(r.lc.state, LC_DRAINING);
+    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 1500);
+    assert_int_equal(r.lc.failed_hook, LC_HOOK_NONE); /* not a failure: exit as the app does */
+}
+
+static void pre_stop_runs_after_the_drain_and_before_the_stop_signal(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){
+                       .grace_ms = 30000, .prestop_delay_ms = 1000, .pre_stop = job});
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
+    assert_null(find(&r, ACT_RUN_HOOK)); /* the drain comes first */
+    feed(&r, EV_TIMER, 0, 1000);
+    assert_int_equal(find(&r, ACT_RUN_HOOK)->hook, LC_HOOK_PRE_STOP);
+    assert_null(find(&r, ACT_SIGNAL_APP));                   /* the app still serves */
+    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 30000); /* cut off at the deadline */
+    feed(&r, EV_TIMER, 0, 1200);                             /* a stray wake-up changes nothing */
+    assert_int_equal(r.n, 0);
+    hook_done(&r, LC_HOOK_PRE_STOP, true, 1700);
+    assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
+    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 30000); /* grace from the first signal */
+}
+
+static void failing_pre_stop_is_reported_and_shutdown_goes_on(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){.grace_ms = 30000, .pre_stop = job});
+    feed(&r, EV_STOP_SIGNAL, SIGINT, 0);
+    assert_int_equal(find(&r, ACT_RUN_HOOK)->hook, LC_HOOK_PRE_STOP);
+    hook_done(&r, LC_HOOK_PRE_STOP, false, 10);
+    assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGINT);
+    assert_int_equal(r.lc.state, LC_TERMINATING);
+    feed(&r, EV_MAIN_EXITED, EXITED(0), 20);
+    feed(&r, EV_ALL_EXITED, 0, 20);
+    assert_int_equal(find(&r, ACT_EXIT)->hook, LC_HOOK_NONE); /* not podinit's failure */
+}
+
+static void pre_stop_longer_than_the_grace_is_cut_off(void **state) {
+    (void)state;
+    struct run r;
+    start_with(
+        &r, (struct lifecycle_config){.grace_ms = 5000, .prestop_delay_ms = 1000, .pre_stop = job});
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
+    feed(&r, EV_TIMER, 0, 1000);
+    feed(&r, EV_TIMER, 0, 5000);
+    assert_int_equal(find(&r, ACT_CANCEL_HOOK)->hook, LC_HOOK_PRE_STOP);
+    assert_non_null(find(&r, ACT_KILL_ALL));
+    assert_int_equal(r.lc.state, LC_KILLING);
+}
+
+static void pre_stop_with_its_own_timeout_gives_up_before_the_deadline(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){.grace_ms = 30000, .pre_stop = {LC_HOOK_JOB, 3000}});
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
+    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 3000);
+    feed(&r, EV_TIMER, 0, 3000);
+    assert_int_equal(find(&r, ACT_CANCEL_HOOK)->value, 1);
+    assert_true(position(&r, ACT_CANCEL_HOOK) < position(&r, ACT_SIGNAL_APP));
+    assert_null(find(&r, ACT_KILL_ALL));
+}
+
+static void pre_stop_sleep_adds_to_the_drain(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){.grace_ms = 30000,
+                                             .prestop_delay_ms = 1000,
+                                             .pre_stop = {LC_HOOK_SLEEP, 2000}});
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
+    feed(&r, EV_TIMER, 0, 1000);
+    assert_null(find(&r, ACT_SIGNAL_APP));
+    assert_null(find(&r, ACT_RUN_HOOK)); /* a sleep is timed here, nothing runs */
+    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 3000);
+    feed(&r, EV_TIMER, 0, 3000);
+    assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
+}
+
+static void second_stop_signal_during_pre_stop_kills_the_hook(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){.grace_ms = 30000, .pre_stop = job});
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 100);
+    assert_int_equal(find(&r, ACT_CANCEL_HOOK)->value, 0);
+    assert_true(position(&r, ACT_CANCEL_HOOK) < position(&r, ACT_SIGNAL_APP));
+    assert_int_equal(r.lc.state, LC_TERMINATING);
+}
+
+static void main_exit_during_pre_stop_ends_it(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){.grace_ms = 30000, .pre_stop = job});
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
+    feed(&r, EV_MAIN_EXITED, EXITED(3), 100);
+    assert_non_null(find(&r, ACT_CANCEL_HOOK));
+    assert_int_equal(r.lc.state, LC_TERMINATING);
+    feed(&r, EV_ALL_EXITED, 0, 150);
+    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(3));
+}
+
+static void exit_status_is_the_main_process_status(void **state) {
+    (void)state;
+    struct run r;
+    start(&r, 0, 30000, 0);
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
+    feed(&r, EV_MAIN_EXITED, SIGTERM, 10); /* killed by SIGTERM: wait status 15 */
+    assert_null(find(&r, ACT_EXIT));       /* others may be left */
+    feed(&r, EV_ALL_EXITED, 0, 20);
+    assert_int_equal(find(&r, ACT_EXIT)->value, SIGTERM);
+    assert_int_equal(find(&r, ACT_EXIT)->hook, LC_HOOK_NONE);
+}
+
 static void no_exit_before_the_main_process_is_gone(void **state) {
     (void)state;
     struct run r;
@@ -208,6 +418,20 @@ int main(void) {
         cmocka_unit_test(main_exit_on_its_own_stops_the_rest_with_grace_and_no_drain),
         cmocka_unit_test(leftovers_that_ignore_the_signal_are_killed_at_the_deadline),
         cmocka_unit_test(main_exit_during_drain_ends_the_drain),
+        cmocka_unit_test(post_start_runs_before_the_app_counts_as_ready),
+        cmocka_unit_test(without_post_start_the_app_is_ready_at_once),
+        cmocka_unit_test(post_start_failure_stops_the_app_and_names_the_hook_at_exit),
+        cmocka_unit_test(post_start_timeout_is_a_failure_and_the_hook_is_killed),
+        cmocka_unit_test(post_start_sleep_delays_readiness),
+        cmocka_unit_test(stop_signal_during_post_start_kills_it_and_shuts_down),
+        cmocka_unit_test(pre_stop_runs_after_the_drain_and_before_the_stop_signal),
+        cmocka_unit_test(failing_pre_stop_is_reported_and_shutdown_goes_on),
+        cmocka_unit_test(pre_stop_longer_than_the_grace_is_cut_off),
+        cmocka_unit_test(pre_stop_with_its_own_timeout_gives_up_before_the_deadline),
+        cmocka_unit_test(pre_stop_sleep_adds_to_the_drain),
+        cmocka_unit_test(second_stop_signal_during_pre_stop_kills_the_hook),
+        cmocka_unit_test(main_exit_during_pre_stop_ends_it),
+        cmocka_unit_test(exit_status_is_the_main_process_status),
         cmocka_unit_test(no_exit_before_the_main_process_is_gone),
         cmocka_unit_test(nothing_happens_twice_after_exit),
         cmocka_unit_test(actions_never_overflow_the_buffer),

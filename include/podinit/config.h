@@ -1,0 +1,100 @@
+/* include/podinit/config.h — the effective configuration: a JSON file
+ * (parsed with cJSON, checked key by key), the PODINIT_* environment and the
+ * command line, merged in that order of increasing precedence. Loaded once
+ * at start into plain structs; the JSON tree does not outlive the load. */
+#ifndef PODINIT_CONFIG_H
+#define PODINIT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "podinit/cli.h"
+#include "podinit/http.h"
+#include "podinit/reap.h"
+#include "podinit/signals.h"
+
+/* A lifecycle handler (Kubernetes' LifecycleHandler): one of exec, sleep,
+ * httpGet. */
+enum config_hook_kind { HOOK_NONE, HOOK_EXEC, HOOK_SLEEP, HOOK_HTTP_GET };
+
+struct config_hook {
+    enum config_hook_kind kind;
+    char **command;   /* exec: NULL-terminated argv */
+    int64_t sleep_ms; /* sleep */
+    char *host;       /* httpGet: default 127.0.0.1 */
+    int port;         /* httpGet: 1..65535 */
+    char *path;       /* httpGet: default "/" */
+    struct http_header *headers;
+    size_t n_headers;
+    int64_t timeout_ms; /* podinit's timeoutSeconds; 0 = the default (see docs) */
+};
+
+struct config_process {
+    char *name;
+    char **command; /* NULL-terminated; from the file or the command line */
+    char **env;     /* "K=V" strings added to (or replacing in) the inherited environment */
+    size_t n_env;
+    char *working_dir; /* NULL: the caller's */
+    int stop_signal;   /* 0: the stop signal podinit received */
+    struct signals_rewrite rewrite;
+    struct config_hook post_start, pre_stop;
+};
+
+struct config {
+    const char *source; /* the file's name, or NULL */
+    int64_t grace_ms;
+    int64_t prestop_delay_ms;
+    uint64_t stop_signals; /* bit (s - 1) for signal s */
+    struct reap_remap success_exit_codes;
+    bool log_json;
+    int log_level; /* enum log_level */
+    struct config_process process;
+    bool own_command; /* process.command was allocated by the load */
+};
+
+/* The postStart timeout when timeoutSeconds is not given. */
+#define CONFIG_POST_START_TIMEOUT_MS 30000
+
+/* Errors are collected, not stopped at the first: one line each, "FILE:
+ * PATH: what is wrong". */
+struct config_errors {
+    char *text;
+    size_t len, cap;
+    size_t count;
+};
+
+void config_errors_free(struct config_errors *errs);
+
+/* Defaults: grace 30 s, no drain, stop signals TERM and INT, text at info. */
+void config_init(struct config *cfg);
+
+/* Parse JSON text (name is used in messages). Returns 0, or the number of
+ * errors added to errs. *cfg holds what was valid; free it either way. */
+int config_parse(const char *name, const char *text, size_t len, struct config *cfg,
+                 struct config_errors *errs);
+
+/* Read path (bounded size) and parse it. */
+int config_load_file(const char *path, struct config *cfg, struct config_errors *errs);
+
+/* The command line and PODINIT_* values (those opts says were given) win
+ * over the file; -r entries win per signal, -e codes join successExitCodes. */
+void config_apply_cli(struct config *cfg, const struct cli_options *opts);
+
+/* Rules across keys, checked on the merged result: a program to run (when
+ * need_program), a drain and preStop that fit in the grace period. Returns
+ * the number of errors. */
+int config_validate(const struct config *cfg, bool need_program, struct config_errors *errs);
+
+/* The effective configuration as JSON (defaults filled in), newline-ended. */
+int config_print(const struct config *cfg, FILE *out);
+
+/* The environment a child of process gets: base with process->env applied.
+ * A NULL-terminated array whose strings belong to base or to the config;
+ * free the array itself. NULL when out of memory. */
+char **config_environment(const struct config_process *process, char **base);
+
+void config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,36 @@
+/* include/podinit/hooks.h — a lifecycle hook as a child process in its own
+ * process group: exec runs the command; httpGet runs in a forked podinit
+ * that exits 0 when the answer is 2xx/3xx. The caller reaps it like any
+ * other child, and cancels it by killing its group. */
+#ifndef PODINIT_HOOKS_H
+#define PODINIT_HOOKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "podinit/config.h"
+#include "podinit/signals.h"
+#include "podinit/spawn.h"
+
+struct hooks_context {
+    const char *name;                    /* "postStart", "preStop": for messages */
+    const struct signals_saved *signals; /* handed back to an exec hook */
+    char *const *envp;                   /* the process's environment */
+    const char *dir;                     /* its working directory */
+    int64_t timeout_ms;                  /* httpGet: the request's own deadline */
+};
+
+/* Start hook h (exec or httpGet). Returns 0 with *pid set, or -errno with
+ * *failure saying what failed (nothing is left running). */
+int hooks_start(const struct config_hook *h, const struct hooks_context *ctx, pid_t *pid,
+                struct spawn_error *failure);
+
+/* "exec /app/deregister --now", "httpGet http://127.0.0.1:8080/drain", "sleep 5s" */
+const char *hooks_describe(const struct config_hook *h, char *buf, size_t len);
+
+/* Kill the hook's whole process group. */
+void hooks_cancel(pid_t pid);
+
+#endif

@@ -1,0 +1,24 @@
+/* include/podinit/http.h — a minimal blocking HTTP/1.1 GET client with a
+ * hard deadline, for httpGet hooks (run in a forked child, never in the
+ * event loop). */
+#ifndef PODINIT_HTTP_H
+#define PODINIT_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct http_header {
+    char *name, *value;
+};
+
+/* GET http://host:port/path with extra headers; connecting, sending and
+ * reading the status line all end by timeout_ms. Returns the status code
+ * (100..599), or -errno (-ETIMEDOUT, -ECONNREFUSED, -EPROTO for a reply that
+ * is not HTTP, -EHOSTUNREACH when the name does not resolve). */
+int http_get(const char *host, int port, const char *path, const struct http_header *headers,
+             size_t n_headers, int64_t timeout_ms);
+
+/* 2xx and 3xx count as success, as Kubernetes counts them. */
+#define HTTP_SUCCESS(code) ((code) >= 200 && (code) < 400)
+
+#endif

@@ -1,0 +1,1050 @@
+/* src/config.c — the JSON config file, checked key by key against a table
+ * per object, with every error collected (file, JSON path, cause) so that a
+ * bad file is reported whole and starts nothing. */
+#include "podinit/config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "podinit/log.h"
+
+#define MAX_FILE_BYTES (1024 * 1024)
+#define MAX_ERRORS 100
+#define MAX_SECONDS (365.0 * 24 * 3600)
+#define MAX_LIST 1024 /* env entries, headers, argv words */
+
+/* ---- errors ------------------------------------------------------------- */
+
+void config_errors_free(struct config_errors *errs) {
+    free(errs->text);
+    *errs = (struct config_errors){0};
+}
+
+static void errors_add(struct config_errors *errs, const char *line) {
+    errs->count++;
+    if (errs->count > MAX_ERRORS + 1)
+        return;
+    if (errs->count == MAX_ERRORS + 1)
+        line = "too many errors; the rest are not shown";
+    size_t n = strlen(line);
+    if (errs->len + n + 2 > errs->cap) {
+        size_t cap = errs->cap ? errs->cap * 2 : 1024;
+        while (cap < errs->len + n + 2)
+            cap *= 2;
+        char *text = realloc(errs->text, cap);
+        if (text == NULL)
+            return; /* the count still says something was wrong */
+        errs->text = text;
+        errs->cap = cap;
+    }
+    memcpy(errs->text + errs->len, line, n);
+    errs->len += n;
+    errs->text[errs->len++] = '\n';
+    errs->text[errs->len] = '\0';
+}
+
+/* Where the walk is: the file, and the JSON path of the value at hand. */
+struct walk {
+    const char *file;
+    struct config_errors *errs;
+    char path[256];
+    size_t len;
+};
+
+static void errorf(struct walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void errorf(struct walk *w, const char *fmt, ...) {
+    char what[512], line[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(line, sizeof line, "%s: %s: %s", w->file, w->len ? w->path : "(top level)", what);
+    errors_add(w->errs, line);
+}
+
+/* Append to the path, truncating (with "...") rather than overflow. */
+static size_t path_push(struct walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static size_t path_push(struct walk *w, const char *fmt, ...) {
+    size_t old = w->len;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(w->path + w->len, sizeof w->path - w->len, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof w->path - w->len) {
+        w->len = sizeof w->path - 1;
+        memcpy(w->path + w->len - 3, "...", 3);
+    } else {
+        w->len += (size_t)n;
+    }
+    return old;
+}
+
+static size_t path_push_key(struct walk *w, const char *key) {
+    /* Long keys (typos can be anything) are shortened in messages. */
+    return path_push(w, "%s%.64s%s", w->len ? "." : "", key, strlen(key) > 64 ? "..." : "");
+}
+
+static void path_pop(struct walk *w, size_t old) {
+    w->len = old;
+    w->path[old] = '\0';
+}
+
+static const char *type_name(const cJSON *v) {
+    if (cJSON_IsString(v))
+        return "a string";
+    if (cJSON_IsNumber(v))
+        return "a number";
+    if (cJSON_IsObject(v))
+        return "an object";
+    if (cJSON_IsArray(v))
+        return "an array";
+    if (cJSON_IsBool(v))
+        return "a boolean";
+    if (cJSON_IsNull(v))
+        return "null";
+    return "something else";
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static bool want_type(struct walk *w, const cJSON *v, cJSON_bool ok, const char *expected) {
+    if (!ok)
+        errorf(w, "must be %s, got %s", expected, type_name(v));
+    return ok;
+}
+
+/* Seconds (fractions allowed) into milliseconds. */
+static bool get_seconds(struct walk *w, const cJSON *v, int64_t *ms) {
+    if (!want_type(w, v, cJSON_IsNumber(v), "a number of seconds"))
+        return false;
+    double s = v->valuedouble;
+    if (!isfinite(s)) {
+        errorf(w, "must be a finite number of seconds");
+        return false;
+    }
+    if (s < 0) {
+        errorf(w, "must be >= 0, got %g", s);
+        return false;
+    }
+    if (s > MAX_SECONDS) {
+        errorf(w, "must be at most a year (%.0f seconds), got %g", MAX_SECONDS, s);
+        return false;
+    }
+    *ms = (int64_t)(s * 1000.0 + 0.5);
+    return true;
+}
+
+static bool get_int(struct walk *w, const cJSON *v, int min, int max, int *out) {
+    if (!want_type(w, v, cJSON_IsNumber(v), "a whole number"))
+        return false;
+    double d = v->valuedouble;
+    if (!isfinite(d) || d != (double)(long long)d) {
+        errorf(w, "must be a whole number, got %g", d);
+        return false;
+    }
+    if (d < min || d > max) {
+        errorf(w, "must be from %d to %d, got %g", min, max, d);
+        return false;
+    }
+    *out = (int)d;
+    return true;
+}
+
+static bool get_string(struct walk *w, const cJSON *v, char **out) {
+    if (!want_type(w, v, cJSON_IsString(v), "a string"))
+        return false;
+    if (v->valuestring[0] == '\0') {
+        errorf(w, "must not be empty");
+        return false;
+    }
+    char *s = strdup(v->valuestring);
+    if (s == NULL) {
+        errorf(w, "out of memory");
+        return false;
+    }
+    free(*out);
+    *out = s;
+    return true;
+}
+
+/* A signal by name ("SIGTERM", "term", "RTMIN+1") or number. With
+ * allow_zero, 0 means "none" (a dropped rewrite). */
+static bool get_signal(struct walk *w, const cJSON *v, bool allow_zero, int max, int *out) {
+    int sig = -1;
+    if (cJSON_IsNumber(v)) {
+        if (!get_int(w, v, allow_zero ? 0 : 1, max, &sig))
+            return false;
+    } else if (cJSON_IsString(v)) {
+        sig = signals_parse(v->valuestring);
+        if (sig < 0 || sig > max) {
+            errorf(w, "\"%.64s\" is not a signal%s", v->valuestring,
+                   max == SIGNALS_CLASSIC_MAX ? " from 1 to 31" : "");
+            return false;
+        }
+    } else {
+        errorf(w, "must be a signal name or number, got %s", type_name(v));
+        return false;
+    }
+    *out = sig;
+    return true;
+}
+
+/* A signal a program can be asked to stop with. */
+static bool get_stop_signal(struct walk *w, const cJSON *v, int *out) {
+    int sig;
+    if (!get_signal(w, v, false, SIGRTMAX, &sig))
+        return false;
+    if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD) {
+        char name[32];
+        errorf(w, "%s cannot be a stop signal (it cannot be caught or forwarded)",
+               signals_name(sig, name, sizeof name));
+        return false;
+    }
+    *out = sig;
+    return true;
+}
+
+static void free_argv(char **argv) {
+    if (argv)
+        for (char **p = argv; *p; p++)
+            free(*p);
+    free(argv);
+}
+
+/* A non-empty array of strings, the first non-empty: a command line. */
+static bool get_argv(struct walk *w, const cJSON *v, char ***out) {
+    if (!want_type(w, v, cJSON_IsArray(v), "an array of strings"))
+        return false;
+    int n = cJSON_GetArraySize(v);
+    if (n == 0) {
+        errorf(w, "must not be empty: the program to run comes first");
+        return false;
+    }
+    if (n > MAX_LIST) {
+        errorf(w, "has %d words; at most %d", n, MAX_LIST);
+        return false;
+    }
+    char **argv = calloc((size_t)n + 1, sizeof *argv);
+    if (argv == NULL) {
+        errorf(w, "out of memory");
+        return false;
+    }
+    bool ok = true;
+    int i = 0;
+    for (const cJSON *item = v->child; item; item = item->next, i++) {
+        size_t old = path_push(w, "[%d]", i);
+        if (!cJSON_IsString(item)) {
+            errorf(w, "must be a string, got %s", type_name(item));
+            ok = false;
+        } else if (i == 0 && item->valuestring[0] == '\0') {
+            errorf(w, "the program name must not be empty");
+            ok = false;
+        } else if ((argv[i] = strdup(item->valuestring)) == NULL) {
+            errorf(w, "out of memory");
+            ok = false;
+        }
+        path_pop(w, old);
+    }
+    if (!ok) {
+        free_argv(argv);
+        return false;
+    }
+    free_argv(*out);
+    *out = argv;
+    return true;
+}
+
+/* ---- objects ------------------------------------------------------------ */
+
+typedef void key_fn(struct walk *w, const cJSON *v, void *dst);
+
+struct key_spec {
+    const char *name;
+    key_fn *fn;          /* NULL: known but not supported yet */
+    const char *not_yet; /* why it is refused, when fn is NULL */
+};
+
+#define NOT_YET(key)                                                                               \
+    { key, NULL, "is not supported yet (it comes with supervision)" }
+
+/* Check each member of obj against keys (unknown and repeated keys are
+ * errors) and hand the known ones to their functions. Returns a bitmask of
+ * the keys present (at most 32 per table). */
+static unsigned walk_object(struct walk *w, const cJSON *obj, const struct key_spec *keys,
+                            size_t n_keys, void *dst) {
+    if (!want_type(w, obj, cJSON_IsObject(obj), "an object"))
+        return 0;
+    unsigned seen = 0;
+    for (const cJSON *m = obj->child; m; m = m->next) {
+        size_t old = path_push_key(w, m->string);
+        size_t k = 0;
+        while (k < n_keys && strcmp(keys[k].name, m->string) != 0)
+            k++;
+        if (k == n_keys) {
+            errorf(w, "unknown key");
+        } else if (seen & (1u << k)) {
+            errorf(w, "duplicate key (given more than once)");
+        } else {
+            seen |= 1u << k;
+            if (keys[k].fn)
+                keys[k].fn(w, m, dst);
+            else
+                errorf(w, "%s", keys[k].not_yet);
+        }
+        path_pop(w, old);
+    }
+    return seen;
+}
+
+/* -- hooks -- */
+
+static void hook_exec_command(struct walk *w, const cJSON *v, void *dst) {
+    (void)get_argv(w, v, &((struct config_hook *)dst)->command);
+}
+
+static const struct key_spec exec_keys[] = {{"command", hook_exec_command, NULL}};
+
+static void hook_exec(struct walk *w, const cJSON *v, void *dst) {
+    struct config_hook *h = dst;
+    h->kind = HOOK_EXEC;
+    if (!(walk_object(w, v, exec_keys, 1, h) & 1) && cJSON_IsObject(v))
+        errorf(w, "needs \"command\"");
+}
+
+static void hook_sleep_seconds(struct walk *w, const cJSON *v, void *dst) {
+    (void)get_seconds(w, v, &((struct config_hook *)dst)->sleep_ms);
+}
+
+static const struct key_spec sleep_keys[] = {{"seconds", hook_sleep_seconds, NULL}};
+
+static void hook_sleep(struct walk *w, const cJSON *v, void *dst) {
+    struct config_hook *h = dst;
+    h->kind = HOOK_SLEEP;
+    if (!(walk_object(w, v, sleep_keys, 1, h) & 1) && cJSON_IsObject(v))
+        errorf(w, "needs \"seconds\"");
+}
+
+static void http_host(struct walk *w, const cJSON *v, void *dst) {
+    struct config_hook *h = dst;
+    if (get_string(w, v, &h->host) && strpbrk(h->host, " \t\r\n/") != NULL)
+        errorf(w, "\"%.64s\" is not a host name or address", h->host);
+}
+
+static void http_port(struct walk *w, const cJSON *v, void *dst) {
+    if (cJSON_IsString(v)) {
+        errorf(w, "named ports need a pod spec to look them up; give the number");
+        return;
+    }
+    (void)get_int(w, v, 1, 65535, &((struct config_hook *)dst)->port);
+}
+
+static void http_path(struct walk *w, const cJSON *v, void *dst) {
+    struct config_hook *h = dst;
+    if (!get_string(w, v, &h->path))
+        return;
+    if (h->path[0] != '/')
+        errorf(w, "must start with /, got \"%.64s\"", h->path);
+    else if (strpbrk(h->path, " \t\r\n") != NULL)
+        errorf(w, "must not contain spaces or line breaks");
+}
+
+static void http_scheme(struct walk *w, const cJSON *v, void *dst) {
+    (void)dst;
+    if (!want_type(w, v, cJSON_IsString(v), "a string"))
+        return;
+    if (strcmp(v->valuestring, "HTTPS") == 0)
+        errorf(w, "HTTPS is not supported (podinit has no TLS); use HTTP");
+    else if (strcmp(v->valuestring, "HTTP") != 0)
+        errorf(w, "must be HTTP, got \"%.64s\"", v->valuestring);
+}
+
+static void header_name(struct walk *w, const cJSON *v, void *dst) {
+    struct http_header *h = dst;
+    if (!get_string(w, v, &h->name))
+        return;
+    for (const char *c = h->name; *c; c++)
+        if (*c <= ' ' || *c == ':' || *c == 127) {
+            errorf(w, "\"%.64s\" is not a header name", h->name);
+            return;
+        }
+}
+
+static void header_value(struct walk *w, const cJSON *v, void *dst) {
+    struct http_header *h = dst;
+    if (!want_type(w, v, cJSON_IsString(v), "a string"))
+        return;
+    if (strpbrk(v->valuestring, "\r\n") != NULL) {
+        errorf(w, "must not contain line breaks");
+        return;
+    }
+    free(h->value);
+    if ((h->value = strdup(v->valuestring)) == NULL)
+        errorf(w, "out of memory");
+}
+
+static const struct key_spec header_keys[] = {{"name", header_name, NULL},
+                                              {"value", header_value, NULL}};
+
+static void http_headers(struct walk *w, const cJSON *v, void *dst) {
+    struct config_hook *h = dst;
+    if (!want_type(w, v, cJSON_IsArray(v), "an array of {\"name\", \"value\"}"))
+        return;
+    int n = cJSON_GetArraySize(v);
+    if (n > MAX_LIST) {
+        errorf(w, "has %d headers; at most %d", n, MAX_LIST);
+        return;
+    }
+    h->headers = calloc((size_t)n + 1, sizeof *h->headers);
+    if (h->headers == NULL) {
+        errorf(w, "out of memory");
+        return;
+    }
+    int i = 0;
+    for (const cJSON *item = v->child; item; item = item->next, i++) {
+        size_t old = path_push(w, "[%d]", i);
+        struct http_header *hd = &h->headers[h->n_headers++];
+        unsigned seen = walk_object(w, item, header_keys, 2, hd);
+        if (cJSON_IsObject(item) && seen != 3)
+            errorf(w, "needs \"name\" and \"value\"");
+        path_pop(w, old);
+    }
+}
+
+static const struct key_spec http_keys[] = {
+    {"host", http_host, NULL},     {"port", http_port, NULL},           {"path", http_path, NULL},
+    {"scheme", http_scheme, NULL}, {"httpHeaders", http_headers, NULL},
+};
+
+static void hook_http_get(struct walk *w, const cJSON *v, void *dst) {
+    struct config_hook *h = dst;
+    h->kind = HOOK_HTTP_GET;
+    if (!(walk_object(w, v, http_keys, 5, h) & 2) && cJSON_IsObject(v))
+        errorf(w, "needs \"port\"");
+}
+
+static void hook_timeout(struct walk *w, const cJSON *v, void *dst) {
+    struct config_hook *h = dst;
+    if (get_seconds(w, v, &h->timeout_ms) && h->timeout_ms == 0)
+        errorf(w, "must be > 0");
+}
+
+static const struct key_spec hook_keys[] = {
+    {"exec", hook_exec, NULL},
+    {"httpGet", hook_http_get, NULL},
+    {"sleep", hook_sleep, NULL},
+    {"timeoutSeconds", hook_timeout, NULL},
+    {"tcpSocket", NULL,
+     "is not a lifecycle handler (Kubernetes ignores it); use exec, httpGet "
+     "or sleep"},
+};
+
+static void walk_hook(struct walk *w, const cJSON *v, struct config_hook *h) {
+    unsigned seen = walk_object(w, v, hook_keys, 5, h);
+    unsigned handlers = seen & 7u;
+    if (!cJSON_IsObject(v))
+        return;
+    if (handlers == 0 && !(seen & 16u))
+        errorf(w, "needs one handler: exec, httpGet or sleep");
+    else if (handlers != 0 && (handlers & (handlers - 1)) != 0)
+        errorf(w, "has more than one handler; give one of exec, httpGet, sleep");
+    if ((seen & 8u) && h->kind == HOOK_SLEEP)
+        errorf(w, "timeoutSeconds does not apply to a sleep handler");
+}
+
+static void lc_post_start(struct walk *w, const cJSON *v, void *dst) {
+    walk_hook(w, v, &((struct config_process *)dst)->post_start);
+}
+
+static void lc_pre_stop(struct walk *w, const cJSON *v, void *dst) {
+    walk_hook(w, v, &((struct config_process *)dst)->pre_stop);
+}
+
+static const struct key_spec lifecycle_keys[] = {{"postStart", lc_post_start, NULL},
+                                                 {"preStop", lc_pre_stop, NULL}};
+
+/* -- a process -- */
+
+static void proc_lifecycle(struct walk *w, const cJSON *v, void *dst) {
+    (void)walk_object(w, v, lifecycle_keys, 2, dst);
+}
+
+static void proc_name(struct walk *w, const cJSON *v, void *dst) {
+    (void)get_string(w, v, &((struct config_process *)dst)->name);
+}
+
+static void proc_command(struct walk *w, const cJSON *v, void *dst) {
+    (void)get_argv(w, v, &((struct config_process *)dst)->command);
+}
+
+static void proc_working_dir(struct walk *w, const cJSON *v, void *dst) {
+    struct config_process *p = dst;
+    if (get_string(w, v, &p->working_dir) && p->working_dir[0] != '/')
+        errorf(w, "must be an absolute path, got \"%.64s\"", p->working_dir);
+}
+
+static void proc_stop_signal(struct walk *w, const cJSON *v, void *dst) {
+    (void)get_stop_signal(w, v, &((struct config_process *)dst)->stop_signal);
+}
+
+static void proc_env(struct walk *w, const cJSON *v, void *dst) {
+    struct config_process *p = dst;
+    if (!want_type(w, v, cJSON_IsObject(v), "an object of \"NAME\": \"value\""))
+        return;
+    int n = cJSON_GetArraySize(v);
+    if (n > MAX_LIST) {
+        errorf(w, "has %d variables; at most %d", n, MAX_LIST);
+        return;
+    }
+    p->env = calloc((size_t)n + 1, sizeof *p->env);
+    if (p->env == NULL) {
+        errorf(w, "out of memory");
+        return;
+    }
+    for (const cJSON *m = v->child; m; m = m->next) {
+        size_t old = path_push_key(w, m->string);
+        bool repeated = false;
+        for (const cJSON *e = v->child; e != m; e = e->next)
+            repeated = repeated || strcmp(e->string, m->string) == 0;
+        if (repeated)
+            errorf(w, "duplicate key (given more than once)");
+        else if (m->string[0] == '\0' || strchr(m->string, '=') != NULL)
+            errorf(w, "is not a variable name (empty, or contains '=')");
+        else if (!cJSON_IsString(m))
+            errorf(w, "must be a string, got %s (quote numbers, as Kubernetes wants)",
+                   type_name(m));
+        else {
+            size_t kl = strlen(m->string), vl = strlen(m->valuestring);
+            char *kv = malloc(kl + vl + 2);
+            if (kv == NULL) {
+                errorf(w, "out of memory");
+            } else {
+                memcpy(kv, m->string, kl);
+                kv[kl] = '=';
+                memcpy(kv + kl + 1, m->valuestring, vl + 1);
+                p->env[p->n_env++] = kv;
+            }
+        }
+        path_pop(w, old);
+    }
+}
+
+static void proc_signal_rewrite(struct walk *w, const cJSON *v, void *dst) {
+    struct config_process *p = dst;
+    if (!want_type(w, v, cJSON_IsObject(v), "an object of \"SIGNAL\": \"SIGNAL\" or 0"))
+        return;
+    bool seen[SIGNALS_CLASSIC_MAX + 1] = {false};
+    for (const cJSON *m = v->child; m; m = m->next) {
+        size_t old = path_push_key(w, m->string);
+        int from = signals_parse(m->string), to;
+        if (from < 1 || from > SIGNALS_CLASSIC_MAX)
+            errorf(w, "\"%.64s\" is not a signal from 1 to 31", m->string);
+        else if (seen[from])
+            errorf(w, "rewrites the same signal twice");
+        else if (from == SIGKILL || from == SIGSTOP || from == SIGCHLD)
+            errorf(w, "%s is never forwarded, so it cannot be rewritten", m->string);
+        else if (get_signal(w, m, true, SIGNALS_CLASSIC_MAX, &to)) {
+            seen[from] = true;
+            p->rewrite.to[from] = (signed char)to;
+        }
+        path_pop(w, old);
+    }
+}
+
+static const struct key_spec process_keys[] = {
+    {"name", proc_name, NULL},
+    {"command", proc_command, NULL},
+    {"env", proc_env, NULL},
+    {"workingDir", proc_working_dir, NULL},
+    {"stopSignal", proc_stop_signal, NULL},
+    {"signalRewrite", proc_signal_rewrite, NULL},
+    {"lifecycle", proc_lifecycle, NULL},
+    NOT_YET("user"),
+    NOT_YET("restartPolicy"),
+    NOT_YET("readinessProbe"),
+    NOT_YET("livenessProbe"),
+    NOT_YET("startupProbe"),
+};
+
+/* -- the top level -- */
+
+static void top_grace(struct walk *w, const cJSON *v, void *dst) {
+    (void)get_seconds(w, v, &((struct config *)dst)->grace_ms);
+}
+
+static void top_prestop_delay(struct walk *w, const cJSON *v, void *dst) {
+    (void)get_seconds(w, v, &((struct config *)dst)->prestop_delay_ms);
+}
+
+static void top_stop_signals(struct walk *w, const cJSON *v, void *dst) {
+    struct config *cfg = dst;
+    if (!want_type(w, v, cJSON_IsArray(v), "an array of signals"))
+        return;
+    if (cJSON_GetArraySize(v) == 0) {
+        errorf(w, "must name at least one signal");
+        return;
+    }
+    uint64_t set = 0;
+    bool ok = true;
+    int i = 0;
+    for (const cJSON *item = v->child; item; item = item->next, i++) {
+        size_t old = path_push(w, "[%d]", i);
+        int sig;
+        if (get_stop_signal(w, item, &sig))
+            set |= UINT64_C(1) << (sig - 1);
+        else
+            ok = false;
+        path_pop(w, old);
+    }
+    if (ok)
+        cfg->stop_signals = set;
+}
+
+static void top_success_codes(struct walk *w, const cJSON *v, void *dst) {
+    struct config *cfg = dst;
+    if (!want_type(w, v, cJSON_IsArray(v), "an array of exit codes"))
+        return;
+    int i = 0;
+    for (const cJSON *item = v->child; item; item = item->next, i++) {
+        size_t old = path_push(w, "[%d]", i);
+        int code;
+        if (get_int(w, item, 0, 255, &code))
+            cfg->success_exit_codes.bits[code / 32] |= 1u << (code % 32);
+        path_pop(w, old);
+    }
+}
+
+static void log_format(struct walk *w, const cJSON *v, void *dst) {
+    struct config *cfg = dst;
+    if (!want_type(w, v, cJSON_IsString(v), "a string"))
+        return;
+    if (strcmp(v->valuestring, "text") == 0 || strcmp(v->valuestring, "json") == 0)
+        cfg->log_json = v->valuestring[0] == 'j';
+    else
+        errorf(w, "must be \"text\" or \"json\", got \"%.64s\"", v->valuestring);
+}
+
+static const char *const level_names[] = {"error", "warn", "info", "debug", "trace"};
+
+static void log_level(struct walk *w, const cJSON *v, void *dst) {
+    struct config *cfg = dst;
+    if (!want_type(w, v, cJSON_IsString(v), "a string"))
+        return;
+    for (int i = 0; i < 5; i++)
+        if (strcmp(v->valuestring, level_names[i]) == 0) {
+            cfg->log_level = i;
+            return;
+        }
+    errorf(w, "must be error, warn, info, debug or trace, got \"%.64s\"", v->valuestring);
+}
+
+static const struct key_spec log_keys[] = {{"format", log_format, NULL},
+                                           {"level", log_level, NULL}};
+
+static void top_log(struct walk *w, const cJSON *v, void *dst) {
+    (void)walk_object(w, v, log_keys, 2, dst);
+}
+
+static void top_processes(struct walk *w, const cJSON *v, void *dst) {
+    struct config *cfg = dst;
+    if (!want_type(w, v, cJSON_IsArray(v), "an array of processes"))
+        return;
+    int i = 0;
+    for (const cJSON *item = v->child; item; item = item->next, i++) {
+        size_t old = path_push(w, "[%d]", i);
+        if (i == 0) {
+            (void)walk_object(w, item, process_keys, sizeof process_keys / sizeof process_keys[0],
+                              &cfg->process);
+            cfg->own_command = cfg->process.command != NULL;
+        } else {
+            errorf(w, "only one process is supported yet (several come with supervision)");
+        }
+        path_pop(w, old);
+    }
+}
+
+static const struct key_spec top_keys[] = {
+    {"terminationGracePeriodSeconds", top_grace, NULL},
+    {"preStopDelaySeconds", top_prestop_delay, NULL},
+    {"stopSignals", top_stop_signals, NULL},
+    {"successExitCodes", top_success_codes, NULL},
+    {"log", top_log, NULL},
+    {"processes", top_processes, NULL},
+    NOT_YET("health"),
+};
+
+/* ---- loading ------------------------------------------------------------ */
+
+void config_init(struct config *cfg) {
+    *cfg = (struct config){
+        .grace_ms = 30000, /* Kubernetes' terminationGracePeriodSeconds */
+        .stop_signals = (UINT64_C(1) << (SIGTERM - 1)) | (UINT64_C(1) << (SIGINT - 1)),
+        .log_level = LOG_INFO,
+    };
+    signals_rewrite_init(&cfg->process.rewrite);
+}
+
+/* "line L, column C" of offset in text, and a short printable excerpt. */
+static void syntax_error(struct walk *w, const char *text, size_t len, size_t offset) {
+    int line = 1, col = 1;
+    for (size_t i = 0; i < offset && i < len; i++) {
+        if (text[i] == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    char near[24];
+    size_t n = 0;
+    for (size_t i = offset; i < len && n < 20 && text[i] != '\n'; i++)
+        near[n++] = (text[i] >= ' ' && text[i] < 127) ? text[i] : '?';
+    near[n] = '\0';
+    char msg[700];
+    if (len == 0)
+        snprintf(msg, sizeof msg, "%s: invalid JSON: the file is empty", w->file);
+    else if (offset >= len)
+        snprintf(msg, sizeof msg, "%s:%d:%d: invalid JSON: unexpected end of file", w->file, line,
+                 col);
+    else
+        snprintf(msg, sizeof msg, "%s:%d:%d: invalid JSON near '%s'", w->file, line, col, near);
+    errors_add(w->errs, msg);
+}
+
+/* Whether text stops inside an unclosed string, array or object: cJSON
+ * reports such errors where the unclosed value began, the end is clearer. */
+static bool ends_too_early(const char *text, size_t len) {
+    long depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return in_string || depth > 0;
+}
+
+int config_parse(const char *name, const char *text, size_t len, struct config *cfg,
+                 struct config_errors *errs) {
+    size_t before = errs->count;
+    struct walk w = {.file = name, .errs = errs};
+    cfg->source = name;
+    if (memchr(text, '\0', len) != NULL) {
+        syntax_error(&w, text, len, (size_t)((const char *)memchr(text, '\0', len) - text));
+        return (int)(errs->count - before);
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    if (root != NULL) {
+        /* Only white space may follow the value. */
+        size_t off = (size_t)(end - text);
+        while (off < len && strchr(" \t\r\n", text[off]) != NULL)
+            off++;
+        if (off < len) {
+            cJSON_Delete(root);
+            syntax_error(&w, text, len, off);
+            return (int)(errs->count - before);
+        }
+    } else {
+        size_t off = end != NULL && end >= text ? (size_t)(end - text) : len;
+        syntax_error(&w, text, len, ends_too_early(text, len) ? len : off);
+        return (int)(errs->count - before);
+    }
+    if (!cJSON_IsObject(root))
+        errorf(&w, "must be an object, got %s", type_name(root));
+    else
+        (void)walk_object(&w, root, top_keys, sizeof top_keys / sizeof top_keys[0], cfg);
+    cJSON_Delete(root);
+    return (int)(errs->count - before);
+}
+
+int config_load_file(const char *path, struct config *cfg, struct config_errors *errs) {
+    char line[600];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(line, sizeof line, "%s: cannot read the config file: %s", path, strerror(errno));
+        errors_add(errs, line);
+        return 1;
+    }
+    char *buf = malloc(MAX_FILE_BYTES + 1);
+    size_t len = 0;
+    int err = buf == NULL ? ENOMEM : 0;
+    while (err == 0) {
+        ssize_t n = read(fd, buf + len, MAX_FILE_BYTES + 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            err = errno;
+        else if (n == 0)
+            break;
+        else if ((len += (size_t)n) > MAX_FILE_BYTES)
+            err = EFBIG;
+    }
+    close(fd);
+    if (err != 0) {
+        snprintf(line, sizeof line, "%s: cannot read the config file: %s", path,
+                 err == EFBIG ? "larger than 1 MiB" : strerror(err));
+        errors_add(errs, line);
+        free(buf);
+        return 1;
+    }
+    int rc = config_parse(path, buf, len, cfg, errs);
+    free(buf);
+    return rc;
+}
+
+/* ---- merging and rules across keys -------------------------------------- */
+
+void config_apply_cli(struct config *cfg, const struct cli_options *o) {
+    if (o->given & CLI_GIVEN_GRACE)
+        cfg->grace_ms = o->grace_ms;
+    if (o->given & CLI_GIVEN_PRESTOP_DELAY)
+        cfg->prestop_delay_ms = o->prestop_delay_ms;
+    if (o->given & CLI_GIVEN_STOP_SIGNAL)
+        cfg->process.stop_signal = o->stop_signal;
+    if (o->given & CLI_GIVEN_STOP_SIGNALS)
+        cfg->stop_signals = o->stop_signals;
+    if (o->given & CLI_GIVEN_LOG_FORMAT)
+        cfg->log_json = o->log_json;
+    if (o->given & CLI_GIVEN_VERBOSITY)
+        cfg->log_level = o->verbosity;
+    for (int s = 1; s <= SIGNALS_CLASSIC_MAX; s++)
+        if (o->rewrite.to[s] >= 0)
+            cfg->process.rewrite.to[s] = o->rewrite.to[s];
+    for (size_t i = 0; i < sizeof o->remap.bits / sizeof o->remap.bits[0]; i++)
+        cfg->success_exit_codes.bits[i] |= o->remap.bits[i];
+    if (o->command != NULL) {
+        if (cfg->own_command)
+            free_argv(cfg->process.command);
+        cfg->process.command = o->command;
+        cfg->own_command = false;
+    }
+}
+
+static void seconds_text(int64_t ms, char *buf, size_t len) {
+    snprintf(buf, len, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
+    /* 5.000 -> 5, 0.250 -> 0.25 */
+    char *dot = strchr(buf, '.');
+    char *end = buf + strlen(buf);
+    while (end > dot + 1 && end[-1] == '0')
+        *--end = '\0';
+    if (end == dot + 1)
+        *dot = '\0';
+}
+
+int config_validate(const struct config *cfg, bool need_program, struct config_errors *errs) {
+    size_t before = errs->count;
+    struct walk w = {.file = cfg->source ? cfg->source : "podinit", .errs = errs};
+    const struct config_process *p = &cfg->process;
+    if (need_program && p->command == NULL) {
+        path_push(&w, "processes[0].command");
+        errorf(&w, "no program to run: give one after -- or here");
+        path_pop(&w, 0);
+    }
+    /* A drain and a preStop that cannot finish inside the grace period
+     * would always end in SIGKILL: refuse them up front. */
+    int64_t pre_stop =
+        p->pre_stop.kind == HOOK_SLEEP ? p->pre_stop.sleep_ms : p->pre_stop.timeout_ms;
+    if (cfg->prestop_delay_ms + pre_stop > cfg->grace_ms) {
+        char a[32], b[32], c[32];
+        seconds_text(cfg->prestop_delay_ms, a, sizeof a);
+        seconds_text(pre_stop, b, sizeof b);
+        seconds_text(cfg->grace_ms, c, sizeof c);
+        if (pre_stop > 0) {
+            path_push(&w, "processes[0].lifecycle.preStop");
+            errorf(&w,
+                   "preStopDelaySeconds (%s) + preStop (%s) is longer than "
+                   "terminationGracePeriodSeconds (%s)",
+                   a, b, c);
+        } else {
+            path_push(&w, "preStopDelaySeconds");
+            errorf(&w, "%s is longer than terminationGracePeriodSeconds (%s)", a, c);
+        }
+        path_pop(&w, 0);
+    }
+    return (int)(errs->count - before);
+}
+
+/* ---- printing ----------------------------------------------------------- */
+
+static cJSON *seconds_json(int64_t ms) {
+    return cJSON_CreateNumber((double)ms / 1000.0);
+}
+
+static cJSON *signal_json(int sig) {
+    char name[32];
+    return cJSON_CreateString(signals_name(sig, name, sizeof name));
+}
+
+static cJSON *argv_json(char *const *argv) {
+    cJSON *a = cJSON_CreateArray();
+    for (; argv && *argv; argv++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(*argv));
+    return a;
+}
+
+static cJSON *hook_json(const struct config_hook *h, bool post_start) {
+    cJSON *o = cJSON_CreateObject(), *x;
+    switch (h->kind) {
+    case HOOK_EXEC:
+        x = cJSON_AddObjectToObject(o, "exec");
+        cJSON_AddItemToObject(x, "command", argv_json(h->command));
+        break;
+    case HOOK_SLEEP:
+        x = cJSON_AddObjectToObject(o, "sleep");
+        cJSON_AddItemToObject(x, "seconds", seconds_json(h->sleep_ms));
+        break;
+    case HOOK_HTTP_GET:
+        x = cJSON_AddObjectToObject(o, "httpGet");
+        cJSON_AddStringToObject(x, "host", h->host ? h->host : "127.0.0.1");
+        cJSON_AddNumberToObject(x, "port", h->port);
+        cJSON_AddStringToObject(x, "path", h->path ? h->path : "/");
+        cJSON_AddStringToObject(x, "scheme", "HTTP");
+        cJSON *hs = cJSON_AddArrayToObject(x, "httpHeaders");
+        for (size_t i = 0; i < h->n_headers; i++) {
+            cJSON *hd = cJSON_CreateObject();
+            cJSON_AddStringToObject(hd, "name", h->headers[i].name ? h->headers[i].name : "");
+            cJSON_AddStringToObject(hd, "value", h->headers[i].value ? h->headers[i].value : "");
+            cJSON_AddItemToArray(hs, hd);
+        }
+        break;
+    case HOOK_NONE: break;
+    }
+    if (h->kind != HOOK_SLEEP && (h->timeout_ms > 0 || post_start))
+        cJSON_AddItemToObject(
+            o, "timeoutSeconds",
+            seconds_json(h->timeout_ms > 0 ? h->timeout_ms : CONFIG_POST_START_TIMEOUT_MS));
+    return o;
+}
+
+int config_print(const struct config *cfg, FILE *out) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "terminationGracePeriodSeconds", seconds_json(cfg->grace_ms));
+    cJSON_AddItemToObject(root, "preStopDelaySeconds", seconds_json(cfg->prestop_delay_ms));
+    cJSON *sigs = cJSON_AddArrayToObject(root, "stopSignals");
+    for (int s = 1; s <= 64; s++)
+        if (cfg->stop_signals & (UINT64_C(1) << (s - 1)))
+            cJSON_AddItemToArray(sigs, signal_json(s));
+    cJSON *codes = cJSON_AddArrayToObject(root, "successExitCodes");
+    for (int c = 0; c < 256; c++)
+        if (reap_remap_has(&cfg->success_exit_codes, c))
+            cJSON_AddItemToArray(codes, cJSON_CreateNumber(c));
+    cJSON *log = cJSON_AddObjectToObject(root, "log");
+    cJSON_AddStringToObject(log, "format", cfg->log_json ? "json" : "text");
+    int level = cfg->log_level < 0 ? 0 : cfg->log_level > 4 ? 4 : cfg->log_level;
+    cJSON_AddStringToObject(log, "level", level_names[level]);
+
+    const struct config_process *p = &cfg->process;
+    cJSON *procs = cJSON_AddArrayToObject(root, "processes");
+    cJSON *po = cJSON_CreateObject();
+    cJSON_AddItemToArray(procs, po);
+    cJSON_AddStringToObject(po, "name", p->name ? p->name : "main");
+    if (p->command)
+        cJSON_AddItemToObject(po, "command", argv_json(p->command));
+    cJSON *env = cJSON_AddObjectToObject(po, "env");
+    for (size_t i = 0; i < p->n_env; i++) {
+        char *eq = strchr(p->env[i], '=');
+        *eq = '\0'; /* split in place for the key, then restore */
+        cJSON_AddStringToObject(env, p->env[i], eq + 1);
+        *eq = '=';
+    }
+    if (p->working_dir)
+        cJSON_AddStringToObject(po, "workingDir", p->working_dir);
+    if (p->stop_signal > 0)
+        cJSON_AddItemToObject(po, "stopSignal", signal_json(p->stop_signal));
+    cJSON *rw = cJSON_AddObjectToObject(po, "signalRewrite");
+    for (int s = 1; s <= SIGNALS_CLASSIC_MAX; s++) {
+        if (p->rewrite.to[s] < 0)
+            continue;
+        char name[32];
+        signals_name(s, name, sizeof name);
+        if (p->rewrite.to[s] == 0)
+            cJSON_AddNumberToObject(rw, name, 0);
+        else
+            cJSON_AddItemToObject(rw, name, signal_json(p->rewrite.to[s]));
+    }
+    cJSON *lc = cJSON_AddObjectToObject(po, "lifecycle");
+    if (p->post_start.kind != HOOK_NONE)
+        cJSON_AddItemToObject(lc, "postStart", hook_json(&p->post_start, true));
+    if (p->pre_stop.kind != HOOK_NONE)
+        cJSON_AddItemToObject(lc, "preStop", hook_json(&p->pre_stop, false));
+
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (text == NULL)
+        return -ENOMEM;
+    int rc = fprintf(out, "%s\n", text) < 0 ? -EIO : 0;
+    free(text);
+    return rc;
+}
+
+/* ---- the child's environment --------------------------------------------- */
+
+static bool same_name(const char *a, const char *b) {
+    size_t la = strcspn(a, "="), lb = strcspn(b, "=");
+    return la == lb && strncmp(a, b, la) == 0;
+}
+
+char **config_environment(const struct config_process *p, char **base) {
+    size_t nb = 0;
+    while (base && base[nb])
+        nb++;
+    char **env = calloc(nb + p->n_env + 1, sizeof *env);
+    if (env == NULL)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < nb; i++) {
+        bool replaced = false;
+        for (size_t j = 0; j < p->n_env && !replaced; j++)
+            replaced = same_name(base[i], p->env[j]);
+        if (!replaced)
+            env[n++] = base[i];
+    }
+    for (size_t j = 0; j < p->n_env; j++)
+        env[n++] = p->env[j];
+    return env;
+}
+
+static void hook_free(struct config_hook *h) {
+    free_argv(h->command);
+    free(h->host);
+    free(h->path);
+    for (size_t i = 0; i < h->n_headers; i++) {
+        free(h->headers[i].name);
+        free(h->headers[i].value);
+    }
+    free(h->headers);
+}
+
+void config_free(struct config *cfg) {
+    struct config_process *p = &cfg->process;
+    free(p->name);
+    if (cfg->own_command)
+        free_argv(p->command);
+    for (size_t i = 0; i < p->n_env; i++)
+        free(p->env[i]);
+    free(p->env);
+    free(p->working_dir);
+    hook_free(&p->post_start);
+    hook_free(&p->pre_stop);
+    config_init(cfg);
+}

@@ -1,0 +1,459 @@
+/* tests/unit/test_config.c — the config file: every key's type, range and
+ * default; merging with the command line; and bad files, each reported
+ * with the file, the JSON path and the cause. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h> /* after the headers it needs */
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "podinit/config.h"
+#include "podinit/log.h"
+
+#define SIGBIT(s) (UINT64_C(1) << ((s)-1))
+
+static int parse(const char *json, struct config *cfg, struct config_errors *errs) {
+    config_init(cfg);
+    *errs = (struct config_errors){0};
+    return config_parse("test.json", json, strlen(json), cfg, errs);
+}
+
+static void defaults_are_kubernetes_defaults(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    assert_int_equal(parse("{}", &cfg, &errs), 0);
+    assert_int_equal(cfg.grace_ms, 30000);
+    assert_int_equal(cfg.prestop_delay_ms, 0);
+    assert_true(cfg.stop_signals == (SIGBIT(SIGTERM) | SIGBIT(SIGINT)));
+    assert_false(cfg.log_json);
+    assert_int_equal(cfg.log_level, LOG_INFO);
+    assert_null(cfg.process.command);
+    assert_int_equal(cfg.process.stop_signal, 0); /* the signal received */
+    assert_int_equal(cfg.process.post_start.kind, HOOK_NONE);
+    assert_int_equal(cfg.process.pre_stop.kind, HOOK_NONE);
+    for (int s = 1; s <= 31; s++)
+        assert_int_equal(cfg.process.rewrite.to[s], -1);
+    for (int c = 0; c < 256; c++)
+        assert_false(reap_remap_has(&cfg.success_exit_codes, c));
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+static const char full[] =
+    "{\n"
+    "  \"terminationGracePeriodSeconds\": 45,\n"
+    "  \"preStopDelaySeconds\": 0.2,\n"
+    "  \"stopSignals\": [\"SIGTERM\", \"quit\", 10],\n"
+    "  \"successExitCodes\": [143, 0, 7],\n"
+    "  \"log\": {\"format\": \"json\", \"level\": \"debug\"},\n"
+    "  \"processes\": [{\n"
+    "    \"name\": \"web\",\n"
+    "    \"command\": [\"/app/server\", \"--port\", \"8080\"],\n"
+    "    \"env\": {\"MODE\": \"prod\", \"EMPTY\": \"\"},\n"
+    "    \"workingDir\": \"/app\",\n"
+    "    \"stopSignal\": \"SIGQUIT\",\n"
+    "    \"signalRewrite\": {\"SIGWINCH\": 0, \"TERM\": \"SIGQUIT\", \"10\": 12},\n"
+    "    \"lifecycle\": {\n"
+    "      \"postStart\": {\"httpGet\": {\"port\": 8080, \"path\": \"/warm\",\n"
+    "                     \"httpHeaders\": [{\"name\": \"X-A\", \"value\": \"b c\"}]},\n"
+    "                     \"timeoutSeconds\": 2.5},\n"
+    "      \"preStop\": {\"exec\": {\"command\": [\"/app/deregister\", \"now\"]}}\n"
+    "    }\n"
+    "  }]\n"
+    "}\n";
+
+static void every_key_is_read(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    assert_int_equal(parse(full, &cfg, &errs), 0);
+    assert_int_equal(cfg.grace_ms, 45000);
+    assert_int_equal(cfg.prestop_delay_ms, 200); /* fractions of seconds */
+    assert_true(cfg.stop_signals == (SIGBIT(SIGTERM) | SIGBIT(SIGQUIT) | SIGBIT(10)));
+    assert_true(reap_remap_has(&cfg.success_exit_codes, 143));
+    assert_true(reap_remap_has(&cfg.success_exit_codes, 7));
+    assert_false(reap_remap_has(&cfg.success_exit_codes, 1));
+    assert_true(cfg.log_json);
+    assert_int_equal(cfg.log_level, LOG_DEBUG);
+    const struct config_process *p = &cfg.process;
+    assert_string_equal(p->name, "web");
+    assert_string_equal(p->command[0], "/app/server");
+    assert_string_equal(p->command[2], "8080");
+    assert_null(p->command[3]);
+    assert_int_equal(p->n_env, 2);
+    assert_string_equal(p->env[0], "MODE=prod");
+    assert_string_equal(p->env[1], "EMPTY=");
+    assert_string_equal(p->working_dir, "/app");
+    assert_int_equal(p->stop_signal, SIGQUIT);
+    assert_int_equal(p->rewrite.to[SIGWINCH], 0);
+    assert_int_equal(p->rewrite.to[SIGTERM], SIGQUIT);
+    assert_int_equal(p->rewrite.to[10], 12);
+    assert_int_equal(p->rewrite.to[SIGHUP], -1);
+    assert_int_equal(p->post_start.kind, HOOK_HTTP_GET);
+    assert_int_equal(p->post_start.port, 8080);
+    assert_null(p->post_start.host); /* 127.0.0.1 when used */
+    assert_string_equal(p->post_start.path, "/warm");
+    assert_int_equal(p->post_start.n_headers, 1);
+    assert_string_equal(p->post_start.headers[0].name, "X-A");
+    assert_string_equal(p->post_start.headers[0].value, "b c");
+    assert_int_equal(p->post_start.timeout_ms, 2500);
+    assert_int_equal(p->pre_stop.kind, HOOK_EXEC);
+    assert_string_equal(p->pre_stop.command[1], "now");
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+static void sleep_hook_and_numbers_as_signals(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    assert_int_equal(parse("{\"processes\": [{\"command\": [\"x\"], \"stopSignal\": 3,"
+                           " \"lifecycle\": {\"preStop\": {\"sleep\": {\"seconds\": 5}}}}]}",
+                           &cfg, &errs),
+                     0);
+    assert_int_equal(cfg.process.stop_signal, SIGQUIT);
+    assert_int_equal(cfg.process.pre_stop.kind, HOOK_SLEEP);
+    assert_int_equal(cfg.process.pre_stop.sleep_ms, 5000);
+    assert_int_equal(config_validate(&cfg, true, &errs), 0);
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+static void command_line_and_environment_win_over_the_file(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    assert_int_equal(parse(full, &cfg, &errs), 0);
+    char *argv[] = {"/bin/true", NULL};
+    struct cli_options o = {.persona = PERSONA_PODINIT,
+                            .command = argv,
+                            .given = CLI_GIVEN_GRACE | CLI_GIVEN_STOP_SIGNAL,
+                            .grace_ms = 5000,
+                            .stop_signal = SIGUSR1,
+                            .prestop_delay_ms = 9999 /* not given: the file's stays */};
+    signals_rewrite_init(&o.rewrite);
+    o.rewrite.to[SIGWINCH] = SIGHUP; /* -r wins for that signal only */
+    reap_remap_add(&o.remap, "3");   /* -e joins successExitCodes */
+    config_apply_cli(&cfg, &o);
+    assert_int_equal(cfg.grace_ms, 5000);
+    assert_int_equal(cfg.prestop_delay_ms, 200);
+    assert_int_equal(cfg.process.stop_signal, SIGUSR1);
+    assert_true(cfg.log_json); /* not given: the file's */
+    assert_int_equal(cfg.process.rewrite.to[SIGWINCH], SIGHUP);
+    assert_int_equal(cfg.process.rewrite.to[SIGTERM], SIGQUIT);
+    assert_true(reap_remap_has(&cfg.success_exit_codes, 3));
+    assert_true(reap_remap_has(&cfg.success_exit_codes, 143));
+    assert_ptr_equal(cfg.process.command, argv);          /* the program after -- */
+    assert_string_equal(cfg.process.env[0], "MODE=prod"); /* the rest of processes[0] stays */
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+static char *print_to_string(const struct config *cfg) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(config_print(cfg, f), 0);
+    fclose(f);
+    return text;
+}
+
+static void printed_config_reads_back_the_same(void **state) {
+    (void)state;
+    struct config a, b;
+    struct config_errors errs;
+    assert_int_equal(parse(full, &a, &errs), 0);
+    char *first = print_to_string(&a);
+    assert_non_null(strstr(first, "\"terminationGracePeriodSeconds\":\t45"));
+    assert_non_null(strstr(first, "\"preStopDelaySeconds\":\t0.2"));
+    assert_int_equal(parse(first, &b, &errs), 0);
+    char *second = print_to_string(&b);
+    assert_string_equal(first, second);
+    free(first);
+    free(second);
+    config_free(&a);
+    config_free(&b);
+    config_errors_free(&errs);
+}
+
+static void defaults_are_printed_filled_in(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    assert_int_equal(parse("{\"processes\": [{\"command\": [\"app\"], \"lifecycle\": "
+                           "{\"postStart\": {\"exec\": {\"command\": [\"w\"]}}}}]}",
+                           &cfg, &errs),
+                     0);
+    char *text = print_to_string(&cfg);
+    assert_non_null(strstr(text, "\"terminationGracePeriodSeconds\":\t30,"));
+    assert_non_null(strstr(text, "\"preStopDelaySeconds\":\t0,"));
+    assert_non_null(strstr(text, "\"stopSignals\":\t[\"SIGINT\", \"SIGTERM\"]"));
+    assert_non_null(strstr(text, "\"format\":\t\"text\""));
+    assert_non_null(strstr(text, "\"level\":\t\"info\""));
+    assert_non_null(strstr(text, "\"timeoutSeconds\":\t30")); /* postStart's default */
+    free(text);
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+static void environment_is_inherited_then_overridden(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    assert_int_equal(
+        parse("{\"processes\": [{\"env\": {\"B\": \"new\", \"C\": \"3\"}}]}", &cfg, &errs), 0);
+    char *base[] = {"A=1", "B=old", "BB=2", NULL};
+    char **env = config_environment(&cfg.process, base);
+    assert_non_null(env);
+    assert_string_equal(env[0], "A=1");
+    assert_string_equal(env[1], "BB=2"); /* B's prefix is not B */
+    assert_string_equal(env[2], "B=new");
+    assert_string_equal(env[3], "C=3");
+    assert_null(env[4]);
+    free(env);
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+/* ---- bad files ---------------------------------------------------------- */
+
+struct bad {
+    const char *json;
+    const char *expected; /* a line of the report contains this */
+};
+
+static const struct bad bad_files[] = {
+    /* not JSON: line and column */
+    {"{\n  \"terminationGracePeriodSeconds\": 30\n  \"preStopDelaySeconds\": 1\n}",
+     "test.json:3:3: invalid JSON near '\"preStopDelaySeconds'"},
+    {"", "test.json: invalid JSON: the file is empty"},
+    {"{\"processes\": [", "test.json:1:16: invalid JSON: unexpected end of file"},
+    {"{\"a\": 1", "test.json:1:8: invalid JSON: unexpected end of file"},
+    {"{\"a\": \"x}", "test.json:1:10: invalid JSON: unexpected end of file"},
+    {"{} x", "test.json:1:4: invalid JSON near 'x'"},
+    {"{\"a\": NaN}", "test.json:1:7: invalid JSON near 'NaN}'"},
+    {"[]", "test.json: (top level): must be an object, got an array"},
+    /* wrong types, ranges, non-finite */
+    {"{\"terminationGracePeriodSeconds\": \"30\"}",
+     "test.json: terminationGracePeriodSeconds: must be a number of seconds, got a string"},
+    {"{\"terminationGracePeriodSeconds\": -1}",
+     "test.json: terminationGracePeriodSeconds: must be >= 0, got -1"},
+    {"{\"preStopDelaySeconds\": 1e999}",
+     "test.json: preStopDelaySeconds: must be a finite number of seconds"},
+    {"{\"preStopDelaySeconds\": 1e9}", "test.json: preStopDelaySeconds: must be at most a year"},
+    {"{\"processes\": {}}", "test.json: processes: must be an array of processes, got an object"},
+    {"{\"successExitCodes\": [256]}",
+     "test.json: successExitCodes[0]: must be from 0 to 255, got 256"},
+    {"{\"successExitCodes\": [1.5]}", "test.json: successExitCodes[0]: must be a whole number"},
+    {"{\"log\": {\"format\": \"xml\"}}", "test.json: log.format: must be \"text\" or \"json\""},
+    {"{\"log\": {\"level\": \"verbose\"}}",
+     "test.json: log.level: must be error, warn, info, debug or trace"},
+    /* unknown keys at any depth, duplicates */
+    {"{\"gracePeriod\": 3}", "test.json: gracePeriod: unknown key"},
+    {"{\"processes\": [{\"lifecycle\": {\"preStop\": {\"exec\": {\"cmd\": [\"x\"]}}}}]}",
+     "test.json: processes[0].lifecycle.preStop.exec.cmd: unknown key"},
+    {"{\"terminationGracePeriodSeconds\": 1, \"terminationGracePeriodSeconds\": 2}",
+     "test.json: terminationGracePeriodSeconds: duplicate key"},
+    {"{\"processes\": [{\"env\": {\"A\": \"1\", \"A\": \"2\"}}]}",
+     "test.json: processes[0].env.A: duplicate key"},
+    {"{\"health\": {\"listen\": \":8086\"}}", "test.json: health: is not supported yet"},
+    {"{\"processes\": [{\"readinessProbe\": {}}]}",
+     "test.json: processes[0].readinessProbe: is not supported yet"},
+    {"{\"processes\": [{\"command\": [\"a\"]}, {\"command\": [\"b\"]}]}",
+     "test.json: processes[1]: only one process is supported yet"},
+    /* commands */
+    {"{\"processes\": [{\"command\": []}]}", "test.json: processes[0].command: must not be empty"},
+    {"{\"processes\": [{\"command\": [\"a\", 1]}]}",
+     "test.json: processes[0].command[1]: must be a string, got a number"},
+    {"{\"processes\": [{\"command\": [\"\"]}]}",
+     "test.json: processes[0].command[0]: the program name must not be empty"},
+    {"{\"processes\": [{\"command\": \"/app/server\"}]}",
+     "test.json: processes[0].command: must be an array of strings, got a string"},
+    {"{\"processes\": [{\"lifecycle\": {\"preStop\": {\"exec\": {\"command\": []}}}}]}",
+     "test.json: processes[0].lifecycle.preStop.exec.command: must not be empty"},
+    /* signals */
+    {"{\"processes\": [{\"stopSignal\": \"SIGFOO\"}]}",
+     "test.json: processes[0].stopSignal: \"SIGFOO\" is not a signal"},
+    {"{\"processes\": [{\"stopSignal\": \"KILL\"}]}",
+     "test.json: processes[0].stopSignal: SIGKILL cannot be a stop signal"},
+    {"{\"stopSignals\": []}", "test.json: stopSignals: must name at least one signal"},
+    {"{\"stopSignals\": [\"TERM\", \"NOPE\"]}",
+     "test.json: stopSignals[1]: \"NOPE\" is not a signal"},
+    {"{\"processes\": [{\"signalRewrite\": {\"SIGFOO\": 0}}]}",
+     "test.json: processes[0].signalRewrite.SIGFOO: \"SIGFOO\" is not a signal from 1 to 31"},
+    {"{\"processes\": [{\"signalRewrite\": {\"TERM\": \"RTMIN\"}}]}",
+     "test.json: processes[0].signalRewrite.TERM: \"RTMIN\" is not a signal from 1 to 31"},
+    /* the other process fields */
+    {"{\"processes\": [{\"env\": {\"N\": 1}}]}",
+     "test.json: processes[0].env.N: must be a string, got a number"},
+    {"{\"processes\": [{\"workingDir\": \"app\"}]}",
+     "test.json: processes[0].workingDir: must be an absolute path"},
+    /* hooks */
+    {"{\"processes\": [{\"lifecycle\": {\"preStop\": {}}}]}",
+     "test.json: processes[0].lifecycle.preStop: needs one handler: exec, httpGet or sleep"},
+    {"{\"processes\": [{\"lifecycle\": {\"preStop\": {\"sleep\": {\"seconds\": 1}, "
+     "\"exec\": {\"command\": [\"x\"]}}}}]}",
+     "test.json: processes[0].lifecycle.preStop: has more than one handler"},
+    {"{\"processes\": [{\"lifecycle\": {\"postStart\": {\"httpGet\": {\"path\": \"/\"}}}}]}",
+     "test.json: processes[0].lifecycle.postStart.httpGet: needs \"port\""},
+    {"{\"processes\": [{\"lifecycle\": {\"postStart\": {\"httpGet\": {\"port\": 70000}}}}]}",
+     "test.json: processes[0].lifecycle.postStart.httpGet.port: must be from 1 to 65535"},
+    {"{\"processes\": [{\"lifecycle\": {\"postStart\": {\"httpGet\": {\"port\": \"http\"}}}}]}",
+     "test.json: processes[0].lifecycle.postStart.httpGet.port: named ports"},
+    {"{\"processes\": [{\"lifecycle\": {\"preStop\": {\"httpGet\": {\"port\": 1, \"path\": "
+     "\"ready\"}}}}]}",
+     "test.json: processes[0].lifecycle.preStop.httpGet.path: must start with /"},
+    {"{\"processes\": [{\"lifecycle\": {\"preStop\": {\"httpGet\": {\"port\": 1, \"scheme\": "
+     "\"HTTPS\"}}}}]}",
+     "test.json: processes[0].lifecycle.preStop.httpGet.scheme: HTTPS is not supported"},
+    {"{\"processes\": [{\"lifecycle\": {\"preStop\": {\"httpGet\": {\"port\": 1, "
+     "\"httpHeaders\": [{\"name\": \"X\", \"value\": \"a\\r\\nb\"}]}}}}]}",
+     "test.json: processes[0].lifecycle.preStop.httpGet.httpHeaders[0].value: must not contain "
+     "line breaks"},
+    {"{\"processes\": [{\"lifecycle\": {\"preStop\": {\"sleep\": {\"seconds\": -2}}}}]}",
+     "test.json: processes[0].lifecycle.preStop.sleep.seconds: must be >= 0, got -2"},
+    {"{\"processes\": [{\"lifecycle\": {\"postStart\": {\"exec\": {\"command\": [\"x\"]}, "
+     "\"timeoutSeconds\": 0}}}]}",
+     "test.json: processes[0].lifecycle.postStart.timeoutSeconds: must be > 0"},
+    {"{\"processes\": [{\"lifecycle\": {\"preStop\": {\"tcpSocket\": {\"port\": 1}}}}]}",
+     "test.json: processes[0].lifecycle.preStop.tcpSocket: is not a lifecycle handler"},
+    {"{\"processes\": [{\"lifecycle\": {\"preStart\": {}}}]}",
+     "test.json: processes[0].lifecycle.preStart: unknown key"},
+};
+
+static void each_bad_file_names_file_path_and_cause(void **state) {
+    (void)state;
+    assert_true(sizeof bad_files / sizeof bad_files[0] >= 25);
+    for (size_t i = 0; i < sizeof bad_files / sizeof bad_files[0]; i++) {
+        struct config cfg;
+        struct config_errors errs;
+        int n = parse(bad_files[i].json, &cfg, &errs);
+        if (n < 1 || errs.text == NULL || strstr(errs.text, bad_files[i].expected) == NULL)
+            fail_msg("bad file %zu: %s\nexpected: %s\ngot: %s", i, bad_files[i].json,
+                     bad_files[i].expected, errs.text ? errs.text : "(nothing)");
+        config_free(&cfg);
+        config_errors_free(&errs);
+    }
+}
+
+static void every_error_is_reported_not_only_the_first(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    int n = parse("{\"terminationGracePeriodSeconds\": -1, \"typo\": 1,"
+                  " \"processes\": [{\"stopSignal\": \"NOPE\", \"command\": []}]}",
+                  &cfg, &errs);
+    assert_int_equal(n, 4);
+    size_t lines = 0;
+    for (const char *c = errs.text; *c; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, 4);
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+static void a_nul_byte_is_not_json(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs = {0};
+    config_init(&cfg);
+    assert_int_equal(config_parse("test.json", "{}\0{}", 5, &cfg, &errs), 1);
+    assert_non_null(strstr(errs.text, "test.json:1:3: invalid JSON"));
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+static void rules_across_keys_are_checked_after_merging(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    /* a preStop that cannot fit in the grace period */
+    assert_int_equal(parse("{\"preStopDelaySeconds\": 5, \"processes\": [{\"command\": [\"a\"], "
+                           "\"lifecycle\": {\"preStop\": {\"sleep\": {\"seconds\": 30}}}}]}",
+                           &cfg, &errs),
+                     0);
+    assert_int_equal(config_validate(&cfg, true, &errs), 1);
+    assert_non_null(strstr(errs.text, "test.json: processes[0].lifecycle.preStop: "
+                                      "preStopDelaySeconds (5) + preStop (30) is longer than "
+                                      "terminationGracePeriodSeconds (30)"));
+    config_free(&cfg);
+    config_errors_free(&errs);
+    /* a drain longer than the grace */
+    assert_int_equal(parse("{\"preStopDelaySeconds\": 40.5, \"processes\": [{\"command\": "
+                           "[\"a\"]}]}",
+                           &cfg, &errs),
+                     0);
+    assert_int_equal(config_validate(&cfg, true, &errs), 1);
+    assert_non_null(strstr(errs.text, "test.json: preStopDelaySeconds: 40.5 is longer than "
+                                      "terminationGracePeriodSeconds (30)"));
+    config_free(&cfg);
+    config_errors_free(&errs);
+    /* no program anywhere */
+    assert_int_equal(parse("{\"processes\": [{\"name\": \"x\"}]}", &cfg, &errs), 0);
+    assert_int_equal(config_validate(&cfg, true, &errs), 1);
+    assert_non_null(strstr(errs.text, "test.json: processes[0].command: no program to run"));
+    assert_int_equal(config_validate(&cfg, false, &errs), 0); /* pause mode needs none */
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+static void unreadable_files_are_named(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs = {0};
+    config_init(&cfg);
+    assert_int_equal(config_load_file("/nonexistent/podinit.json", &cfg, &errs), 1);
+    assert_non_null(strstr(errs.text, "/nonexistent/podinit.json: cannot read the config file: "
+                                      "No such file or directory"));
+    config_errors_free(&errs);
+    assert_int_equal(config_load_file("/", &cfg, &errs), 1);
+    assert_non_null(strstr(errs.text, "/: cannot read the config file: Is a directory"));
+    config_errors_free(&errs);
+    config_free(&cfg);
+}
+
+static void a_file_is_read_whole(void **state) {
+    (void)state;
+    char path[] = "/tmp/podinit-test-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, full, sizeof full - 1), (ssize_t)(sizeof full - 1));
+    close(fd);
+    struct config cfg;
+    struct config_errors errs = {0};
+    config_init(&cfg);
+    assert_int_equal(config_load_file(path, &cfg, &errs), 0);
+    assert_string_equal(cfg.process.name, "web");
+    unlink(path);
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults_are_kubernetes_defaults),
+        cmocka_unit_test(every_key_is_read),
+        cmocka_unit_test(sleep_hook_and_numbers_as_signals),
+        cmocka_unit_test(command_line_and_environment_win_over_the_file),
+        cmocka_unit_test(printed_config_reads_back_the_same),
+        cmocka_unit_test(defaults_are_printed_filled_in),
+        cmocka_unit_test(environment_is_inherited_then_overridden),
+        cmocka_unit_test(each_bad_file_names_file_path_and_cause),
+        cmocka_unit_test(every_error_is_reported_not_only_the_first),
+        cmocka_unit_test(a_nul_byte_is_not_json),
+        cmocka_unit_test(rules_across_keys_are_checked_after_merging),
+        cmocka_unit_test(unreadable_files_are_named),
+        cmocka_unit_test(a_file_is_read_whole),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
