@@ -82,13 +82,17 @@ demo: deps
 bench: all
 	@bench/run $(abspath $(BUILD))
 
-# A static, stripped binary for FROM scratch images, built with musl.
+# A static, stripped binary for FROM scratch images, built with musl. cJSON
+# is compiled in from Debian's source package (scripts/cjson-source.sh):
+# Debian ships no static libcjson.
 static:
-	@scripts/deps.sh musl-tools
+	@scripts/deps.sh musl-tools dpkg-dev libcjson-dev
 	@mkdir -p $(BUILD)
-	musl-gcc -static $(CPPFLAGS) $(WARN) -Os -fstack-protector-strong \
+	@cjson=$$(scripts/cjson-source.sh $(abspath $(BUILD))/cjson-src) && \
+	echo "musl-gcc -static ... src/*.c $$cjson/cJSON.c -o $(BUILD)/podinit-static" && \
+	musl-gcc -static $(CPPFLAGS) -I$$cjson/include $(WARN) -Os -fstack-protector-strong \
 	    -ffunction-sections -fdata-sections -Wl,--gc-sections -s $(SRC) \
-	    -o $(BUILD)/podinit-static
+	    -x c -w $$cjson/cJSON.c -o $(BUILD)/podinit-static
 	@echo "podinit-static: $$(stat -c %s $(BUILD)/podinit-static) bytes"
 
 clean:

@@ -336,8 +336,11 @@ static void hook_sleep(struct walk *w, const cJSON *v, void *dst) {
 
 static void http_host(struct walk *w, const cJSON *v, void *dst) {
     struct config_hook *h = dst;
-    if (get_string(w, v, &h->host) && strpbrk(h->host, " \t\r\n/") != NULL)
-        errorf(w, "\"%.64s\" is not a host name or address", h->host);
+    struct sockaddr_storage addr;
+    socklen_t len;
+    if (get_string(w, v, &h->host) && http_address(h->host, 80, &addr, &len) != 0)
+        errorf(w, "\"%.64s\" is not an IP address or localhost (podinit does no DNS)",
+               h->host);
 }
 
 static void http_port(struct walk *w, const cJSON *v, void *dst) {

@@ -25,7 +25,7 @@ static __attribute__((noreturn)) void http_hook_child(const struct config_hook *
                 code);
     else
         log_msg(LOG_WARN, "%s hook: GET http://%s:%d%s: %s", ctx->name, host, h->port, path,
-                code == -EHOSTUNREACH ? "host name does not resolve" : strerror(-code));
+                strerror(-code));
     _exit(1);
 }
 

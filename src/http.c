@@ -5,7 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,11 +41,36 @@ static int wait_for(int fd, short events, int64_t deadline) {
     }
 }
 
-static int connect_one(const struct addrinfo *ai, int64_t deadline) {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+/* Addresses only, no DNS: hooks and probes talk to the container itself,
+ * and a resolver would be a tenth of the static binary. */
+int http_address(const char *host, int port, struct sockaddr_storage *addr, socklen_t *len) {
+    memset(addr, 0, sizeof *addr);
+    if (port < 1 || port > 65535)
+        return -EINVAL;
+    if (strcmp(host, "localhost") == 0)
+        host = "127.0.0.1";
+    struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        *len = sizeof *v4;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        *len = sizeof *v6;
+        return 0;
+    }
+    return -EINVAL;
+}
+
+static int connect_to(const struct sockaddr *sa, socklen_t sa_len, int64_t deadline) {
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+    if (connect(fd, sa, sa_len) == 0)
         return fd;
     int err = errno;
     if (err == EINPROGRESS) {
@@ -132,19 +158,11 @@ int http_get(const char *host, int port, const char *path, const struct http_hea
     if (len < 0 || (size_t)len >= sizeof request)
         return -E2BIG;
 
-    char service[8];
-    snprintf(service, sizeof service, "%d", port);
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
-    struct addrinfo *res = NULL;
-    if (getaddrinfo(host, service, &hints, &res) != 0 || res == NULL)
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    if (http_address(host, port, &addr, &addr_len) != 0)
         return -EHOSTUNREACH;
-    int fd = -ECONNREFUSED;
-    for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = connect_one(ai, deadline);
-        if (fd >= 0 || fd == -ETIMEDOUT)
-            break;
-    }
-    freeaddrinfo(res);
+    int fd = connect_to((const struct sockaddr *)&addr, addr_len, deadline);
     if (fd < 0)
         return fd;
     int rc = send_all(fd, request, (size_t)len, deadline);

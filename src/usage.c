@@ -32,7 +32,10 @@ static const char license_text[] =
     "OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE\n"
     "SOFTWARE.\n";
 
-static const char podinit_usage[] = "Usage: podinit [OPTIONS] [--] PROGRAM [ARGS...]\n";
+static const char podinit_usage[] =
+    "Usage: podinit [OPTIONS] [--] PROGRAM [ARGS...]\n"
+    "       podinit --config FILE [OPTIONS] [-- PROGRAM [ARGS...]]\n"
+    "       podinit --check [--config FILE] [OPTIONS]\n";
 
 static void print_podinit_help(FILE *f) {
     fprintf(f,
@@ -48,6 +51,8 @@ static void print_podinit_help(FILE *f) {
             "  -s, --subreaper        Register as child subreaper (automatic when not PID 1).\n"
             "  -w, --warn-on-reap     Log each reaped process that was not the child.\n"
             "  -P, --pause            Run no program: reap, and exit 0 on SIGTERM or SIGINT.\n"
+            "  --config FILE          Read the JSON configuration (docs/configuration.md).\n"
+            "  --check                Validate, print the effective configuration, exit.\n"
             "  --grace-period S       Seconds from the first SIGTERM/SIGINT (or the\n"
             "                         program's exit) to SIGKILL for everything left\n"
             "                         (default 30; fractions allowed).\n"
@@ -55,15 +60,17 @@ static void print_podinit_help(FILE *f) {
             "                         seconds after the first SIGTERM/SIGINT (default 0).\n"
             "  --stop-signal SIG      Send SIG to the program to stop it (default: the\n"
             "                         signal received).\n"
+            "  --stop-signals LIST    The signals that start a shutdown (default\n"
+            "                         TERM,INT); the others are forwarded as they come.\n"
             "  --log-format F         text (default) or json (one object per line).\n"
             "  --log-level L          error, warn, info (default), debug or trace.\n"
             "  -v, --verbose          Log more (repeatable).\n"
             "  -l, -L, --license      Show the license and exit.\n"
             "  -h, --help             Show this help and exit.\n"
             "  -V, --version          Show the version and exit.\n\n"
-            "Environment: PODINIT_GRACE_PERIOD, PODINIT_PRESTOP_DELAY, PODINIT_STOP_SIGNAL,\n"
-            "PODINIT_LOG_FORMAT, PODINIT_LOG_LEVEL\n"
-            "(the command line wins), TINI_VERBOSITY=N, TINI_KILL_PROCESS_GROUP, TINI_SUBREAPER,\n"
+            "Environment: PODINIT_CONFIG, PODINIT_GRACE_PERIOD, PODINIT_PRESTOP_DELAY,\n"
+            "PODINIT_STOP_SIGNAL, PODINIT_STOP_SIGNALS, PODINIT_LOG_FORMAT, PODINIT_LOG_LEVEL\n"
+            "(command line > environment > config file > defaults), TINI_VERBOSITY=N, TINI_KILL_PROCESS_GROUP, TINI_SUBREAPER,\n"
             "DUMB_INIT_SETSID=0 (single child), DUMB_INIT_DEBUG=1 (debug log).\n"
             "Invoked as tini, docker-init, dumb-init, catatonit or podman-init, it behaves\n"
             "as that tool. See docs/cli.md.\n",
@@ -195,7 +202,7 @@ void usage_missing_program(enum cli_persona persona, const char *invoked_as, FIL
                 catatonit_usage);
         break;
     default:
-        fprintf(err, "podinit: no program to run (give one, or -P to pause)\n%s",
+        fprintf(err, "podinit: no program to run (give one, or --config FILE, or -P to pause)\n%s",
                 podinit_usage);
     }
 }

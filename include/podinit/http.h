@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct http_header {
     char *name, *value;
@@ -14,9 +15,13 @@ struct http_header {
 /* GET http://host:port/path with extra headers; connecting, sending and
  * reading the status line all end by timeout_ms. Returns the status code
  * (100..599), or -errno (-ETIMEDOUT, -ECONNREFUSED, -EPROTO for a reply that
- * is not HTTP, -EHOSTUNREACH when the name does not resolve). */
+ * is not HTTP, -EHOSTUNREACH when host is not an address). */
 int http_get(const char *host, int port, const char *path, const struct http_header *headers,
              size_t n_headers, int64_t timeout_ms);
+
+/* host: an IPv4 or IPv6 address, or "localhost" (127.0.0.1); no DNS.
+ * Returns 0 or -EINVAL. */
+int http_address(const char *host, int port, struct sockaddr_storage *addr, socklen_t *len);
 
 /* 2xx and 3xx count as success, as Kubernetes counts them. */
 #define HTTP_SUCCESS(code) ((code) >= 200 && (code) < 400)

@@ -327,6 +327,10 @@ static const struct bad bad_files[] = {
      "test.json: processes[0].lifecycle.postStart.timeoutSeconds: must be > 0"},
     {"{\"processes\": [{\"lifecycle\": {\"preStop\": {\"tcpSocket\": {\"port\": 1}}}}]}",
      "test.json: processes[0].lifecycle.preStop.tcpSocket: is not a lifecycle handler"},
+    {"{\"processes\": [{\"lifecycle\": {\"preStop\": {\"httpGet\": {\"port\": 1, \"host\": "
+     "\"db.example\"}}}}]}",
+     "test.json: processes[0].lifecycle.preStop.httpGet.host: \"db.example\" is not an IP "
+     "address or localhost"},
     {"{\"processes\": [{\"lifecycle\": {\"preStart\": {}}}]}",
      "test.json: processes[0].lifecycle.preStart: unknown key"},
 };

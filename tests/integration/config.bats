@@ -1,0 +1,306 @@
+#!/usr/bin/env bats
+# The JSON config and the lifecycle hooks, podinit as PID 1 of a PID
+# namespace: the drain keeps the app serving, preStop runs before the stop
+# signal, the grace period ends in SIGKILL for every descendant, postStart
+# failures stop the container, --check reports good and bad files.
+
+bats_require_minimum_version 1.5.0
+load common
+
+# The config file of the test, from stdin.
+write_config() {
+    CFG="$BATS_TEST_TMPDIR/podinit.json"
+    cat >"$CFG"
+}
+
+# GET http://127.0.0.1:PORT/PATH with bash's /dev/tcp; fails unless 200.
+http_get() {
+    local reply
+    reply=$(timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 1
+        printf "GET %s HTTP/1.0\r\n\r\n" "$1" >&3; cat <&3' "$1" "$2") || return 1
+    [[ "$reply" == "HTTP/1.0 200 OK"* ]]
+}
+
+# The number of the first line of FILE matching the regex (fails if none).
+line_of() {
+    local n
+    n=$(grep -nE "$2" "$1" | head -n1 | cut -d: -f1)
+    [ -n "$n" ] || { echo "no /$2/ in $1:" >&2; cat "$1" >&2; return 1; }
+    echo "$n"
+}
+
+# A port nothing listens on now (for configs that must name one up front).
+free_port() {
+    local p
+    for _ in $(seq 50); do
+        p=$((20000 + RANDOM % 30000))
+        ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && echo "$p" && return 0
+    done
+    return 1
+}
+
+@test "drain: the app keeps answering after SIGTERM; preStop runs next; the stop signal comes last" {
+    require_root
+    EV="$BATS_TEST_TMPDIR/events"
+    write_config <<EOF
+{
+  "terminationGracePeriodSeconds": 20,
+  "preStopDelaySeconds": 1,
+  "processes": [{
+    "command": ["$H/httpapp", "0", "$EV"],
+    "lifecycle": {"preStop": {"exec": {"command": ["sh", "-c",
+      "echo 'hook: preStop start' >> $EV; sleep 0.3; echo 'hook: preStop end' >> $EV"]}}}
+  }]
+}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    port=$(ready_pid "$OUT")
+    http_get "$port" /before
+    echo "test: SIGTERM sent" >>"$EV"
+    kill -TERM "$INIT"
+    for i in 1 2 3; do
+        http_get "$port" "/during-drain-$i" # still served
+    done
+    wait "$JOB" # the app exits 0 on SIGTERM; so does podinit
+    sent=$(line_of "$EV" '^test: SIGTERM sent')
+    served=$(line_of "$EV" '^app: GET /during-drain-1')
+    served3=$(line_of "$EV" '^app: GET /during-drain-3')
+    hook_start=$(line_of "$EV" '^hook: preStop start')
+    hook_end=$(line_of "$EV" '^hook: preStop end')
+    stopped=$(line_of "$EV" '^app: SIGTERM')
+    [ "$sent" -lt "$served" ] && [ "$served" -lt "$hook_start" ]
+    [ "$served3" -lt "$stopped" ]
+    [ "$hook_start" -lt "$hook_end" ] && [ "$hook_end" -lt "$stopped" ]
+    # and podinit told the same story, in the same order
+    run grep -nE 'SIGTERM received|not ready|preStop hook: exec|preStop hook succeeded|stopping: SIGTERM|exiting with 0' "$ERR"
+    [ "${#lines[@]}" -eq 6 ]
+    [[ "${lines[2]}" == *"preStop hook: exec sh -c"* ]]
+    [[ "${lines[3]}" == *"preStop hook succeeded"* ]]
+    [[ "${lines[4]}" == *"stopping: SIGTERM to process group"* ]]
+}
+
+@test "grace deadline: an app ignoring SIGTERM and its daemonised grandchild are SIGKILLed; exit 137" {
+    require_root
+    D="$BATS_TEST_TMPDIR/daemon"
+    # the main process double-forks a daemon into its own session, then
+    # becomes sigrecv (which ignores TERM: it only records it)
+    write_config <<EOF
+{"terminationGracePeriodSeconds": 1,
+ "processes": [{"command": ["sh", "-c", "(setsid \"\$0\" > \"\$1\" &); exec \"\$0\"", "$H/sigrecv", "$D"]}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG" --log-level debug
+    wait_for_line "$OUT" '^ready'
+    wait_for_line "$D" '^ready'
+    daemon=$(ready_pid "$D")
+    kill -TERM "$INIT"
+    wait_for_line "$OUT" '^15$' # the app got TERM and ignored it
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 137 ]
+    grep -q 'grace period over: SIGKILL to everything left' "$ERR"
+    # podinit itself reaped the daemon, killed, before it exited
+    grep -q "reaped pid $daemon (status 137)" "$ERR"
+    [ "$(line_of "$ERR" "reaped pid $daemon")" -lt "$(line_of "$ERR" 'exiting with 137')" ]
+}
+
+@test "stopSignal and signalRewrite from the config reach the app" {
+    require_root
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "3"], "stopSignal": "SIGQUIT"}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    kill -TERM "$INIT"
+    wait "$JOB"
+    [ "$(grep -c '^15$' "$OUT")" = "0" ] && grep -q '^3$' "$OUT"
+
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "3"],
+                "signalRewrite": {"SIGTERM": "SIGQUIT", "SIGUSR1": 0}}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    kill -USR1 "$INIT" # dropped
+    kill -HUP "$INIT"  # passed on as it is
+    wait_for_line "$OUT" '^1$'
+    kill -TERM "$INIT"
+    wait "$JOB"
+    run cat "$OUT"
+    [ "${lines[1]}" = "1" ] && [ "${lines[2]}" = "3" ] && [ "${#lines[@]}" -eq 3 ]
+}
+
+@test "postStart failure stops the app; podinit exits 3 naming the hook" {
+    require_root
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
+  "lifecycle": {"postStart": {"exec": {"command": ["sh", "-c", "exit 4"]}}}}]}
+EOF
+    rc=0
+    pid1 "$PODINIT" --config "$CFG" >"$OUT" 2>"$ERR" || rc=$?
+    [ "$rc" -eq 3 ]
+    grep -q '^15$' "$OUT" # the app was asked to stop
+    grep -q 'postStart hook failed (status 4)' "$ERR"
+    [ "$(tail -n1 "$ERR" | sed 's/^podinit: [0-9.]*s //')" = "error: postStart hook failed: the container was stopped; exiting with 3" ]
+
+    # a postStart that outlives its timeoutSeconds is killed, and is a failure
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
+  "lifecycle": {"postStart": {"exec": {"command": ["sleep", "30"]}, "timeoutSeconds": 0.5}}}]}
+EOF
+    rc=0
+    pid1 "$PODINIT" --config "$CFG" >"$OUT" 2>"$ERR" || rc=$?
+    [ "$rc" -eq 3 ]
+    grep -q 'postStart hook timed out: killing it' "$ERR"
+
+    # a hook program that does not exist is a failure with its reason
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
+  "lifecycle": {"postStart": {"exec": {"command": ["/nonexistent/warm"]}}}}]}
+EOF
+    rc=0
+    pid1 "$PODINIT" --config "$CFG" >"$OUT" 2>"$ERR" || rc=$?
+    [ "$rc" -eq 3 ]
+    grep -q 'postStart hook failed: exec "/nonexistent/warm": No such file or directory' "$ERR"
+}
+
+@test "a postStart that succeeds lets the app run; the app's exit status is podinit's" {
+    require_root
+    write_config <<EOF
+{"processes": [{"command": ["sh", "-c", "sleep 0.5; exit 6"],
+  "lifecycle": {"postStart": {"sleep": {"seconds": 0.1}}}}]}
+EOF
+    rc=0
+    pid1 "$PODINIT" --config "$CFG" >"$OUT" 2>"$ERR" || rc=$?
+    [ "$rc" -eq 6 ]
+}
+
+@test "preStop hooks that fail, or do not exist, are logged and the shutdown completes" {
+    require_root
+    for hook in '{"exec": {"command": ["/nonexistent/deregister"]}}' \
+                '{"exec": {"command": ["sh", "-c", "exit 9"]}}' \
+                '{"httpGet": {"port": '"$(free_port)"', "path": "/drain"}}'; do
+        write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"], "lifecycle": {"preStop": $hook}}]}
+EOF
+        start_pid1 "$PODINIT" --config "$CFG"
+        wait_for_line "$OUT" '^ready'
+        kill -TERM "$INIT"
+        wait "$JOB" # exit 0: the app stopped cleanly
+        grep -qE 'preStop hook failed' "$ERR"
+        grep -q 'stopping: SIGTERM' "$ERR"
+    done
+    grep -q 'Connection refused' "$ERR" # the httpGet says why
+}
+
+@test "an httpGet preStop reaches the app before its stop signal" {
+    require_root
+    EV="$BATS_TEST_TMPDIR/events"
+    port=$(free_port)
+    write_config <<EOF
+{"processes": [{"command": ["$H/httpapp", "$port", "$EV"],
+  "lifecycle": {"preStop": {"httpGet": {"port": $port, "path": "/drain",
+                            "httpHeaders": [{"name": "X-Why", "value": "shutdown"}]}}}}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    kill -TERM "$INIT"
+    wait "$JOB"
+    [ "$(line_of "$EV" '^app: GET /drain')" -lt "$(line_of "$EV" '^app: SIGTERM')" ]
+    grep -q 'preStop hook succeeded' "$ERR"
+}
+
+@test "env and workingDir reach the app and its hooks; a program after -- replaces the command" {
+    require_root
+    R="$BATS_TEST_TMPDIR/result"
+    mkdir -p "$BATS_TEST_TMPDIR/work"
+    write_config <<EOF
+{"processes": [{"command": ["sh", "-c", "echo \"app \$MODE \$PATH_KEPT \$(pwd)\" >> $R; sleep 1"],
+  "env": {"MODE": "prod"}, "workingDir": "$BATS_TEST_TMPDIR/work",
+  "lifecycle": {"postStart": {"exec": {"command": ["sh", "-c", "echo \"hook \$MODE \$(pwd)\" >> $R"]}}}}]}
+EOF
+    PATH_KEPT=yes pid1 "$PODINIT" --config "$CFG" >"$OUT" 2>"$ERR"
+    grep -qx "app prod yes $BATS_TEST_TMPDIR/work" "$R"
+    grep -qx "hook prod $BATS_TEST_TMPDIR/work" "$R" # the app lives long enough for it
+    rm -f "$R"
+    pid1 "$PODINIT" --config "$CFG" -- sh -c "echo \"cli \$MODE\" >> $R" >"$OUT" 2>"$ERR"
+    [ "$(grep -v '^hook' "$R")" = "cli prod" ]
+}
+
+@test "a workingDir that does not exist: one line, exit 126" {
+    require_root
+    write_config <<EOF
+{"processes": [{"command": ["true"], "workingDir": "/nonexistent/dir"}]}
+EOF
+    run -126 pid1 "$PODINIT" --config "$CFG"
+    [[ "$output" == *'error: workingDir "/nonexistent/dir": No such file or directory'* ]]
+}
+
+@test "--check prints the effective config, defaults filled in, with command line and environment on top" {
+    marker="$BATS_TEST_TMPDIR/started"
+    write_config <<EOF
+{"terminationGracePeriodSeconds": 30, "preStopDelaySeconds": 1,
+ "processes": [{"command": ["touch", "$marker"], "stopSignal": "QUIT"}]}
+EOF
+    run --separate-stderr env PODINIT_PRESTOP_DELAY=2.5 "$PODINIT" --check --config "$CFG" --grace-period 7
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ ! -e "$marker" ]
+    [[ "$output" == *'"terminationGracePeriodSeconds":	7,'* ]] # command line
+    [[ "$output" == *'"preStopDelaySeconds":	2.5,'* ]]         # environment
+    [[ "$output" == *'"stopSignal":	"SIGQUIT"'* ]]                # file
+    [[ "$output" == *'"stopSignals":	["SIGINT", "SIGTERM"]'* ]]    # default
+    # what it prints is itself a valid config that prints the same
+    echo "$output" >"$BATS_TEST_TMPDIR/effective.json"
+    run --separate-stderr "$PODINIT" --check --config "$BATS_TEST_TMPDIR/effective.json"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'"terminationGracePeriodSeconds":	7,'* ]]
+}
+
+@test "--check and a normal start on bad files: every error with file and path, exit 2, nothing started" {
+    marker="$BATS_TEST_TMPDIR/started"
+    write_config <<EOF
+{"terminationGracePeriodSeconds": -5, "health": {},
+ "processes": [{"command": ["touch", "$marker"], "stopSignal": "SIGNOPE",
+                "lifecycle": {"preStop": {"exec": {"cmd": ["x"]}}}}]}
+EOF
+    for mode in --check ""; do
+        run --separate-stderr "$PODINIT" $mode --config "$CFG"
+        [ "$status" -eq 2 ]
+        [ ! -e "$marker" ]
+        [ "${#stderr_lines[@]}" -eq 5 ]
+        [[ "$stderr" == *"$CFG: terminationGracePeriodSeconds: must be >= 0, got -5"* ]]
+        [[ "$stderr" == *"$CFG: health: is not supported yet"* ]]
+        [[ "$stderr" == *"$CFG: processes[0].stopSignal: \"SIGNOPE\" is not a signal"* ]]
+        [[ "$stderr" == *"$CFG: processes[0].lifecycle.preStop.exec.cmd: unknown key"* ]]
+        [[ "$stderr" == *"$CFG: processes[0].lifecycle.preStop.exec: needs \"command\""* ]]
+    done
+    printf '{\n  "processes": [\n    {"command": ["touch", "%s"]},,\n  ]\n}\n' "$marker" >"$CFG"
+    run --separate-stderr "$PODINIT" --config "$CFG"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == "$CFG:3:"*": invalid JSON near ','"* ]]
+    [ ! -e "$marker" ]
+    run --separate-stderr "$PODINIT" --config "$BATS_TEST_TMPDIR/missing.json" -- touch "$marker"
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "$BATS_TEST_TMPDIR/missing.json: cannot read the config file: No such file or directory" ]
+    [ ! -e "$marker" ]
+    run --separate-stderr env PODINIT_CONFIG="$BATS_TEST_TMPDIR/missing.json" "$PODINIT" touch "$marker"
+    [ "$status" -eq 2 ]
+    [ ! -e "$marker" ]
+}
+
+@test "json logs: one object per line with event, signal and status fields" {
+    require_root
+    write_config <<EOF
+{"log": {"format": "json"}, "processes": [{"command": ["$H/sigrecv", "--exit-on", "15"]}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    kill -TERM "$INIT"
+    wait "$JOB"
+    while read -r line; do
+        [[ "$line" == '{"time":'*'"msg":"'*'"}' ]]
+    done <"$ERR"
+    grep -q '"event":"stop_signal","pid":1,"signal":"SIGTERM"' "$ERR"
+    grep -q '"event":"exit","pid":1,"status":0' "$ERR"
+}
