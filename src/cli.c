@@ -12,10 +12,26 @@
 #include "podinit/usage.h"
 
 enum opt_id {
-    OPT_HELP, OPT_VERSION, OPT_VERBOSE, OPT_SUBREAPER, OPT_PDEATH, OPT_WARN_REAP,
-    OPT_GROUP, OPT_SINGLE_CHILD, OPT_REWRITE, OPT_REMAP, OPT_LICENSE, OPT_PAUSE,
-    OPT_GRACE, OPT_PRESTOP_DELAY, OPT_STOP_SIGNAL, OPT_LOG_FORMAT, OPT_LOG_LEVEL,
-    OPT_STOP_SIGNALS, OPT_CONFIG, OPT_CHECK,
+    OPT_HELP,
+    OPT_VERSION,
+    OPT_VERBOSE,
+    OPT_SUBREAPER,
+    OPT_PDEATH,
+    OPT_WARN_REAP,
+    OPT_GROUP,
+    OPT_SINGLE_CHILD,
+    OPT_REWRITE,
+    OPT_REMAP,
+    OPT_LICENSE,
+    OPT_PAUSE,
+    OPT_GRACE,
+    OPT_PRESTOP_DELAY,
+    OPT_STOP_SIGNAL,
+    OPT_LOG_FORMAT,
+    OPT_LOG_LEVEL,
+    OPT_STOP_SIGNALS,
+    OPT_CONFIG,
+    OPT_CHECK,
 };
 #define OPT_COUNT (OPT_CHECK + 1)
 
@@ -52,25 +68,22 @@ static const struct opt_spec podinit_opts[] = {
 };
 
 static const struct opt_spec tini_opts[] = {
-    {'h', NULL, false, OPT_HELP},      {'s', NULL, false, OPT_SUBREAPER},
-    {'p', NULL, true, OPT_PDEATH},     {'v', NULL, false, OPT_VERBOSE},
-    {'w', NULL, false, OPT_WARN_REAP}, {'g', NULL, false, OPT_GROUP},
-    {'e', NULL, true, OPT_REMAP},      {'l', NULL, false, OPT_LICENSE},
+    {'h', NULL, false, OPT_HELP},       {'s', NULL, false, OPT_SUBREAPER},
+    {'p', NULL, true, OPT_PDEATH},      {'v', NULL, false, OPT_VERBOSE},
+    {'w', NULL, false, OPT_WARN_REAP},  {'g', NULL, false, OPT_GROUP},
+    {'e', NULL, true, OPT_REMAP},       {'l', NULL, false, OPT_LICENSE},
     {0, "version", false, OPT_VERSION}, {0, NULL, false, 0},
 };
 
 static const struct opt_spec dumb_init_opts[] = {
-    {'h', "help", false, OPT_HELP},
-    {'c', "single-child", false, OPT_SINGLE_CHILD},
-    {'r', "rewrite", true, OPT_REWRITE},
-    {'v', "verbose", false, OPT_VERBOSE},
-    {'V', "version", false, OPT_VERSION},
-    {0, NULL, false, 0},
+    {'h', "help", false, OPT_HELP},       {'c', "single-child", false, OPT_SINGLE_CHILD},
+    {'r', "rewrite", true, OPT_REWRITE},  {'v', "verbose", false, OPT_VERBOSE},
+    {'V', "version", false, OPT_VERSION}, {0, NULL, false, 0},
 };
 
 static const struct opt_spec catatonit_opts[] = {
-    {'g', NULL, false, OPT_GROUP},   {'h', NULL, false, OPT_HELP},
-    {'L', NULL, false, OPT_LICENSE}, {'P', NULL, false, OPT_PAUSE},
+    {'g', NULL, false, OPT_GROUP},        {'h', NULL, false, OPT_HELP},
+    {'L', NULL, false, OPT_LICENSE},      {'P', NULL, false, OPT_PAUSE},
     {'V', "version", false, OPT_VERSION}, {0, NULL, false, 0},
 };
 
@@ -108,7 +121,7 @@ static const char *env_get(char **envp, const char *key) {
 struct parser {
     struct cli_options *opts;
     FILE *out, *err;
-    int usage_exit;  /* exit code of a usage error */
+    int usage_exit; /* exit code of a usage error */
     int verbose_flags;
     bool given[OPT_COUNT]; /* options the command line set */
     int log_level;         /* --log-level / PODINIT_LOG_LEVEL, or -1 */
@@ -246,34 +259,18 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
     struct cli_options *o = ps->opts;
     *exit_code = 0;
     switch (spec->id) {
-    case OPT_HELP:
-        usage_help(o->persona, o->invoked_as, ps->out, ps->err);
-        return false;
-    case OPT_VERSION:
-        usage_version(o->persona, ps->out, ps->err);
-        return false;
-    case OPT_LICENSE:
-        usage_license(ps->out);
-        return false;
-    case OPT_VERBOSE:
-        ps->verbose_flags++;
-        return true;
-    case OPT_SUBREAPER:
-        o->subreaper = true;
-        return true;
-    case OPT_WARN_REAP:
-        o->warn_on_reap = true;
-        return true;
-    case OPT_GROUP:
-        o->signal_group = true;
-        return true;
+    case OPT_HELP: usage_help(o->persona, o->invoked_as, ps->out, ps->err); return false;
+    case OPT_VERSION: usage_version(o->persona, ps->out, ps->err); return false;
+    case OPT_LICENSE: usage_license(ps->out); return false;
+    case OPT_VERBOSE: ps->verbose_flags++; return true;
+    case OPT_SUBREAPER: o->subreaper = true; return true;
+    case OPT_WARN_REAP: o->warn_on_reap = true; return true;
+    case OPT_GROUP: o->signal_group = true; return true;
     case OPT_SINGLE_CHILD:
         o->signal_group = false;
         o->setsid = false;
         return true;
-    case OPT_PAUSE:
-        o->pause = true;
-        return true;
+    case OPT_PAUSE: o->pause = true; return true;
     case OPT_PDEATH: {
         int s = signals_parse(value);
         if (s > 0) {
@@ -304,16 +301,16 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         }
         o->config_path = value;
         return true;
-    case OPT_CHECK:
-        o->check = true;
-        return true;
+    case OPT_CHECK: o->check = true; return true;
     case OPT_STOP_SIGNALS:
         if (parse_stop_signals(value, &o->stop_signals) == 0) {
             o->given |= CLI_GIVEN_STOP_SIGNALS;
             return true;
         }
-        fprintf(ps->err, "podinit: %s takes a comma-separated list of signals a program can be "
-                         "asked to stop with, got '%s'\n", label, value);
+        fprintf(ps->err,
+                "podinit: %s takes a comma-separated list of signals a program can be "
+                "asked to stop with, got '%s'\n",
+                label, value);
         *exit_code = ps->usage_exit;
         return false;
     case OPT_GRACE:
@@ -337,8 +334,8 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         ps->log_level = parse_log_level(value);
         if (ps->log_level >= 0)
             return true;
-        fprintf(ps->err, "podinit: %s takes error, warn, info, debug or trace, got '%s'\n",
-                label, value);
+        fprintf(ps->err, "podinit: %s takes error, warn, info, debug or trace, got '%s'\n", label,
+                value);
         *exit_code = ps->usage_exit;
         return false;
     case OPT_STOP_SIGNAL: {
@@ -357,9 +354,10 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         if (signals_rewrite_add(&o->rewrite, value, o->persona == PERSONA_DUMB_INIT) == 0)
             return true;
         if (o->persona == PERSONA_DUMB_INIT)
-            fprintf(ps->err, "Usage: -r option takes <signum>:<signum>, where <signum> is "
-                             "between 1 and %d.\nThis option can be specified multiple "
-                             "times.\nUse --help for full usage.\n",
+            fprintf(ps->err,
+                    "Usage: -r option takes <signum>:<signum>, where <signum> is "
+                    "between 1 and %d.\nThis option can be specified multiple "
+                    "times.\nUse --help for full usage.\n",
                     SIGNALS_CLASSIC_MAX);
         else
             fprintf(ps->err,
@@ -508,9 +506,9 @@ static bool apply_podinit_environment(struct parser *ps, char **envp, int *exit_
         const char *var;
         enum opt_id id;
     } vars[] = {
-        {"PODINIT_GRACE_PERIOD", OPT_GRACE},   {"PODINIT_PRESTOP_DELAY", OPT_PRESTOP_DELAY},
+        {"PODINIT_GRACE_PERIOD", OPT_GRACE},      {"PODINIT_PRESTOP_DELAY", OPT_PRESTOP_DELAY},
         {"PODINIT_STOP_SIGNAL", OPT_STOP_SIGNAL}, {"PODINIT_LOG_FORMAT", OPT_LOG_FORMAT},
-        {"PODINIT_LOG_LEVEL", OPT_LOG_LEVEL}, {"PODINIT_STOP_SIGNALS", OPT_STOP_SIGNALS},
+        {"PODINIT_LOG_LEVEL", OPT_LOG_LEVEL},     {"PODINIT_STOP_SIGNALS", OPT_STOP_SIGNALS},
         {"PODINIT_CONFIG", OPT_CONFIG},
     };
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
@@ -556,9 +554,7 @@ static void apply_environment(struct parser *ps, char **envp) {
             signals_rewrite_default(&o->rewrite, SIGTTIN, SIGSTOP);
         }
         break;
-    case PERSONA_CATATONIT:
-        o->verbosity += ps->verbose_flags;
-        break;
+    case PERSONA_CATATONIT: o->verbosity += ps->verbose_flags; break;
     default:
         o->given |= CLI_GIVEN_VERBOSITY;
         if (ps->log_level >= 0)
@@ -586,8 +582,11 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
     char *argv0 = argc > 0 && argv != NULL ? argv[0] : NULL;
     enum cli_persona persona = cli_persona_of(argv0);
     set_defaults(opts, persona, argv0);
-    struct parser ps = {.opts = opts, .out = out, .err = err,
-                        .usage_exit = usage_error_code(persona), .log_level = -1};
+    struct parser ps = {.opts = opts,
+                        .out = out,
+                        .err = err,
+                        .usage_exit = usage_error_code(persona),
+                        .log_level = -1};
     *exit_code = 0;
     if (argv0 == NULL) {
         fprintf(err, "podinit: empty argument list (argv[0] is missing)\n");
@@ -595,10 +594,11 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
         *exit_code = CLI_EXIT_USAGE;
         return CLI_EXIT;
     }
-    int first = parse_options(&ps, persona == PERSONA_TINI        ? tini_opts
-                                   : persona == PERSONA_DUMB_INIT ? dumb_init_opts
-                                   : persona == PERSONA_CATATONIT ? catatonit_opts
-                                                                  : podinit_opts,
+    int first = parse_options(&ps,
+                              persona == PERSONA_TINI        ? tini_opts
+                              : persona == PERSONA_DUMB_INIT ? dumb_init_opts
+                              : persona == PERSONA_CATATONIT ? catatonit_opts
+                                                             : podinit_opts,
                               argc, argv, exit_code);
     if (first < 0)
         return CLI_EXIT;

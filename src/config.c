@@ -339,8 +339,7 @@ static void http_host(struct walk *w, const cJSON *v, void *dst) {
     struct sockaddr_storage addr;
     socklen_t len;
     if (get_string(w, v, &h->host) && http_address(h->host, 80, &addr, &len) != 0)
-        errorf(w, "\"%.64s\" is not an IP address or localhost (podinit does no DNS)",
-               h->host);
+        errorf(w, "\"%.64s\" is not an IP address or localhost (podinit does no DNS)", h->host);
 }
 
 static void http_port(struct walk *w, const cJSON *v, void *dst) {

@@ -3,9 +3,9 @@
  * and never answers cannot hold the caller past its time. */
 #include "podinit/http.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>

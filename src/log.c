@@ -23,7 +23,9 @@ void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool js
     log_json = json && persona == PERSONA_PODINIT;
 }
 
-bool log_enabled(enum log_level level) { return (int)level <= log_threshold; }
+bool log_enabled(enum log_level level) {
+    return (int)level <= log_threshold;
+}
 
 static int64_t now_ms(void) {
     struct timespec ts;
@@ -98,8 +100,7 @@ static void emit_json(enum log_level level, const struct log_fields *f, const ch
     io_write_all(STDERR_FILENO, line, used + 3);
 }
 
-static void emit(enum log_level level, const struct log_fields *f, const char *fmt,
-                 va_list ap) {
+static void emit(enum log_level level, const struct log_fields *f, const char *fmt, va_list ap) {
     if (log_json) {
         emit_json(level, f, fmt, ap);
         return;
@@ -115,12 +116,12 @@ static void emit(enum log_level level, const struct log_fields *f, const char *f
             fd = STDOUT_FILENO;
         n = snprintf(line, cap, "[%s tini (%d)] ", tini_tags[level], (int)getpid());
         break;
-    case PERSONA_DUMB_INIT:
-        n = snprintf(line, cap, "[dumb-init] ");
-        break;
+    case PERSONA_DUMB_INIT: n = snprintf(line, cap, "[dumb-init] "); break;
     case PERSONA_CATATONIT:
-        n = snprintf(line, cap, "%s (catatonit:%d): ", level == LOG_ERROR ? "ERROR"
-                                                       : level == LOG_WARN ? "WARN" : "DEBUG",
+        n = snprintf(line, cap, "%s (catatonit:%d): ",
+                     level == LOG_ERROR  ? "ERROR"
+                     : level == LOG_WARN ? "WARN"
+                                         : "DEBUG",
                      (int)getpid());
         break;
     default: {
@@ -165,9 +166,7 @@ void log_spawned(pid_t pid, const char *program) {
     case PERSONA_TINI:
         log_msg(LOG_INFO, "Spawned child process '%s' with pid '%d'", program, (int)pid);
         break;
-    case PERSONA_DUMB_INIT:
-        log_msg(LOG_DEBUG, "Child spawned with PID %d.", (int)pid);
-        break;
+    case PERSONA_DUMB_INIT: log_msg(LOG_DEBUG, "Child spawned with PID %d.", (int)pid); break;
     default:
         log_event(LOG_INFO, &(struct log_fields){.event = "started", .child = pid},
                   "started \"%s\" as pid %d", program, (int)pid);
@@ -176,17 +175,10 @@ void log_spawned(pid_t pid, const char *program) {
 
 void log_exec_failed(const char *program, int err) {
     switch (log_persona) {
-    case PERSONA_TINI:
-        log_msg(LOG_ERROR, "exec %s failed: %s", program, strerror(err));
-        break;
-    case PERSONA_DUMB_INIT:
-        log_msg(LOG_ERROR, "%s: %s", program, strerror(err));
-        break;
-    case PERSONA_CATATONIT:
-        log_msg(LOG_ERROR, "failed to exec pid1: %s", strerror(err));
-        break;
-    default:
-        log_msg(LOG_ERROR, "exec \"%s\": %s", program, strerror(err));
+    case PERSONA_TINI: log_msg(LOG_ERROR, "exec %s failed: %s", program, strerror(err)); break;
+    case PERSONA_DUMB_INIT: log_msg(LOG_ERROR, "%s: %s", program, strerror(err)); break;
+    case PERSONA_CATATONIT: log_msg(LOG_ERROR, "failed to exec pid1: %s", strerror(err)); break;
+    default: log_msg(LOG_ERROR, "exec \"%s\": %s", program, strerror(err));
     }
 }
 
@@ -201,9 +193,7 @@ void log_signal_received(int signo) {
         else
             log_msg(LOG_DEBUG, "Passing signal: '%s'", strsignal(signo));
         break;
-    case PERSONA_DUMB_INIT:
-        log_msg(LOG_DEBUG, "Received signal %d.", signo);
-        break;
+    case PERSONA_DUMB_INIT: log_msg(LOG_DEBUG, "Received signal %d.", signo); break;
     default:
         if (signo != SIGCHLD)
             log_msg(LOG_DEBUG, "received %s", signals_name(signo, name, sizeof name));
@@ -246,9 +236,7 @@ void log_reaped(pid_t pid, int wait_status, bool is_main) {
     if (!log_enabled(LOG_DEBUG))
         return; /* every persona logs these at debug: skip the formatting */
     switch (log_persona) {
-    case PERSONA_TINI:
-        log_msg(LOG_DEBUG, "Reaped child with pid: '%d'", (int)pid);
-        break;
+    case PERSONA_TINI: log_msg(LOG_DEBUG, "Reaped child with pid: '%d'", (int)pid); break;
     case PERSONA_DUMB_INIT:
         if (WIFEXITED(wait_status))
             log_msg(LOG_DEBUG, "A child with PID %d exited with exit status %d.", (int)pid,
@@ -297,8 +285,7 @@ void log_main_exited(int wait_status, int exit_code) {
 void log_subreaper_missing(void) {
     /* The phrase "zombie reaping won't work" is what tini's users (and its
      * test suite) look for; the rest is ours. */
-    log_msg(LOG_WARN,
-            "Tini is not PID 1 and not a child subreaper: orphaned processes will not be "
-            "re-parented to it, so zombie reaping won't work.\n"
-            "Pass -s or set TINI_SUBREAPER to make it a subreaper, or run it as PID 1.");
+    log_msg(LOG_WARN, "Tini is not PID 1 and not a child subreaper: orphaned processes will not be "
+                      "re-parented to it, so zombie reaping won't work.\n"
+                      "Pass -s or set TINI_SUBREAPER to make it a subreaper, or run it as PID 1.");
 }

@@ -19,7 +19,7 @@ extern char **environ;
 
 /* The places execvp would try, in order. */
 struct exec_plan {
-    char **paths; /* NULL-terminated */
+    char **paths;   /* NULL-terminated */
     char **sh_argv; /* "/bin/sh", <path>, argv[1..], NULL: for ENOEXEC, as execvp does */
 };
 
@@ -91,8 +91,7 @@ static int plan_build(struct exec_plan *plan, char *const *argv, char *const *en
     return 0;
 }
 
-static __attribute__((noreturn)) void child_fail(int report_fd, enum spawn_stage stage,
-                                                  int err) {
+static __attribute__((noreturn)) void child_fail(int report_fd, enum spawn_stage stage, int err) {
     struct spawn_error e = {stage, err};
     io_write_all(report_fd, &e, sizeof e);
     _exit(stage == SPAWN_STAGE_EXEC ? spawn_exit_code_for(err) : 126);
@@ -100,7 +99,7 @@ static __attribute__((noreturn)) void child_fail(int report_fd, enum spawn_stage
 
 /* Runs in the child: no malloc, no stdio, no locks. */
 static __attribute__((noreturn)) void child_exec(const struct spawn_request *req,
-                                                  const struct exec_plan *plan, int report_fd) {
+                                                 const struct exec_plan *plan, int report_fd) {
     char *const *envp = req->envp ? req->envp : environ;
     if (req->isolation == SPAWN_SESSION) {
         if (setsid() < 0)
@@ -135,8 +134,7 @@ static __attribute__((noreturn)) void child_exec(const struct spawn_request *req
             saw_eacces = true;
             continue;
         }
-        if (err != ENOENT && err != ENOTDIR && err != ESTALE && err != ENODEV &&
-            err != ETIMEDOUT)
+        if (err != ENOENT && err != ENOTDIR && err != ESTALE && err != ENODEV && err != ETIMEDOUT)
             break;
     }
     if (saw_eacces && (err == ENOENT || err == ENOTDIR))

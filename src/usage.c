@@ -70,7 +70,8 @@ static void print_podinit_help(FILE *f) {
             "  -V, --version          Show the version and exit.\n\n"
             "Environment: PODINIT_CONFIG, PODINIT_GRACE_PERIOD, PODINIT_PRESTOP_DELAY,\n"
             "PODINIT_STOP_SIGNAL, PODINIT_STOP_SIGNALS, PODINIT_LOG_FORMAT, PODINIT_LOG_LEVEL\n"
-            "(command line > environment > config file > defaults), TINI_VERBOSITY=N, TINI_KILL_PROCESS_GROUP, TINI_SUBREAPER,\n"
+            "(command line > environment > config file > defaults), TINI_VERBOSITY=N, "
+            "TINI_KILL_PROCESS_GROUP, TINI_SUBREAPER,\n"
             "DUMB_INIT_SETSID=0 (single child), DUMB_INIT_DEBUG=1 (debug log).\n"
             "Invoked as tini, docker-init, dumb-init, catatonit or podman-init, it behaves\n"
             "as that tool. See docs/cli.md.\n",
@@ -145,14 +146,11 @@ void usage_version(enum cli_persona persona, FILE *out, FILE *err) {
         /* docker info parses "tini version X - git.HASH". */
         fprintf(out, "tini version " COMPAT_TINI_VERSION " - git." PODINIT_GIT "\n");
         break;
-    case PERSONA_DUMB_INIT:
-        fprintf(err, "dumb-init v" COMPAT_DUMB_INIT_VERSION "\n");
-        break;
+    case PERSONA_DUMB_INIT: fprintf(err, "dumb-init v" COMPAT_DUMB_INIT_VERSION "\n"); break;
     case PERSONA_CATATONIT:
         fprintf(out, "tini version " COMPAT_CATATONIT_VERSION "_catatonit\n");
         break;
-    default:
-        fprintf(out, "podinit version " PODINIT_VERSION " - git." PODINIT_GIT "\n");
+    default: fprintf(out, "podinit version " PODINIT_VERSION " - git." PODINIT_GIT "\n");
     }
 }
 
@@ -172,27 +170,19 @@ void usage_license(FILE *out) {
 /* After an option error: a usage line where the persona prints one. */
 void usage_hint(enum cli_persona persona, const char *invoked_as, FILE *err) {
     switch (persona) {
-    case PERSONA_PODINIT:
-        fprintf(err, "%s", podinit_usage);
-        break;
+    case PERSONA_PODINIT: fprintf(err, "%s", podinit_usage); break;
     case PERSONA_TINI:
-        fprintf(err, "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n",
-                base_name(invoked_as));
+        fprintf(err, "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n", base_name(invoked_as));
         break;
-    case PERSONA_CATATONIT:
-        fprintf(err, "%s", catatonit_usage);
-        break;
-    default:
-        break; /* dumb-init prints getopt's line only */
+    case PERSONA_CATATONIT: fprintf(err, "%s", catatonit_usage); break;
+    default: break; /* dumb-init prints getopt's line only */
     }
 }
 
 /* No program to run: each tool says so its own way. */
 void usage_missing_program(enum cli_persona persona, const char *invoked_as, FILE *err) {
     switch (persona) {
-    case PERSONA_TINI:
-        print_tini_help(err, base_name(invoked_as));
-        break;
+    case PERSONA_TINI: print_tini_help(err, base_name(invoked_as)); break;
     case PERSONA_DUMB_INIT:
         fprintf(err, "Usage: %s [option] program [args]\nTry %s --help for full usage.\n",
                 invoked_as, invoked_as);
