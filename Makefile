@@ -76,7 +76,7 @@ valgrind: $(UNIT_BIN)
 	        --child-silent-after-fork=yes $$t >/dev/null; done; echo "valgrind: clean"
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/helpers/httpapp
 	@scripts/demo.sh $(abspath $(BUILD))
 
 bench: all

@@ -1,30 +1,72 @@
 #!/usr/bin/env bash
-# make demo: an app under podinit as PID 1 of its own PID namespace. It
-# leaves an orphan behind (podinit reaps it). A SIGTERM arrives from outside
-# the namespace: podinit marks the pod not ready, lets the app keep serving
-# through a 2-second drain, then passes the SIGTERM on; the app shuts down
-# and podinit exits with its status. Everything podinit does is logged (-v).
+# make demo: a small HTTP app under podinit as PID 1 of its own PID
+# namespace, driven by a JSON config: a postStart hook, a 2-second drain, a
+# preStop hook, a 10-second grace period. A client polls the app every
+# quarter second. A SIGTERM arrives from outside the namespace: podinit marks
+# the pod not ready, the app keeps answering through the drain, the preStop
+# hook runs, then the app gets its SIGTERM and exits; podinit exits with its
+# status. Every step is logged.
 set -euo pipefail
 B=${1:?usage: demo.sh BUILD_DIR}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-cat >"$work/app.sh" <<'APP'
-#!/bin/sh
-echo "app: started as pid $$, serving"
-sh -c 'sleep 0.3 &' # leaves an orphan behind for the init to reap
-trap 'echo "app: got SIGTERM, finishing in-flight requests"; sleep 0.5; echo "app: bye"; exit 0' TERM
-while :; do sleep 0.5 & wait $!; echo "app: serving"; done
-APP
-chmod +x "$work/app.sh"
+client=""
+cleanup() {
+    [ -n "$client" ] && kill "$client" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+# A port nothing listens on yet.
+port=""
+for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
+[ -n "$port" ] || { echo "demo: no free port found" >&2; exit 1; }
+
+cat >"$work/podinit.json" <<EOF
+{
+  "terminationGracePeriodSeconds": 10,
+  "preStopDelaySeconds": 2,
+  "processes": [{
+    "name": "web",
+    "command": ["$B/helpers/httpapp", "$port"],
+    "env": {"MODE": "demo"},
+    "lifecycle": {
+      "postStart": {"exec": {"command": ["sh", "-c", "echo 'postStart: warming the cache'"]}},
+      "preStop": {"exec": {"command": ["sh", "-c",
+        "echo 'preStop: deregistering from the load balancer'; sleep 0.5; echo 'preStop: done'"]}}
+    }
+  }]
+}
+EOF
+
+# GET / every 0.25 s, one line per answer (or refusal).
+poll() {
+    local n=0 reply
+    while :; do
+        n=$((n + 1))
+        if reply=$(timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0" &&
+                printf "GET /req-$1 HTTP/1.0\r\n\r\n" >&3 && tail -n1 <&3' "$port" "$n" 2>/dev/null); then
+            echo "client: $reply"
+        else
+            echo "client: request $n refused (nothing listening)"
+        fi
+        sleep 0.25
+    done
+}
+
+say "the config ($work/podinit.json)"
+cat "$work/podinit.json"
+
 if [ "$(id -u)" -eq 0 ]; then
-    say "podinit -v --prestop-delay 2 --grace-period 10 -- app.sh, as PID 1 of a new PID namespace"
-    timeout 30 unshare --pid --fork --mount-proc --kill-child "$B/podinit" -v --prestop-delay 2 \
-        --grace-period 10 -- "$work/app.sh" &
+    say "podinit --config podinit.json, as PID 1 of a new PID namespace"
+    timeout 30 unshare --pid --fork --mount-proc --kill-child "$B/podinit" \
+        --config "$work/podinit.json" &
     job=$!
+    init=""
     for _ in $(seq 200); do
         ns=$(pgrep -P "$job" | head -n1 || true)
         init=${ns:+$(pgrep -P "$ns" | head -n1 || true)}
@@ -32,14 +74,21 @@ if [ "$(id -u)" -eq 0 ]; then
         sleep 0.01
     done
 else
-    say "not root: podinit -v -- app.sh as a subreaper (PID 1 needs root)"
-    timeout 30 "$B/podinit" -v --prestop-delay 2 --grace-period 10 -- "$work/app.sh" &
+    say "not root: podinit --config podinit.json as a subreaper (PID 1 needs root)"
+    timeout 30 "$B/podinit" --config "$work/podinit.json" &
     job=$!
     init=$job
 fi
-sleep 2
-say "kill -TERM $init   (podinit, from outside the namespace): the app keeps serving for 2 s"
+sleep 0.5
+poll &
+client=$!
+sleep 1.2
+say "kill -TERM $init   (podinit, from outside): the app keeps answering through the 2 s drain"
 kill -TERM "$init"
 status=0
 wait "$job" || status=$?
+sleep 0.3
+kill "$client" 2>/dev/null || true
+wait "$client" 2>/dev/null || true
+client=""
 say "podinit exited with $status (the app's status)"

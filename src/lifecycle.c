@@ -67,6 +67,9 @@ static int app_stop_signal(const struct lifecycle *lc) {
 static void become_running(struct lifecycle *lc, struct out *o) {
     lc->state = LC_RUNNING;
     set_ready(o, 1);
+    /* A postStart limit may still be armed: idle means no wake-ups. */
+    if (lc->cfg.post_start.kind != LC_HOOK_ABSENT)
+        emit(o, (struct lifecycle_action){.kind = ACT_DISARM_TIMER});
 }
 
 /* The app gets its stop signal; from here only the deadline matters. */

@@ -229,6 +229,11 @@ static void carry_out(struct supervisor *sv, const struct lifecycle_action *act,
             cancel_hook(sv, act->hook, act->value != 0);
         break;
     case ACT_ARM_TIMER: arm_timer(sv, act->at_ms); break;
+    case ACT_DISARM_TIMER:
+        if (sv->timerfd >= 0 &&
+            timerfd_settime(sv->timerfd, 0, &(struct itimerspec){{0, 0}, {0, 0}}, NULL) != 0)
+            log_msg(LOG_ERROR, "disarming the timer: %s", strerror(errno));
+        break;
     case ACT_SIGNAL_APP: {
         struct log_fields lf = {.event = "stop", .signo = act->signo};
         if (sv->child_exited) {

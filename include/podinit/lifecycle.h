@@ -64,13 +64,14 @@ struct lifecycle_event {
 
 struct lifecycle_action {
     enum {
-        ACT_SET_READY,   /* value: 1 ready, 0 not ready */
-        ACT_RUN_HOOK,    /* hook: start it (a JOB); report with EV_HOOK_DONE */
-        ACT_CANCEL_HOOK, /* hook: kill it (its whole process group); value 1 = timed out */
-        ACT_ARM_TIMER,   /* at_ms: wake up then (the latest arm replaces earlier ones) */
-        ACT_SIGNAL_APP,  /* signo: to the main process (group) */
-        ACT_KILL_ALL,    /* SIGKILL to everything left */
-        ACT_EXIT,        /* value: the main wait status; hook: the hook that failed, if any */
+        ACT_SET_READY,    /* value: 1 ready, 0 not ready */
+        ACT_RUN_HOOK,     /* hook: start it (a JOB); report with EV_HOOK_DONE */
+        ACT_CANCEL_HOOK,  /* hook: kill it (its whole process group); value 1 = timed out */
+        ACT_ARM_TIMER,    /* at_ms: wake up then (the latest arm replaces earlier ones) */
+        ACT_DISARM_TIMER, /* nothing is scheduled: no wake-up until the next event */
+        ACT_SIGNAL_APP,   /* signo: to the main process (group) */
+        ACT_KILL_ALL,     /* SIGKILL to everything left */
+        ACT_EXIT,         /* value: the main wait status; hook: the hook that failed, if any */
     } kind;
     int signo;
     int value;

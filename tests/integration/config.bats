@@ -304,3 +304,16 @@ EOF
     grep -q '"event":"stop_signal","pid":1,"signal":"SIGTERM"' "$ERR"
     grep -q '"event":"exit","pid":1,"status":0' "$ERR"
 }
+
+@test "the examples are valid configs" {
+    ex="$BATS_TEST_DIRNAME/../../examples"
+    for f in "$ex"/*.json; do
+        run --separate-stderr "$PODINIT" --check --config "$f"
+        [ "$status" -eq 0 ] || { echo "$f: $stderr" >&2; false; }
+    done
+    # the config inside the Kubernetes manifest, the program coming from args
+    sed -n '/podinit.json: |/,/^---/p' "$ex/kubernetes-pod.yaml" | sed '1d;$d' >"$BATS_TEST_TMPDIR/k8s.json"
+    run --separate-stderr "$PODINIT" --check --config "$BATS_TEST_TMPDIR/k8s.json" -- /app/server
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'"path":	"/drain"'* ]]
+}

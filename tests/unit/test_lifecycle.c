@@ -198,6 +198,7 @@ static void post_start_runs_before_the_app_counts_as_ready(void **state) {
     hook_done(&r, LC_HOOK_POST_START, true, 400);
     assert_int_equal(r.lc.state, LC_RUNNING);
     assert_int_equal(find(&r, ACT_SET_READY)->value, 1);
+    assert_non_null(find(&r, ACT_DISARM_TIMER)); /* idle: no wake-up at 30 s */
 }
 
 static void without_post_start_the_app_is_ready_at_once(void **state) {
