@@ -888,115 +888,207 @@ int config_validate(const struct config *cfg, bool need_program, struct config_e
 
 /* ---- printing ----------------------------------------------------------- */
 
-static cJSON *seconds_json(int64_t ms) {
-    return cJSON_CreateNumber((double)ms / 1000.0);
+/* A small JSON writer for --check: two-space indents, short arrays on one
+ * line. (cJSON's printer would pull sscanf into the static build.) */
+struct json_out {
+    FILE *f;
+    int depth;
+    bool first[12]; /* per depth (at most 8 here): nothing written at this level yet */
+};
+
+/* s[0..n) as a JSON string. */
+static void json_string_n(FILE *f, const char *s, size_t n) {
+    fputc('"', f);
+    for (const unsigned char *c = (const unsigned char *)s; c < (const unsigned char *)s + n; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(f, "\\%c", *c);
+        else if (*c == '\n')
+            fputs("\\n", f);
+        else if (*c < 0x20)
+            fprintf(f, "\\u%04x", *c);
+        else
+            fputc(*c, f);
+    }
+    fputc('"', f);
 }
 
-static cJSON *signal_json(int sig) {
+static void json_string(FILE *f, const char *s) {
+    json_string_n(f, s, strlen(s));
+}
+
+/* The comma, new line and indent before a member, and its key. */
+static void json_member(struct json_out *j, const char *key) {
+    if (!j->first[j->depth])
+        fputc(',', j->f);
+    j->first[j->depth] = false;
+    fprintf(j->f, "\n%*s", 2 * j->depth, "");
+    if (key) {
+        json_string(j->f, key);
+        fputs(": ", j->f);
+    }
+}
+
+static void json_open(struct json_out *j, const char *key, char bracket) {
+    json_member(j, key);
+    fputc(bracket, j->f);
+    if (j->depth + 1 < (int)(sizeof j->first / sizeof j->first[0]))
+        j->first[++j->depth] = true; /* the config is never deeper: see config_print */
+}
+
+static void json_close(struct json_out *j, char bracket) {
+    bool empty = j->first[j->depth--];
+    if (!empty)
+        fprintf(j->f, "\n%*s", 2 * j->depth, "");
+    fputc(bracket, j->f);
+}
+
+static void json_text(struct json_out *j, const char *key, const char *value) {
+    json_member(j, key);
+    json_string(j->f, value);
+}
+
+static void json_int(struct json_out *j, const char *key, int value) {
+    json_member(j, key);
+    fprintf(j->f, "%d", value);
+}
+
+static void json_seconds(struct json_out *j, const char *key, int64_t ms) {
+    char text[32];
+    seconds_text(ms, text, sizeof text);
+    json_member(j, key);
+    fputs(text, j->f);
+}
+
+static void json_argv(struct json_out *j, const char *key, char *const *argv) {
+    json_member(j, key);
+    fputc('[', j->f);
+    for (char *const *a = argv; a && *a; a++) {
+        if (a != argv)
+            fputs(", ", j->f);
+        json_string(j->f, *a);
+    }
+    fputc(']', j->f);
+}
+
+static void json_signal(struct json_out *j, const char *key, int sig) {
     char name[32];
-    return cJSON_CreateString(signals_name(sig, name, sizeof name));
+    json_text(j, key, signals_name(sig, name, sizeof name));
 }
 
-static cJSON *argv_json(char *const *argv) {
-    cJSON *a = cJSON_CreateArray();
-    for (; argv && *argv; argv++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(*argv));
-    return a;
-}
-
-static cJSON *hook_json(const struct config_hook *h, bool post_start) {
-    cJSON *o = cJSON_CreateObject(), *x;
+static void json_hook(struct json_out *j, const char *key, const struct config_hook *h,
+                      bool post_start) {
+    json_open(j, key, '{');
     switch (h->kind) {
     case HOOK_EXEC:
-        x = cJSON_AddObjectToObject(o, "exec");
-        cJSON_AddItemToObject(x, "command", argv_json(h->command));
+        json_open(j, "exec", '{');
+        json_argv(j, "command", h->command);
+        json_close(j, '}');
         break;
     case HOOK_SLEEP:
-        x = cJSON_AddObjectToObject(o, "sleep");
-        cJSON_AddItemToObject(x, "seconds", seconds_json(h->sleep_ms));
+        json_open(j, "sleep", '{');
+        json_seconds(j, "seconds", h->sleep_ms);
+        json_close(j, '}');
         break;
     case HOOK_HTTP_GET:
-        x = cJSON_AddObjectToObject(o, "httpGet");
-        cJSON_AddStringToObject(x, "host", h->host ? h->host : "127.0.0.1");
-        cJSON_AddNumberToObject(x, "port", h->port);
-        cJSON_AddStringToObject(x, "path", h->path ? h->path : "/");
-        cJSON_AddStringToObject(x, "scheme", "HTTP");
-        cJSON *hs = cJSON_AddArrayToObject(x, "httpHeaders");
+        json_open(j, "httpGet", '{');
+        json_text(j, "host", h->host ? h->host : "127.0.0.1");
+        json_int(j, "port", h->port);
+        json_text(j, "path", h->path ? h->path : "/");
+        json_text(j, "scheme", "HTTP");
+        json_open(j, "httpHeaders", '[');
         for (size_t i = 0; i < h->n_headers; i++) {
-            cJSON *hd = cJSON_CreateObject();
-            cJSON_AddStringToObject(hd, "name", h->headers[i].name ? h->headers[i].name : "");
-            cJSON_AddStringToObject(hd, "value", h->headers[i].value ? h->headers[i].value : "");
-            cJSON_AddItemToArray(hs, hd);
+            json_open(j, NULL, '{');
+            json_text(j, "name", h->headers[i].name ? h->headers[i].name : "");
+            json_text(j, "value", h->headers[i].value ? h->headers[i].value : "");
+            json_close(j, '}');
         }
+        json_close(j, ']');
+        json_close(j, '}');
         break;
     case HOOK_NONE: break;
     }
     if (h->kind != HOOK_SLEEP && (h->timeout_ms > 0 || post_start))
-        cJSON_AddItemToObject(
-            o, "timeoutSeconds",
-            seconds_json(h->timeout_ms > 0 ? h->timeout_ms : CONFIG_POST_START_TIMEOUT_MS));
-    return o;
+        json_seconds(j, "timeoutSeconds",
+                     h->timeout_ms > 0 ? h->timeout_ms : CONFIG_POST_START_TIMEOUT_MS);
+    json_close(j, '}');
 }
 
 int config_print(const struct config *cfg, FILE *out) {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddItemToObject(root, "terminationGracePeriodSeconds", seconds_json(cfg->grace_ms));
-    cJSON_AddItemToObject(root, "preStopDelaySeconds", seconds_json(cfg->prestop_delay_ms));
-    cJSON *sigs = cJSON_AddArrayToObject(root, "stopSignals");
-    for (int s = 1; s <= 64; s++)
-        if (cfg->stop_signals & (UINT64_C(1) << (s - 1)))
-            cJSON_AddItemToArray(sigs, signal_json(s));
-    cJSON *codes = cJSON_AddArrayToObject(root, "successExitCodes");
-    for (int c = 0; c < 256; c++)
-        if (reap_remap_has(&cfg->success_exit_codes, c))
-            cJSON_AddItemToArray(codes, cJSON_CreateNumber(c));
-    cJSON *log = cJSON_AddObjectToObject(root, "log");
-    cJSON_AddStringToObject(log, "format", cfg->log_json ? "json" : "text");
+    struct json_out j = {.f = out, .first = {true}};
+    fputc('{', out);
+    j.first[++j.depth] = true;
+    json_seconds(&j, "terminationGracePeriodSeconds", cfg->grace_ms);
+    json_seconds(&j, "preStopDelaySeconds", cfg->prestop_delay_ms);
+    json_member(&j, "stopSignals");
+    fputc('[', out);
+    bool first = true;
+    for (int s = 1; s <= 64; s++) {
+        char name[32];
+        if (!(cfg->stop_signals & (UINT64_C(1) << (s - 1))))
+            continue;
+        fputs(first ? "" : ", ", out);
+        json_string(out, signals_name(s, name, sizeof name));
+        first = false;
+    }
+    fputc(']', out);
+    json_member(&j, "successExitCodes");
+    fputc('[', out);
+    first = true;
+    for (int c = 0; c < 256; c++) {
+        if (reap_remap_has(&cfg->success_exit_codes, c)) {
+            fprintf(out, "%s%d", first ? "" : ", ", c);
+            first = false;
+        }
+    }
+    fputc(']', out);
+    json_open(&j, "log", '{');
+    json_text(&j, "format", cfg->log_json ? "json" : "text");
     int level = cfg->log_level < 0 ? 0 : cfg->log_level > 4 ? 4 : cfg->log_level;
-    cJSON_AddStringToObject(log, "level", level_names[level]);
+    json_text(&j, "level", level_names[level]);
+    json_close(&j, '}');
 
     const struct config_process *p = &cfg->process;
-    cJSON *procs = cJSON_AddArrayToObject(root, "processes");
-    cJSON *po = cJSON_CreateObject();
-    cJSON_AddItemToArray(procs, po);
-    cJSON_AddStringToObject(po, "name", p->name ? p->name : "main");
+    json_open(&j, "processes", '[');
+    json_open(&j, NULL, '{');
+    json_text(&j, "name", p->name ? p->name : "main");
     if (p->command)
-        cJSON_AddItemToObject(po, "command", argv_json(p->command));
-    cJSON *env = cJSON_AddObjectToObject(po, "env");
+        json_argv(&j, "command", p->command);
+    json_open(&j, "env", '{');
     for (size_t i = 0; i < p->n_env; i++) {
-        char *eq = strchr(p->env[i], '=');
-        *eq = '\0'; /* split in place for the key, then restore */
-        cJSON_AddStringToObject(env, p->env[i], eq + 1);
-        *eq = '=';
+        const char *eq = strchr(p->env[i], '=');
+        json_member(&j, NULL);
+        json_string_n(out, p->env[i], (size_t)(eq - p->env[i]));
+        fputs(": ", out);
+        json_string(out, eq + 1);
     }
+    json_close(&j, '}');
     if (p->working_dir)
-        cJSON_AddStringToObject(po, "workingDir", p->working_dir);
+        json_text(&j, "workingDir", p->working_dir);
     if (p->stop_signal > 0)
-        cJSON_AddItemToObject(po, "stopSignal", signal_json(p->stop_signal));
-    cJSON *rw = cJSON_AddObjectToObject(po, "signalRewrite");
+        json_signal(&j, "stopSignal", p->stop_signal);
+    json_open(&j, "signalRewrite", '{');
     for (int s = 1; s <= SIGNALS_CLASSIC_MAX; s++) {
+        char name[32];
         if (p->rewrite.to[s] < 0)
             continue;
-        char name[32];
         signals_name(s, name, sizeof name);
         if (p->rewrite.to[s] == 0)
-            cJSON_AddNumberToObject(rw, name, 0);
+            json_int(&j, name, 0);
         else
-            cJSON_AddItemToObject(rw, name, signal_json(p->rewrite.to[s]));
+            json_signal(&j, name, p->rewrite.to[s]);
     }
-    cJSON *lc = cJSON_AddObjectToObject(po, "lifecycle");
+    json_close(&j, '}');
+    json_open(&j, "lifecycle", '{');
     if (p->post_start.kind != HOOK_NONE)
-        cJSON_AddItemToObject(lc, "postStart", hook_json(&p->post_start, true));
+        json_hook(&j, "postStart", &p->post_start, true);
     if (p->pre_stop.kind != HOOK_NONE)
-        cJSON_AddItemToObject(lc, "preStop", hook_json(&p->pre_stop, false));
-
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (text == NULL)
-        return -ENOMEM;
-    int rc = fprintf(out, "%s\n", text) < 0 ? -EIO : 0;
-    free(text);
-    return rc;
+        json_hook(&j, "preStop", &p->pre_stop, false);
+    json_close(&j, '}');
+    json_close(&j, '}');
+    json_close(&j, ']');
+    json_close(&j, '}');
+    fputc('\n', out);
+    return ferror(out) ? -EIO : 0;
 }
 
 /* ---- the child's environment --------------------------------------------- */

@@ -6,13 +6,11 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include "podinit/text.h"
+
 int reap_remap_add(struct reap_remap *rm, const char *text) {
-    if (text == NULL || !isdigit((unsigned char)text[0]))
-        return -1;
-    errno = 0;
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v < 0 || v > 255)
+    long v = text_parse_number(text, 0, 255);
+    if (v < 0)
         return -1;
     rm->bits[v / 32] |= UINT32_C(1) << (v % 32);
     return 0;

@@ -10,6 +10,8 @@
 #include <strings.h>
 #include <sys/signalfd.h>
 
+#include "podinit/text.h"
+
 static const struct {
     const char *name; /* without the SIG prefix */
     int signo;
@@ -25,23 +27,11 @@ static const struct {
     {"PWR", SIGPWR},       {"SYS", SIGSYS},
 };
 
-/* A whole decimal number in [lo, hi], or -1. */
-static long parse_number(const char *text, long lo, long hi) {
-    if (text[0] == '\0' || !isdigit((unsigned char)text[0]))
-        return -1;
-    errno = 0;
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v < lo || v > hi)
-        return -1;
-    return v;
-}
-
 int signals_parse(const char *text) {
     if (text == NULL || text[0] == '\0')
         return -1;
     if (isdigit((unsigned char)text[0]))
-        return (int)parse_number(text, 1, SIGRTMAX);
+        return (int)text_parse_number(text, 1, SIGRTMAX);
     const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
     for (size_t i = 0; i < sizeof signal_table / sizeof signal_table[0]; i++)
         if (strcasecmp(name, signal_table[i].name) == 0)
@@ -62,7 +52,7 @@ int signals_parse(const char *text) {
         return base;
     if (*rest != (sign > 0 ? '+' : '-'))
         return -1;
-    long off = parse_number(rest + 1, 0, SIGRTMAX - SIGRTMIN);
+    long off = text_parse_number(rest + 1, 0, SIGRTMAX - SIGRTMIN);
     if (off < 0)
         return -1;
     return base + sign * (int)off;
@@ -93,7 +83,7 @@ void signals_rewrite_init(struct signals_rewrite *rw) {
 /* One side of "s:r": a number in [lo, 31], or (unless numbers_only) a name. */
 static int parse_rewrite_side(const char *text, int lo, bool numbers_only) {
     if (isdigit((unsigned char)text[0]))
-        return (int)parse_number(text, lo, SIGNALS_CLASSIC_MAX);
+        return (int)text_parse_number(text, lo, SIGNALS_CLASSIC_MAX);
     if (numbers_only)
         return -1;
     int s = signals_parse(text);

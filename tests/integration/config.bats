@@ -246,15 +246,15 @@ EOF
     [ "$status" -eq 0 ]
     [ -z "$stderr" ]
     [ ! -e "$marker" ]
-    [[ "$output" == *'"terminationGracePeriodSeconds":	7,'* ]] # command line
-    [[ "$output" == *'"preStopDelaySeconds":	2.5,'* ]]         # environment
-    [[ "$output" == *'"stopSignal":	"SIGQUIT"'* ]]                # file
-    [[ "$output" == *'"stopSignals":	["SIGINT", "SIGTERM"]'* ]]    # default
+    [[ "$output" == *'"terminationGracePeriodSeconds": 7,'* ]] # command line
+    [[ "$output" == *'"preStopDelaySeconds": 2.5,'* ]]         # environment
+    [[ "$output" == *'"stopSignal": "SIGQUIT"'* ]]                # file
+    [[ "$output" == *'"stopSignals": ["SIGINT", "SIGTERM"]'* ]]    # default
     # what it prints is itself a valid config that prints the same
     echo "$output" >"$BATS_TEST_TMPDIR/effective.json"
     run --separate-stderr "$PODINIT" --check --config "$BATS_TEST_TMPDIR/effective.json"
     [ "$status" -eq 0 ]
-    [[ "$output" == *'"terminationGracePeriodSeconds":	7,'* ]]
+    [[ "$output" == *'"terminationGracePeriodSeconds": 7,'* ]]
 }
 
 @test "--check and a normal start on bad files: every error with file and path, exit 2, nothing started" {
@@ -315,5 +315,5 @@ EOF
     sed -n '/podinit.json: |/,/^---/p' "$ex/kubernetes-pod.yaml" | sed '1d;$d' >"$BATS_TEST_TMPDIR/k8s.json"
     run --separate-stderr "$PODINIT" --check --config "$BATS_TEST_TMPDIR/k8s.json" -- /app/server
     [ "$status" -eq 0 ]
-    [[ "$output" == *'"path":	"/drain"'* ]]
+    [[ "$output" == *'"path": "/drain"'* ]]
 }

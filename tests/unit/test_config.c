@@ -174,8 +174,8 @@ static void printed_config_reads_back_the_same(void **state) {
     struct config_errors errs;
     assert_int_equal(parse(full, &a, &errs), 0);
     char *first = print_to_string(&a);
-    assert_non_null(strstr(first, "\"terminationGracePeriodSeconds\":\t45"));
-    assert_non_null(strstr(first, "\"preStopDelaySeconds\":\t0.2"));
+    assert_non_null(strstr(first, "\"terminationGracePeriodSeconds\": 45"));
+    assert_non_null(strstr(first, "\"preStopDelaySeconds\": 0.2"));
     assert_int_equal(parse(first, &b, &errs), 0);
     char *second = print_to_string(&b);
     assert_string_equal(first, second);
@@ -195,12 +195,12 @@ static void defaults_are_printed_filled_in(void **state) {
                            &cfg, &errs),
                      0);
     char *text = print_to_string(&cfg);
-    assert_non_null(strstr(text, "\"terminationGracePeriodSeconds\":\t30,"));
-    assert_non_null(strstr(text, "\"preStopDelaySeconds\":\t0,"));
-    assert_non_null(strstr(text, "\"stopSignals\":\t[\"SIGINT\", \"SIGTERM\"]"));
-    assert_non_null(strstr(text, "\"format\":\t\"text\""));
-    assert_non_null(strstr(text, "\"level\":\t\"info\""));
-    assert_non_null(strstr(text, "\"timeoutSeconds\":\t30")); /* postStart's default */
+    assert_non_null(strstr(text, "\"terminationGracePeriodSeconds\": 30,"));
+    assert_non_null(strstr(text, "\"preStopDelaySeconds\": 0,"));
+    assert_non_null(strstr(text, "\"stopSignals\": [\"SIGINT\", \"SIGTERM\"]"));
+    assert_non_null(strstr(text, "\"format\": \"text\""));
+    assert_non_null(strstr(text, "\"level\": \"info\""));
+    assert_non_null(strstr(text, "\"timeoutSeconds\": 30")); /* postStart's default */
     free(text);
     config_free(&cfg);
     config_errors_free(&errs);
