@@ -32,8 +32,11 @@ enum opt_id {
     OPT_STOP_SIGNALS,
     OPT_CONFIG,
     OPT_CHECK,
+    OPT_PROBE,
+    OPT_TIMEOUT,
+    OPT_HEADER,
 };
-#define OPT_COUNT (OPT_CHECK + 1)
+#define OPT_COUNT (OPT_HEADER + 1)
 
 struct opt_spec {
     char short_name;       /* 0: long only */
@@ -64,6 +67,9 @@ static const struct opt_spec podinit_opts[] = {
     {0, "stop-signals", true, OPT_STOP_SIGNALS},
     {0, "config", true, OPT_CONFIG},
     {0, "check", false, OPT_CHECK},
+    {0, "probe", true, OPT_PROBE},
+    {0, "timeout", true, OPT_TIMEOUT},
+    {0, "header", true, OPT_HEADER},
     {0, NULL, false, 0},
 };
 
@@ -302,6 +308,27 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         o->config_path = value;
         return true;
     case OPT_CHECK: o->check = true; return true;
+    case OPT_PROBE: o->probe_url = value; return true;
+    case OPT_TIMEOUT:
+        if (parse_seconds(value, &o->probe_timeout_ms) == 0 && o->probe_timeout_ms > 0)
+            return true;
+        fprintf(ps->err, "podinit: %s takes seconds (a number > 0), got '%s'\n", label, value);
+        *exit_code = ps->usage_exit;
+        return false;
+    case OPT_HEADER: {
+        const char *colon = strchr(value, ':');
+        if (o->n_probe_headers < CLI_MAX_PROBE_HEADERS && colon != NULL && colon != value &&
+            strpbrk(value, "\r\n") == NULL && strcspn(value, " \t") > (size_t)(colon - value)) {
+            o->probe_headers[o->n_probe_headers++] = value;
+            return true;
+        }
+        if (o->n_probe_headers == CLI_MAX_PROBE_HEADERS)
+            fprintf(ps->err, "podinit: at most %d --header options\n", CLI_MAX_PROBE_HEADERS);
+        else
+            fprintf(ps->err, "podinit: %s takes Name:value, got '%s'\n", label, value);
+        *exit_code = ps->usage_exit;
+        return false;
+    }
     case OPT_STOP_SIGNALS:
         if (parse_stop_signals(value, &o->stop_signals) == 0) {
             o->given |= CLI_GIVEN_STOP_SIGNALS;
@@ -605,6 +632,24 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
     if (persona == PERSONA_PODINIT && !apply_podinit_environment(&ps, envp, exit_code))
         return CLI_EXIT;
     bool has_program = first < argc;
+    if (opts->probe_url == NULL && (ps.given[OPT_TIMEOUT] || ps.given[OPT_HEADER])) {
+        fprintf(err, "podinit: --timeout and --header go with --probe URL\n");
+        usage_hint(PERSONA_PODINIT, "podinit", err);
+        *exit_code = CLI_EXIT_USAGE;
+        return CLI_EXIT;
+    }
+    if (opts->probe_url != NULL) {
+        if (has_program) {
+            fprintf(err, "podinit: --probe runs no program, but '%s' was given\n", argv[first]);
+            usage_hint(PERSONA_PODINIT, "podinit", err);
+            *exit_code = CLI_EXIT_USAGE;
+            return CLI_EXIT;
+        }
+        if (opts->probe_timeout_ms == 0)
+            opts->probe_timeout_ms = 1000; /* Kubernetes' timeoutSeconds default */
+        opts->command = NULL;
+        return CLI_RUN;
+    }
     if (opts->pause) {
         if (has_program && persona == PERSONA_PODINIT) {
             fprintf(err, "podinit: -P (pause) runs no program, but '%s' was given\n", argv[first]);

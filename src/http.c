@@ -171,3 +171,15 @@ int http_get(const char *host, int port, const char *path, const struct http_hea
     close(fd);
     return rc;
 }
+
+int http_tcp_check(const char *host, int port, int64_t timeout_ms) {
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    if (http_address(host, port, &addr, &addr_len) != 0)
+        return -EHOSTUNREACH;
+    int fd = connect_to((const struct sockaddr *)&addr, addr_len, now_ms() + timeout_ms);
+    if (fd < 0)
+        return fd;
+    close(fd);
+    return 0;
+}

@@ -5,6 +5,7 @@
 
 #include "podinit/cli.h"
 #include "podinit/config.h"
+#include "podinit/probe_client.h"
 #include "podinit/supervisor.h"
 
 extern char **environ;
@@ -14,6 +15,8 @@ int main(int argc, char **argv) {
     int code;
     if (cli_parse(argc, argv, environ, stdout, stderr, &opts, &code) == CLI_EXIT)
         return code;
+    if (opts.probe_url != NULL)
+        return probe_client_run(&opts, stdout, stderr);
     struct config cfg;
     struct config_errors errs = {0};
     config_init(&cfg);

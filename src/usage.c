@@ -35,7 +35,8 @@ static const char license_text[] =
 static const char podinit_usage[] =
     "Usage: podinit [OPTIONS] [--] PROGRAM [ARGS...]\n"
     "       podinit --config FILE [OPTIONS] [-- PROGRAM [ARGS...]]\n"
-    "       podinit --check [--config FILE] [OPTIONS]\n";
+    "       podinit --check [--config FILE] [OPTIONS]\n"
+    "       podinit --probe URL [--timeout S] [--header Name:value]...\n";
 
 static void print_podinit_help(FILE *f) {
     fprintf(f,
@@ -53,6 +54,10 @@ static void print_podinit_help(FILE *f) {
             "  -P, --pause            Run no program: reap, and exit 0 on SIGTERM or SIGINT.\n"
             "  --config FILE          Read the JSON configuration (docs/configuration.md).\n"
             "  --check                Validate, print the effective configuration, exit.\n"
+            "  --probe URL            http://HOST[:PORT][/PATH] or tcp://HOST:PORT: exit 0\n"
+            "                         when it answers (2xx/3xx), 1 otherwise; HOST is an\n"
+            "                         IP address or localhost. --timeout S (default 1),\n"
+            "                         --header Name:value (repeatable).\n"
             "  --grace-period S       Seconds from the first SIGTERM/SIGINT (or the\n"
             "                         program's exit) to SIGKILL for everything left\n"
             "                         (default 30; fractions allowed).\n"

@@ -32,6 +32,8 @@ enum {
     CLI_GIVEN_VERBOSITY = 1 << 5,
 };
 
+#define CLI_MAX_PROBE_HEADERS 16
+
 struct cli_options {
     enum cli_persona persona;
     const char *invoked_as;         /* argv[0] as given, for usage lines */
@@ -58,6 +60,11 @@ struct cli_options {
     unsigned given;           /* CLI_GIVEN_* */
     const char *config_path;  /* --config, PODINIT_CONFIG */
     bool check;               /* --check: validate, print the effective config, exit */
+    /* --probe URL [--timeout S] [--header K:V]...: the probe client. */
+    const char *probe_url;
+    int64_t probe_timeout_ms;
+    const char *probe_headers[CLI_MAX_PROBE_HEADERS]; /* "Name: value" as given */
+    size_t n_probe_headers;
 };
 
 enum cli_outcome { CLI_RUN, CLI_EXIT };

@@ -19,6 +19,9 @@ struct http_header {
 int http_get(const char *host, int port, const char *path, const struct http_header *headers,
              size_t n_headers, int64_t timeout_ms);
 
+/* Connect to host:port within timeout_ms, then close. Returns 0 or -errno. */
+int http_tcp_check(const char *host, int port, int64_t timeout_ms);
+
 /* host: an IPv4 or IPv6 address, or "localhost" (127.0.0.1); no DNS.
  * Returns 0 or -EINVAL. */
 int http_address(const char *host, int port, struct sockaddr_storage *addr, socklen_t *len);

@@ -3,9 +3,10 @@
  * request with 200 and the path, and appends one line per event to the file
  * in argv[2] (or stdout): "app: GET /path", "app: SIGTERM". It keeps serving
  * until a stop signal (TERM, INT or QUIT), then exits 0; with --ignore-term
- * it logs SIGTERM and goes on serving.
+ * it logs SIGTERM and goes on serving. With --mute it accepts connections
+ * and never answers (a server that hangs).
  *
- * usage: httpapp PORT [EVENTS_FILE] [--ignore-term] */
+ * usage: httpapp PORT [EVENTS_FILE|-] [--ignore-term] [--mute] */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -59,7 +60,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: httpapp PORT [EVENTS_FILE] [--ignore-term]\n");
         return 2;
     }
-    int ignore_term = argc > 3 && strcmp(argv[3], "--ignore-term") == 0;
+    int ignore_term = 0, mute = 0;
+    for (int i = 3; i < argc; i++) {
+        ignore_term |= strcmp(argv[i], "--ignore-term") == 0;
+        mute |= strcmp(argv[i], "--mute") == 0;
+    }
     if (argc > 2 && strcmp(argv[2], "-") != 0) {
         events_fd = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (events_fd < 0) {
@@ -102,8 +107,8 @@ int main(int argc, char **argv) {
         }
         if (p[0].revents) {
             int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-            if (c >= 0)
-                serve(c);
+            if (c >= 0 && !mute)
+                serve(c); /* muted: the connection is held open, never answered */
         }
     }
 }
