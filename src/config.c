@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "podinit/health.h"
 #include "podinit/log.h"
 
 #define MAX_FILE_BYTES (1024 * 1024)
@@ -674,6 +675,21 @@ static void top_processes(struct walk *w, const cJSON *v, void *dst) {
     }
 }
 
+static void health_listen(struct walk *w, const cJSON *v, void *dst) {
+    struct config *cfg = dst;
+    char why[160];
+    if (get_string(w, v, &cfg->health_listen) &&
+        health_parse_listen(cfg->health_listen, why, sizeof why) != 0)
+        errorf(w, "%s, got \"%.64s\"", why, cfg->health_listen);
+}
+
+static const struct key_spec health_keys[] = {{"listen", health_listen, NULL}};
+
+static void top_health(struct walk *w, const cJSON *v, void *dst) {
+    if (!(walk_object(w, v, health_keys, 1, dst) & 1) && cJSON_IsObject(v))
+        errorf(w, "needs \"listen\" (\"0.0.0.0:8086\")");
+}
+
 static const struct key_spec top_keys[] = {
     {"terminationGracePeriodSeconds", top_grace, NULL},
     {"preStopDelaySeconds", top_prestop_delay, NULL},
@@ -681,7 +697,7 @@ static const struct key_spec top_keys[] = {
     {"successExitCodes", top_success_codes, NULL},
     {"log", top_log, NULL},
     {"processes", top_processes, NULL},
-    NOT_YET("health"),
+    {"health", top_health, NULL},
 };
 
 /* ---- loading ------------------------------------------------------------ */
@@ -1046,6 +1062,11 @@ int config_print(const struct config *cfg, FILE *out) {
     int level = cfg->log_level < 0 ? 0 : cfg->log_level > 4 ? 4 : cfg->log_level;
     json_text(&j, "level", level_names[level]);
     json_close(&j, '}');
+    if (cfg->health_listen) {
+        json_open(&j, "health", '{');
+        json_text(&j, "listen", cfg->health_listen);
+        json_close(&j, '}');
+    }
 
     const struct config_process *p = &cfg->process;
     json_open(&j, "processes", '[');
@@ -1138,6 +1159,7 @@ void config_free(struct config *cfg) {
         free(p->env[i]);
     free(p->env);
     free(p->working_dir);
+    free(cfg->health_listen);
     hook_free(&p->post_start);
     hook_free(&p->pre_stop);
     config_init(cfg);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "podinit/config.h"
+#include "podinit/health.h"
 #include "podinit/hooks.h"
 #include "podinit/lifecycle.h"
 #include "podinit/log.h"
@@ -44,6 +45,10 @@ struct supervisor {
      * first use, so an idle podinit has no timer at all). */
     struct lifecycle lc;
     int timerfd;
+    int64_t lc_timer_at; /* the lifecycle's wake-up, 0: none */
+    int64_t armed_at;    /* what the timerfd is set to, 0: disarmed */
+    bool ready;          /* the lifecycle's readiness (ACT_SET_READY) */
+    struct health health;
     bool main_reported; /* EV_MAIN_EXITED fed */
     bool done;          /* ACT_EXIT seen */
     int exit_status;    /* its wait status */
@@ -138,10 +143,13 @@ static void signal_everything(struct supervisor *sv, int signo) {
     close(fd);
 }
 
+/* The one timerfd, set to the earliest of what is scheduled: the
+ * lifecycle's wake-up and the health endpoint's connection deadlines.
+ * Disarmed when nothing is (an idle podinit makes no wake-ups). */
 static void arm_timer(struct supervisor *sv, int64_t at_ms) {
     if (sv->timerfd < 0) {
         sv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-        struct epoll_event ev = {.events = EPOLLIN, .data.fd = sv->timerfd};
+        struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)sv->timerfd};
         if (sv->timerfd < 0 || epoll_ctl(sv->epfd, EPOLL_CTL_ADD, sv->timerfd, &ev) != 0) {
             log_msg(LOG_ERROR, "timer: %s; shutdown deadlines cannot be kept", strerror(errno));
             return;
@@ -153,6 +161,21 @@ static void arm_timer(struct supervisor *sv, int64_t at_ms) {
         its.it_value.tv_nsec = 1; /* zero would disarm it */
     if (timerfd_settime(sv->timerfd, TFD_TIMER_ABSTIME, &its, NULL) != 0)
         log_msg(LOG_ERROR, "arming the timer: %s", strerror(errno));
+}
+
+static void reschedule(struct supervisor *sv) {
+    int64_t next = sv->lc_timer_at;
+    int64_t h = sv->health.listen_fd >= 0 ? health_next_deadline(&sv->health) : 0;
+    if (h != 0 && (next == 0 || h < next))
+        next = h;
+    if (next == sv->armed_at)
+        return;
+    sv->armed_at = next;
+    if (next != 0)
+        arm_timer(sv, next);
+    else if (sv->timerfd >= 0 &&
+             timerfd_settime(sv->timerfd, 0, &(struct itimerspec){{0, 0}, {0, 0}}, NULL) != 0)
+        log_msg(LOG_ERROR, "disarming the timer: %s", strerror(errno));
 }
 
 static const struct config_hook *hook_config(const struct supervisor *sv,
@@ -220,6 +243,7 @@ static void carry_out(struct supervisor *sv, const struct lifecycle_action *act,
     char name[32];
     switch (act->kind) {
     case ACT_SET_READY:
+        sv->ready = act->value != 0;
         log_event(act->value ? LOG_DEBUG : LOG_INFO, &(struct log_fields){.event = "readiness"},
                   "readiness: %s", act->value ? "ready" : "not ready");
         break;
@@ -228,12 +252,8 @@ static void carry_out(struct supervisor *sv, const struct lifecycle_action *act,
         if (sv->hook_id == act->hook && sv->hook_pid > 0)
             cancel_hook(sv, act->hook, act->value != 0);
         break;
-    case ACT_ARM_TIMER: arm_timer(sv, act->at_ms); break;
-    case ACT_DISARM_TIMER:
-        if (sv->timerfd >= 0 &&
-            timerfd_settime(sv->timerfd, 0, &(struct itimerspec){{0, 0}, {0, 0}}, NULL) != 0)
-            log_msg(LOG_ERROR, "disarming the timer: %s", strerror(errno));
-        break;
+    case ACT_ARM_TIMER: sv->lc_timer_at = act->at_ms; break;
+    case ACT_DISARM_TIMER: sv->lc_timer_at = 0; break;
     case ACT_SIGNAL_APP: {
         struct log_fields lf = {.event = "stop", .signo = act->signo};
         if (sv->child_exited) {
@@ -499,7 +519,7 @@ static int setup(struct supervisor *sv) {
         return CLI_EXIT_INTERNAL;
     }
     sv->epfd = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event ev = {.events = EPOLLIN, .data.fd = sv->sigfd};
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)sv->sigfd};
     if (sv->epfd < 0 || epoll_ctl(sv->epfd, EPOLL_CTL_ADD, sv->sigfd, &ev) != 0) {
         log_msg(LOG_ERROR, "epoll: %s", strerror(errno));
         return CLI_EXIT_INTERNAL;
@@ -510,7 +530,32 @@ static int setup(struct supervisor *sv) {
         return CLI_EXIT_INTERNAL;
     }
     become_subreaper(sv->opts);
+    if (sv->cfg->health_listen != NULL) {
+        char why[160];
+        if (health_start(&sv->health, sv->cfg->health_listen, sv->epfd, why, sizeof why) != 0) {
+            log_msg(LOG_ERROR, "health.listen %s: %s", sv->cfg->health_listen, why);
+            return CLI_EXIT_USAGE;
+        }
+        log_event(LOG_INFO, &(struct log_fields){.event = "health"},
+                  "health endpoint on http://%s (/livez /readyz /startupz /status)",
+                  sv->cfg->health_listen);
+    }
     return 0;
+}
+
+/* What the health endpoint reports, from the supervisor's state. */
+static struct health_status health_status_of(const struct supervisor *sv) {
+    bool running = sv->child > 0 && !sv->child_exited;
+    return (struct health_status){
+        .state = lifecycle_state_name(sv->lc.state),
+        .live = running && sv->lc.state != LC_KILLING,
+        .ready = sv->ready && running,
+        .started = sv->lc.state != LC_STARTING,
+        .name = sv->cfg->process.name ? sv->cfg->process.name : "main",
+        .pid = running ? sv->child : 0,
+        .exited = sv->child_exited,
+        .last_exit = sv->child_exited ? reap_exit_code(sv->child_status) : 0,
+    };
 }
 
 /* How the lifecycle sees a configured hook. */
@@ -529,7 +574,12 @@ static struct lifecycle_hook lifecycle_hook_of(const struct config_hook *h, bool
 static int run(struct supervisor *sv);
 
 int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
-    struct supervisor sv = {.opts = opts, .cfg = cfg, .sigfd = -1, .epfd = -1, .timerfd = -1};
+    struct supervisor sv = {.opts = opts,
+                            .cfg = cfg,
+                            .sigfd = -1,
+                            .epfd = -1,
+                            .timerfd = -1,
+                            .health = {.listen_fd = -1}};
     int threshold = opts->persona == PERSONA_PODINIT ? cfg->log_level : opts->verbosity;
     log_init(opts->persona, threshold, monotonic_ms(), cfg->log_json);
     lifecycle_init(&sv.lc, &(struct lifecycle_config){
@@ -551,6 +601,7 @@ int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
         (cfg->process.post_start.kind == HOOK_EXEC || cfg->process.pre_stop.kind == HOOK_EXEC))
         sv.start_dir = getcwd(NULL, 0);
     int rc = run(&sv);
+    health_stop(&sv.health);
     free(sv.child_env);
     free(sv.start_dir);
     return rc;
@@ -577,22 +628,31 @@ static int run(struct supervisor *sv) {
         log_msg(LOG_DEBUG, "chdir /: %s", strerror(errno));
 
     for (;;) {
-        struct epoll_event ev[4];
-        int n = epoll_wait(sv->epfd, ev, 4, -1);
+        reschedule(sv);
+        struct epoll_event ev[16];
+        int n = epoll_wait(sv->epfd, ev, 16, -1);
         if (n < 0 && errno != EINTR) {
             log_msg(LOG_ERROR, "epoll_wait: %s", strerror(errno));
             return CLI_EXIT_INTERNAL;
         }
         bool timer_fired = false;
+        /* Signals first: whatever else woke us, they are never delayed. */
+        drain_signals(sv);
         for (int i = 0; i < n; i++) {
-            if (ev[i].data.fd == sv->timerfd) {
+            uint64_t tag = ev[i].data.u64;
+            if (sv->timerfd >= 0 && tag == (uint64_t)sv->timerfd) {
                 uint64_t expirations;
                 while (read(sv->timerfd, &expirations, sizeof expirations) < 0 && errno == EINTR)
                     ;
                 timer_fired = true;
+                sv->armed_at = 0; /* a one-shot timer: it fired */
+            } else if (tag & HEALTH_TAG_MASK) {
+                struct health_status st = health_status_of(sv);
+                health_on_event(&sv->health, tag, monotonic_ms(), &st);
             }
         }
-        drain_signals(sv);
+        if (timer_fired)
+            health_expire(&sv->health, monotonic_ms());
         bool none_left;
         int reaped = reap_children(on_reaped, sv, &none_left);
         if (reaped < 0)

@@ -50,6 +50,7 @@ struct config {
     struct reap_remap success_exit_codes;
     bool log_json;
     int log_level; /* enum log_level */
+    char *health_listen; /* "ADDR:PORT" of the health endpoint, or NULL (off) */
     struct config_process process;
     bool own_command; /* process.command was allocated by the load */
 };

@@ -84,6 +84,16 @@ mask_has() {
     (( (16#$mask >> (signo - 1)) & 1 ))
 }
 
+# A port nothing listens on now (for configs that must name one up front).
+free_port() {
+    local p
+    for _ in $(seq 50); do
+        p=$((20000 + RANDOM % 30000))
+        ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && echo "$p" && return 0
+    done
+    return 1
+}
+
 # Wait (bounded) for pid to reach a State letter in /proc (T = stopped).
 wait_for_state() {
     local pid=$1 want=$2

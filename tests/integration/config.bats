@@ -29,16 +29,6 @@ line_of() {
     echo "$n"
 }
 
-# A port nothing listens on now (for configs that must name one up front).
-free_port() {
-    local p
-    for _ in $(seq 50); do
-        p=$((20000 + RANDOM % 30000))
-        ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && echo "$p" && return 0
-    done
-    return 1
-}
-
 @test "drain: the app keeps answering after SIGTERM; preStop runs next; the stop signal comes last" {
     require_root
     EV="$BATS_TEST_TMPDIR/events"
@@ -270,7 +260,7 @@ EOF
         [ ! -e "$marker" ]
         [ "${#stderr_lines[@]}" -eq 5 ]
         [[ "$stderr" == *"$CFG: terminationGracePeriodSeconds: must be >= 0, got -5"* ]]
-        [[ "$stderr" == *"$CFG: health: is not supported yet"* ]]
+        [[ "$stderr" == *"$CFG: health: needs \"listen\""* ]]
         [[ "$stderr" == *"$CFG: processes[0].stopSignal: \"SIGNOPE\" is not a signal"* ]]
         [[ "$stderr" == *"$CFG: processes[0].lifecycle.preStop.exec.cmd: unknown key"* ]]
         [[ "$stderr" == *"$CFG: processes[0].lifecycle.preStop.exec: needs \"command\""* ]]

@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# The health endpoint (health.listen): /livez /readyz /startupz /status,
+# readiness off the moment a stop signal arrives, and no client able to
+# stall PID 1.
+
+bats_require_minimum_version 1.5.0
+load common
+
+write_config() {
+    CFG="$BATS_TEST_TMPDIR/podinit.json"
+    cat >"$CFG"
+}
+
+probe() { "$PODINIT" --probe "http://127.0.0.1:$PORT$1" 2>&1; }
+
+@test "/readyz turns 503 the moment SIGTERM arrives, before the app gets any signal" {
+    require_root
+    PORT=$(free_port)
+    write_config <<EOF
+{"preStopDelaySeconds": 3, "health": {"listen": "127.0.0.1:$PORT"},
+ "processes": [{"name": "web", "command": ["$H/sigrecv", "--exit-on", "15"]}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    wait_for_line "$ERR" 'health endpoint on'
+    [[ "$(probe /readyz)" == *"HTTP 200" ]]
+    [[ "$(probe /livez)" == *"HTTP 200" ]]
+    [[ "$(probe /startupz)" == *"HTTP 200" ]]
+    kill -TERM "$INIT"
+    wait_for_line "$ERR" 'readiness: not ready'
+    [[ "$(probe /readyz)" == *"HTTP 503 (not 2xx or 3xx)" ]]
+    [[ "$(probe /livez)" == *"HTTP 200" ]] # still alive, still serving
+    [ "$(grep -c '^15$' "$OUT")" = "0" ]   # and not yet signalled
+    wait "$JOB"
+    grep -q '^15$' "$OUT"
+}
+
+@test "/status is JSON with the state and the process" {
+    require_root
+    PORT=$(free_port)
+    write_config <<EOF
+{"health": {"listen": "127.0.0.1:$PORT"},
+ "processes": [{"name": "web", "command": ["$H/sigrecv", "--exit-on", "15"]}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    wait_for_line "$ERR" 'health endpoint on'
+    body=$(timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"; printf "GET /status HTTP/1.1\r\n\r\n" >&3; cat <&3' "$PORT" | tail -n1)
+    pid=$(ready_pid "$OUT")
+    [ "$body" = '{"state":"RUNNING","live":true,"ready":true,"started":true,"processes":[{"name":"web","pid":'"$pid"',"running":true,"restarts":0,"lastExit":null}]}' ]
+    kill -TERM "$INIT"
+    wait "$JOB"
+}
+
+@test "200 idle, garbage and oversized connections: signals, reaping and /livez still work" {
+    require_root
+    PORT=$(free_port)
+    O="$BATS_TEST_TMPDIR/orphan"
+    # the app leaves an orphan behind (reaped by podinit when it exits)
+    write_config <<EOF
+{"health": {"listen": "127.0.0.1:$PORT"},
+ "processes": [{"command": ["sh", "-c", "(sleep 1 & echo \$! > $O); exec \"\$0\" --exit-on 15", "$H/sigrecv"]}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG" --log-level debug
+    wait_for_line "$OUT" '^ready'
+    wait_for_line "$ERR" 'health endpoint on'
+    fds=()
+    for _ in $(seq 200); do
+        exec {fd}<>"/dev/tcp/127.0.0.1/$PORT"
+        fds+=("$fd")
+    done
+    # on the newest connections, the ones podinit still holds (the oldest
+    # make room for new ones once its 32 slots are taken)
+    for i in $(seq 170 184); do printf '\x16\x03\x01 garbage, no newline' >&"${fds[$i]}"; done
+    for i in $(seq 185 199); do head -c 3000 /dev/zero | tr '\0' A >&"${fds[$i]}" 2>/dev/null || true; done
+    kill -USR1 "$INIT"
+    wait_for_line "$OUT" '^10$'                                   # forwarded
+    wait_for_line "$ERR" "reaped pid $(cat "$O") " # the orphan (killed by the USR1), reaped
+    [[ "$(probe /livez)" == *"HTTP 200" ]]                       # a good request is answered
+    for fd in "${fds[@]}"; do exec {fd}>&-; done
+    kill -TERM "$INIT"
+    wait "$JOB"
+}
+
+@test "a health address that cannot be bound: one line, exit 2, nothing started" {
+    PORT=$(free_port)
+    "$H/httpapp" "$PORT" - >"$BATS_TEST_TMPDIR/app" &
+    app=$!
+    wait_for_line "$BATS_TEST_TMPDIR/app" '^ready'
+    marker="$BATS_TEST_TMPDIR/started"
+    write_config <<EOF
+{"health": {"listen": "127.0.0.1:$PORT"}, "processes": [{"command": ["touch", "$marker"]}]}
+EOF
+    run --separate-stderr timeout "$T" "$PODINIT" --config "$CFG"
+    kill "$app"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"error: health.listen 127.0.0.1:$PORT: Address already in use" ]]
+    [ ! -e "$marker" ]
+}
