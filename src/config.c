@@ -563,6 +563,91 @@ static void proc_signal_rewrite(struct walk *w, const cJSON *v, void *dst) {
     }
 }
 
+/* -- probes -- */
+
+static void tcp_port(struct walk *w, const cJSON *v, void *dst) {
+    http_port(w, v, dst);
+}
+
+static const struct key_spec tcp_keys[] = {{"host", http_host, NULL}, {"port", tcp_port, NULL}};
+
+static void probe_tcp(struct walk *w, const cJSON *v, void *dst) {
+    struct config_hook *h = dst;
+    h->kind = HOOK_TCP_SOCKET;
+    if (!(walk_object(w, v, tcp_keys, 2, h) & 2) && cJSON_IsObject(v))
+        errorf(w, "needs \"port\"");
+}
+
+static void probe_seconds(struct walk *w, const cJSON *v, int64_t *ms, bool positive) {
+    if (get_seconds(w, v, ms) && positive && *ms == 0)
+        errorf(w, "must be > 0");
+}
+
+static void probe_initial_delay(struct walk *w, const cJSON *v, void *dst) {
+    probe_seconds(w, v, &((struct config_probe *)dst)->timing.initial_delay_ms, false);
+}
+
+static void probe_period(struct walk *w, const cJSON *v, void *dst) {
+    probe_seconds(w, v, &((struct config_probe *)dst)->timing.period_ms, true);
+}
+
+static void probe_timeout(struct walk *w, const cJSON *v, void *dst) {
+    probe_seconds(w, v, &((struct config_probe *)dst)->timing.timeout_ms, true);
+}
+
+static void probe_success(struct walk *w, const cJSON *v, void *dst) {
+    (void)get_int(w, v, 1, 1000000, &((struct config_probe *)dst)->timing.success_threshold);
+}
+
+static void probe_failure(struct walk *w, const cJSON *v, void *dst) {
+    (void)get_int(w, v, 1, 1000000, &((struct config_probe *)dst)->timing.failure_threshold);
+}
+
+/* The handler functions take the probe as its check (its first member). */
+static const struct key_spec probe_keys[] = {
+    {"exec", hook_exec, NULL},
+    {"httpGet", hook_http_get, NULL},
+    {"tcpSocket", probe_tcp, NULL},
+    {"initialDelaySeconds", probe_initial_delay, NULL},
+    {"periodSeconds", probe_period, NULL},
+    {"timeoutSeconds", probe_timeout, NULL},
+    {"successThreshold", probe_success, NULL},
+    {"failureThreshold", probe_failure, NULL},
+    {"grpc", NULL, "is not supported; use exec, httpGet or tcpSocket"},
+    {"terminationGracePeriodSeconds", NULL, "is not supported on a probe; set the top-level one"},
+};
+
+static void walk_probe(struct walk *w, const cJSON *v, struct config_probe *p, bool one_success) {
+    p->present = true;
+    p->timing = (struct probe_timing){
+        .period_ms = 10000, .timeout_ms = 1000, .success_threshold = 1, .failure_threshold = 3};
+    unsigned seen = walk_object(w, v, probe_keys, sizeof probe_keys / sizeof probe_keys[0], p);
+    unsigned handlers = seen & 7u;
+    if (!cJSON_IsObject(v))
+        return;
+    if (handlers == 0 && !(seen & (1u << 8)))
+        errorf(w, "needs one handler: exec, httpGet or tcpSocket");
+    else if ((handlers & (handlers - 1)) != 0)
+        errorf(w, "has more than one handler; give one of exec, httpGet, tcpSocket");
+    if (one_success && p->timing.success_threshold != 1) {
+        size_t old = path_push_key(w, "successThreshold");
+        errorf(w, "must be 1 for liveness and startup probes, got %d", p->timing.success_threshold);
+        path_pop(w, old);
+    }
+}
+
+static void proc_readiness(struct walk *w, const cJSON *v, void *dst) {
+    walk_probe(w, v, &((struct config_process *)dst)->readiness, false);
+}
+
+static void proc_liveness(struct walk *w, const cJSON *v, void *dst) {
+    walk_probe(w, v, &((struct config_process *)dst)->liveness, true);
+}
+
+static void proc_startup(struct walk *w, const cJSON *v, void *dst) {
+    walk_probe(w, v, &((struct config_process *)dst)->startup, true);
+}
+
 static const struct key_spec process_keys[] = {
     {"name", proc_name, NULL},
     {"command", proc_command, NULL},
@@ -573,9 +658,9 @@ static const struct key_spec process_keys[] = {
     {"lifecycle", proc_lifecycle, NULL},
     NOT_YET("user"),
     NOT_YET("restartPolicy"),
-    NOT_YET("readinessProbe"),
-    NOT_YET("livenessProbe"),
-    NOT_YET("startupProbe"),
+    {"readinessProbe", proc_readiness, NULL},
+    {"livenessProbe", proc_liveness, NULL},
+    {"startupProbe", proc_startup, NULL},
 };
 
 /* -- the top level -- */
@@ -991,8 +1076,9 @@ static void json_signal(struct json_out *j, const char *key, int sig) {
     json_text(j, key, signals_name(sig, name, sizeof name));
 }
 
+/* A lifecycle handler, or with probe, a probe (its check and timing). */
 static void json_hook(struct json_out *j, const char *key, const struct config_hook *h,
-                      bool post_start) {
+                      bool post_start, const struct probe_timing *probe) {
     json_open(j, key, '{');
     switch (h->kind) {
     case HOOK_EXEC:
@@ -1021,9 +1107,21 @@ static void json_hook(struct json_out *j, const char *key, const struct config_h
         json_close(j, ']');
         json_close(j, '}');
         break;
+    case HOOK_TCP_SOCKET:
+        json_open(j, "tcpSocket", '{');
+        json_text(j, "host", h->host ? h->host : "127.0.0.1");
+        json_int(j, "port", h->port);
+        json_close(j, '}');
+        break;
     case HOOK_NONE: break;
     }
-    if (h->kind != HOOK_SLEEP && (h->timeout_ms > 0 || post_start))
+    if (probe != NULL) {
+        json_seconds(j, "initialDelaySeconds", probe->initial_delay_ms);
+        json_seconds(j, "periodSeconds", probe->period_ms);
+        json_seconds(j, "timeoutSeconds", probe->timeout_ms);
+        json_int(j, "successThreshold", probe->success_threshold);
+        json_int(j, "failureThreshold", probe->failure_threshold);
+    } else if (h->kind != HOOK_SLEEP && (h->timeout_ms > 0 || post_start))
         json_seconds(j, "timeoutSeconds",
                      h->timeout_ms > 0 ? h->timeout_ms : CONFIG_POST_START_TIMEOUT_MS);
     json_close(j, '}');
@@ -1101,10 +1199,16 @@ int config_print(const struct config *cfg, FILE *out) {
     json_close(&j, '}');
     json_open(&j, "lifecycle", '{');
     if (p->post_start.kind != HOOK_NONE)
-        json_hook(&j, "postStart", &p->post_start, true);
+        json_hook(&j, "postStart", &p->post_start, true, NULL);
     if (p->pre_stop.kind != HOOK_NONE)
-        json_hook(&j, "preStop", &p->pre_stop, false);
+        json_hook(&j, "preStop", &p->pre_stop, false, NULL);
     json_close(&j, '}');
+    if (p->readiness.present)
+        json_hook(&j, "readinessProbe", &p->readiness.check, false, &p->readiness.timing);
+    if (p->liveness.present)
+        json_hook(&j, "livenessProbe", &p->liveness.check, false, &p->liveness.timing);
+    if (p->startup.present)
+        json_hook(&j, "startupProbe", &p->startup.check, false, &p->startup.timing);
     json_close(&j, '}');
     json_close(&j, ']');
     json_close(&j, '}');
@@ -1162,5 +1266,8 @@ void config_free(struct config *cfg) {
     free(cfg->health_listen);
     hook_free(&p->post_start);
     hook_free(&p->pre_stop);
+    hook_free(&p->readiness.check);
+    hook_free(&p->liveness.check);
+    hook_free(&p->startup.check);
     config_init(cfg);
 }

@@ -104,8 +104,7 @@ static int send_all(int fd, const char *buf, size_t len, int64_t deadline) {
     return 0;
 }
 
-/* "HTTP/1.x NNN ..." -> NNN, or -EPROTO. */
-static int parse_status_line(const char *line) {
+int http_status_of(const char *line) {
     if (strncmp(line, "HTTP/1.", 7) != 0 || line[7] < '0' || line[7] > '9' || line[8] != ' ')
         return -EPROTO;
     const char *c = line + 9;
@@ -133,30 +132,38 @@ static int read_status(int fd, int64_t deadline) {
         used += (size_t)n;
         buf[used] = '\0';
         if (n == 0 || memchr(buf, '\n', used) != NULL || used == sizeof buf - 1)
-            return used == 0 ? -ECONNRESET : parse_status_line(buf);
+            return used == 0 ? -ECONNRESET : http_status_of(buf);
     }
+}
+
+int http_request(const char *host, int port, const char *path, const struct http_header *headers,
+                 size_t n_headers, char *out, size_t cap) {
+    bool own_host = false;
+    for (size_t i = 0; i < n_headers; i++)
+        own_host = own_host || strcasecmp(headers[i].name, "Host") == 0;
+    int len = snprintf(out, cap, "GET %s HTTP/1.1\r\n", path);
+    if (!own_host && len > 0 && (size_t)len < cap)
+        len += snprintf(out + len, cap - (size_t)len, "Host: %s%s%s:%d\r\n",
+                        strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port);
+    for (size_t i = 0; i < n_headers && len > 0 && (size_t)len < cap; i++)
+        len +=
+            snprintf(out + len, cap - (size_t)len, "%s: %s\r\n", headers[i].name, headers[i].value);
+    if (len > 0 && (size_t)len < cap)
+        len += snprintf(out + len, cap - (size_t)len,
+                        "User-Agent: podinit/%s\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+                        PODINIT_VERSION);
+    if (len < 0 || (size_t)len >= cap)
+        return -E2BIG;
+    return len;
 }
 
 int http_get(const char *host, int port, const char *path, const struct http_header *headers,
              size_t n_headers, int64_t timeout_ms) {
     int64_t deadline = now_ms() + timeout_ms;
     char request[8192];
-    bool own_host = false;
-    for (size_t i = 0; i < n_headers; i++)
-        own_host = own_host || strcasecmp(headers[i].name, "Host") == 0;
-    int len = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\n", path);
-    if (!own_host && len > 0 && (size_t)len < sizeof request)
-        len += snprintf(request + len, sizeof request - (size_t)len, "Host: %s%s%s:%d\r\n",
-                        strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port);
-    for (size_t i = 0; i < n_headers && len > 0 && (size_t)len < sizeof request; i++)
-        len += snprintf(request + len, sizeof request - (size_t)len, "%s: %s\r\n", headers[i].name,
-                        headers[i].value);
-    if (len > 0 && (size_t)len < sizeof request)
-        len += snprintf(request + len, sizeof request - (size_t)len,
-                        "User-Agent: podinit/%s\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-                        PODINIT_VERSION);
-    if (len < 0 || (size_t)len >= sizeof request)
-        return -E2BIG;
+    int len = http_request(host, port, path, headers, n_headers, request, sizeof request);
+    if (len < 0)
+        return len;
 
     struct sockaddr_storage addr;
     socklen_t addr_len;

@@ -224,6 +224,12 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
         break;
     case EV_TIMER: on_timer(lc, now, &o); break;
     case EV_HOOK_DONE: on_hook_done(lc, ev, now, &o); break;
+    case EV_LIVENESS_FAILED:
+        /* restartPolicy Never (the only one yet): the container stops, as
+         * after the process's own exit: stop signal, grace, SIGKILL. */
+        if (lc->state == LC_STARTING || lc->state == LC_RUNNING)
+            stop_now(lc, now, &o);
+        break;
     }
     return o.n;
 }

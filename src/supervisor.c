@@ -23,6 +23,7 @@
 #include "podinit/hooks.h"
 #include "podinit/lifecycle.h"
 #include "podinit/log.h"
+#include "podinit/prober.h"
 #include "podinit/reap.h"
 #include "podinit/signals.h"
 #include "podinit/spawn.h"
@@ -49,6 +50,11 @@ struct supervisor {
     int64_t armed_at;    /* what the timerfd is set to, 0: disarmed */
     bool ready;          /* the lifecycle's readiness (ACT_SET_READY) */
     struct health health;
+    /* Probes: only when configured (nothing configured, nothing paid). */
+    bool probes_on;
+    bool probes_started;
+    struct hooks_context probe_ctx;
+    struct prober prober;
     bool main_reported; /* EV_MAIN_EXITED fed */
     bool done;          /* ACT_EXIT seen */
     int exit_status;    /* its wait status */
@@ -168,6 +174,9 @@ static void reschedule(struct supervisor *sv) {
     int64_t h = sv->health.listen_fd >= 0 ? health_next_deadline(&sv->health) : 0;
     if (h != 0 && (next == 0 || h < next))
         next = h;
+    int64_t p = sv->probes_on ? prober_next_wakeup(&sv->prober) : 0;
+    if (p != 0 && (next == 0 || p < next))
+        next = p;
     if (next == sv->armed_at)
         return;
     sv->armed_at = next;
@@ -409,6 +418,8 @@ static void on_reaped(void *ctx, pid_t pid, int status) {
         hook_reaped(sv, status);
         return;
     }
+    if (sv->probes_on && prober_on_reaped(&sv->prober, pid, status, monotonic_ms()))
+        return;
     bool is_main = sv->child != 0 && pid == sv->child && !sv->child_exited;
     log_reaped(pid, status, is_main);
     if (is_main) {
@@ -546,11 +557,18 @@ static int setup(struct supervisor *sv) {
 /* What the health endpoint reports, from the supervisor's state. */
 static struct health_status health_status_of(const struct supervisor *sv) {
     bool running = sv->child > 0 && !sv->child_exited;
+    const struct prober *pr = &sv->prober;
+    bool on = sv->probes_on;
+    bool started = !(on && prober_configured(pr, PROBER_STARTUP) &&
+                     prober_result(pr, PROBER_STARTUP) != PROBE_PASSING);
+    bool ready_probe = !(on && prober_configured(pr, PROBER_READINESS) &&
+                         prober_result(pr, PROBER_READINESS) != PROBE_PASSING);
+    bool live_probe = !(on && prober_result(pr, PROBER_LIVENESS) == PROBE_FAILING);
     return (struct health_status){
         .state = lifecycle_state_name(sv->lc.state),
-        .live = running && sv->lc.state != LC_KILLING,
-        .ready = sv->ready && running,
-        .started = sv->lc.state != LC_STARTING,
+        .live = running && sv->lc.state != LC_KILLING && live_probe,
+        .ready = sv->ready && running && started && ready_probe,
+        .started = sv->lc.state != LC_STARTING && started,
         .name = sv->cfg->process.name ? sv->cfg->process.name : "main",
         .pid = running ? sv->child : 0,
         .exited = sv->child_exited,
@@ -568,6 +586,52 @@ static struct lifecycle_hook lifecycle_hook_of(const struct config_hook *h, bool
                                                     : post_start      ? CONFIG_POST_START_TIMEOUT_MS
                                                                       : 0};
     default: return (struct lifecycle_hook){LC_HOOK_ABSENT, 0};
+    }
+}
+
+/* A probe's result changed. */
+static void on_probe_change(void *ctx, enum prober_kind kind, enum probe_result r,
+                            const char *why) {
+    struct supervisor *sv = ctx;
+    const char *name = prober_kind_name(kind);
+    struct log_fields lf = {.event = r == PROBE_PASSING ? "probe_passing" : "probe_failing",
+                            .child = sv->child};
+    if (r == PROBE_PASSING) {
+        log_event(LOG_INFO, &lf, "%s probe passing (%s)", name, why);
+        if (kind == PROBER_STARTUP) {
+            int64_t now = monotonic_ms();
+            prober_stop(&sv->prober, PROBER_STARTUP); /* done: the others take over */
+            prober_start(&sv->prober, PROBER_READINESS, now);
+            prober_start(&sv->prober, PROBER_LIVENESS, now);
+        }
+        return;
+    }
+    if (kind == PROBER_READINESS) {
+        log_event(LOG_WARN, &lf, "readiness probe failing (%s): not ready", why);
+        return;
+    }
+    /* A failed liveness probe, or a startup probe past its threshold. With
+     * restartPolicy Never (the only one yet) the container stops. */
+    log_event(LOG_WARN, &lf, "%s probe failed (%s): stopping the process", name, why);
+    queue_event(sv, (struct lifecycle_event){.kind = EV_LIVENESS_FAILED});
+}
+
+/* Probes run while the process counts as started and no shutdown began. */
+static void update_probes(struct supervisor *sv) {
+    if (!sv->probes_on)
+        return;
+    if (!sv->probes_started && sv->lc.state == LC_RUNNING) {
+        sv->probes_started = true;
+        int64_t now = monotonic_ms();
+        if (prober_configured(&sv->prober, PROBER_STARTUP)) {
+            prober_start(&sv->prober, PROBER_STARTUP, now);
+        } else {
+            prober_start(&sv->prober, PROBER_READINESS, now);
+            prober_start(&sv->prober, PROBER_LIVENESS, now);
+        }
+    } else if (sv->probes_started && sv->lc.state > LC_RUNNING) {
+        prober_stop_all(&sv->prober);
+        sv->probes_on = false; /* for good: no restarts yet */
     }
 }
 
@@ -600,7 +664,20 @@ int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
     if (cfg->process.working_dir == NULL &&
         (cfg->process.post_start.kind == HOOK_EXEC || cfg->process.pre_stop.kind == HOOK_EXEC))
         sv.start_dir = getcwd(NULL, 0);
+    const struct config_process *p = &cfg->process;
+    if (p->readiness.present || p->liveness.present || p->startup.present) {
+        sv.probes_on = true;
+        sv.probe_ctx =
+            (struct hooks_context){.name = "probe",
+                                   .signals = &sv.saved,
+                                   .envp = sv.child_env,
+                                   .dir = p->working_dir ? p->working_dir : sv.start_dir};
+        if (p->working_dir == NULL && sv.start_dir == NULL)
+            sv.probe_ctx.dir = sv.start_dir = getcwd(NULL, 0);
+    }
     int rc = run(&sv);
+    if (sv.probes_on)
+        prober_stop_all(&sv.prober);
     health_stop(&sv.health);
     free(sv.child_env);
     free(sv.start_dir);
@@ -612,6 +689,8 @@ static int run(struct supervisor *sv) {
     int rc = setup(sv);
     if (rc != 0)
         return rc;
+    if (sv->probes_on)
+        prober_init(&sv->prober, &sv->cfg->process, sv->epfd, &sv->probe_ctx, on_probe_change, sv);
     if (!opts->pause) {
         if (opts->persona == PERSONA_DUMB_INIT && opts->setsid)
             release_terminal(sv);
@@ -628,6 +707,7 @@ static int run(struct supervisor *sv) {
         log_msg(LOG_DEBUG, "chdir /: %s", strerror(errno));
 
     for (;;) {
+        update_probes(sv);
         reschedule(sv);
         struct epoll_event ev[16];
         int n = epoll_wait(sv->epfd, ev, 16, -1);
@@ -649,10 +729,15 @@ static int run(struct supervisor *sv) {
             } else if (tag & HEALTH_TAG_MASK) {
                 struct health_status st = health_status_of(sv);
                 health_on_event(&sv->health, tag, monotonic_ms(), &st);
+            } else if ((tag & PROBER_TAG_MASK) && sv->probes_on) {
+                prober_on_event(&sv->prober, tag, ev[i].events, monotonic_ms());
             }
         }
-        if (timer_fired)
+        if (timer_fired) {
             health_expire(&sv->health, monotonic_ms());
+            if (sv->probes_on)
+                prober_tick(&sv->prober, monotonic_ms());
+        }
         bool none_left;
         int reaped = reap_children(on_reaped, sv, &none_left);
         if (reaped < 0)

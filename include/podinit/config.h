@@ -12,12 +12,13 @@
 
 #include "podinit/cli.h"
 #include "podinit/http.h"
+#include "podinit/probe.h"
 #include "podinit/reap.h"
 #include "podinit/signals.h"
 
 /* A lifecycle handler (Kubernetes' LifecycleHandler): one of exec, sleep,
  * httpGet. */
-enum config_hook_kind { HOOK_NONE, HOOK_EXEC, HOOK_SLEEP, HOOK_HTTP_GET };
+enum config_hook_kind { HOOK_NONE, HOOK_EXEC, HOOK_SLEEP, HOOK_HTTP_GET, HOOK_TCP_SOCKET };
 
 struct config_hook {
     enum config_hook_kind kind;
@@ -31,6 +32,14 @@ struct config_hook {
     int64_t timeout_ms; /* podinit's timeoutSeconds; 0 = the default (see docs) */
 };
 
+/* A probe: a check (exec, httpGet or tcpSocket; check.host/port for
+ * tcpSocket too) and Kubernetes' timing fields. */
+struct config_probe {
+    struct config_hook check; /* first: the handler parsers see the probe as its check */
+    bool present;
+    struct probe_timing timing;
+};
+
 struct config_process {
     char *name;
     char **command; /* NULL-terminated; from the file or the command line */
@@ -40,6 +49,7 @@ struct config_process {
     int stop_signal;   /* 0: the stop signal podinit received */
     struct signals_rewrite rewrite;
     struct config_hook post_start, pre_stop;
+    struct config_probe readiness, liveness, startup;
 };
 
 struct config {
@@ -49,7 +59,7 @@ struct config {
     uint64_t stop_signals; /* bit (s - 1) for signal s */
     struct reap_remap success_exit_codes;
     bool log_json;
-    int log_level; /* enum log_level */
+    int log_level;       /* enum log_level */
     char *health_listen; /* "ADDR:PORT" of the health endpoint, or NULL (off) */
     struct config_process process;
     bool own_command; /* process.command was allocated by the load */

@@ -19,6 +19,14 @@ struct http_header {
 int http_get(const char *host, int port, const char *path, const struct http_header *headers,
              size_t n_headers, int64_t timeout_ms);
 
+/* The GET request for path (Host, User-Agent, the headers, Connection:
+ * close) into out. Returns its length, or -E2BIG. */
+int http_request(const char *host, int port, const char *path, const struct http_header *headers,
+                 size_t n_headers, char *out, size_t cap);
+
+/* "HTTP/1.x NNN ..." (NUL-terminated) -> NNN, or -EPROTO. */
+int http_status_of(const char *line);
+
 /* Connect to host:port within timeout_ms, then close. Returns 0 or -errno. */
 int http_tcp_check(const char *host, int port, int64_t timeout_ms);
 

@@ -62,6 +62,10 @@ static const char full[] =
     "    \"workingDir\": \"/app\",\n"
     "    \"stopSignal\": \"SIGQUIT\",\n"
     "    \"signalRewrite\": {\"SIGWINCH\": 0, \"TERM\": \"SIGQUIT\", \"10\": 12},\n"
+    "    \"readinessProbe\": {\"httpGet\": {\"port\": 8080, \"path\": \"/ready\"},\n"
+    "                       \"periodSeconds\": 1, \"failureThreshold\": 2},\n"
+    "    \"livenessProbe\": {\"tcpSocket\": {\"port\": 8080}},\n"
+    "    \"startupProbe\": {\"exec\": {\"command\": [\"test\", \"-f\", \"/tmp/up\"]}},\n"
     "    \"lifecycle\": {\n"
     "      \"postStart\": {\"httpGet\": {\"port\": 8080, \"path\": \"/warm\",\n"
     "                     \"httpHeaders\": [{\"name\": \"X-A\", \"value\": \"b c\"}]},\n"
@@ -108,6 +112,35 @@ static void every_key_is_read(void **state) {
     assert_int_equal(p->post_start.timeout_ms, 2500);
     assert_int_equal(p->pre_stop.kind, HOOK_EXEC);
     assert_string_equal(p->pre_stop.command[1], "now");
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+static void probes_take_kubernetes_defaults(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    assert_int_equal(parse("{\"processes\": [{\"command\": [\"x\"],"
+                           " \"readinessProbe\": {\"httpGet\": {\"port\": 80}, "
+                           "\"periodSeconds\": 0.5, \"successThreshold\": 2},"
+                           " \"livenessProbe\": {\"tcpSocket\": {\"port\": 81, "
+                           "\"host\": \"::1\"}}}]}",
+                           &cfg, &errs),
+                     0);
+    const struct config_probe *r = &cfg.process.readiness, *l = &cfg.process.liveness;
+    assert_true(r->present);
+    assert_int_equal(r->check.kind, HOOK_HTTP_GET);
+    assert_int_equal(r->timing.period_ms, 500);
+    assert_int_equal(r->timing.success_threshold, 2);
+    assert_int_equal(r->timing.initial_delay_ms, 0);
+    assert_int_equal(r->timing.timeout_ms, 1000);
+    assert_int_equal(r->timing.failure_threshold, 3);
+    assert_true(l->present);
+    assert_int_equal(l->check.kind, HOOK_TCP_SOCKET);
+    assert_string_equal(l->check.host, "::1");
+    assert_int_equal(l->check.port, 81);
+    assert_int_equal(l->timing.period_ms, 10000);
+    assert_false(cfg.process.startup.present);
     config_free(&cfg);
     config_errors_free(&errs);
 }
@@ -273,8 +306,30 @@ static const struct bad bad_files[] = {
      "test.json: health.listen: \"example.com\" is not an IP address"},
     {"{\"health\": {}}", "test.json: health: needs \"listen\""},
     {"{\"health\": {\"listen\": \":1\", \"port\": 2}}", "test.json: health.port: unknown key"},
+    {"{\"processes\": [{\"restartPolicy\": \"Always\"}]}",
+     "test.json: processes[0].restartPolicy: is not supported yet"},
+    /* probes */
     {"{\"processes\": [{\"readinessProbe\": {}}]}",
-     "test.json: processes[0].readinessProbe: is not supported yet"},
+     "test.json: processes[0].readinessProbe: needs one handler: exec, httpGet or tcpSocket"},
+    {"{\"processes\": [{\"readinessProbe\": {\"tcpSocket\": {\"port\": 1}, "
+     "\"periodSeconds\": 0}}]}",
+     "test.json: processes[0].readinessProbe.periodSeconds: must be > 0"},
+    {"{\"processes\": [{\"livenessProbe\": {\"tcpSocket\": {\"port\": 1}, "
+     "\"failureThreshold\": 0}}]}",
+     "test.json: processes[0].livenessProbe.failureThreshold: must be from 1 to 1000000, got 0"},
+    {"{\"processes\": [{\"livenessProbe\": {\"tcpSocket\": {\"port\": 1}, "
+     "\"successThreshold\": 2}}]}",
+     "test.json: processes[0].livenessProbe.successThreshold: must be 1 for liveness and startup"},
+    {"{\"processes\": [{\"startupProbe\": {\"grpc\": {\"port\": 1}}}]}",
+     "test.json: processes[0].startupProbe.grpc: is not supported"},
+    {"{\"processes\": [{\"readinessProbe\": {\"tcpSocket\": {\"host\": \"::1\"}}}]}",
+     "test.json: processes[0].readinessProbe.tcpSocket: needs \"port\""},
+    {"{\"processes\": [{\"readinessProbe\": {\"tcpSocket\": {\"port\": 1}, "
+     "\"exec\": {\"command\": [\"x\"]}}}]}",
+     "test.json: processes[0].readinessProbe: has more than one handler"},
+    {"{\"processes\": [{\"readinessProbe\": {\"exec\": {\"command\": [\"x\"]}, "
+     "\"timeoutSeconds\": -1}}]}",
+     "test.json: processes[0].readinessProbe.timeoutSeconds: must be >= 0, got -1"},
     {"{\"processes\": [{\"command\": [\"a\"]}, {\"command\": [\"b\"]}]}",
      "test.json: processes[1]: only one process is supported yet"},
     /* commands */
@@ -453,6 +508,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_are_kubernetes_defaults),
         cmocka_unit_test(every_key_is_read),
+        cmocka_unit_test(probes_take_kubernetes_defaults),
         cmocka_unit_test(sleep_hook_and_numbers_as_signals),
         cmocka_unit_test(command_line_and_environment_win_over_the_file),
         cmocka_unit_test(printed_config_reads_back_the_same),

@@ -375,6 +375,22 @@ static void exit_status_is_the_main_process_status(void **state) {
     assert_int_equal(find(&r, ACT_EXIT)->hook, LC_HOOK_NONE);
 }
 
+static void liveness_failure_stops_the_process_without_a_drain(void **state) {
+    (void)state;
+    struct run r;
+    start(&r, 5000, 30000, SIGQUIT);
+    feed(&r, EV_LIVENESS_FAILED, 0, 1000);
+    assert_int_equal(r.lc.state, LC_TERMINATING);
+    assert_int_equal(find(&r, ACT_SET_READY)->value, 0);
+    assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGQUIT); /* its stop signal */
+    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 31000);    /* grace from now */
+    feed(&r, EV_LIVENESS_FAILED, 0, 2000); /* once is enough */
+    assert_int_equal(r.n, 0);
+    feed(&r, EV_MAIN_EXITED, SIGQUIT, 2500);
+    feed(&r, EV_ALL_EXITED, 0, 2500);
+    assert_int_equal(find(&r, ACT_EXIT)->value, SIGQUIT); /* the process's status */
+}
+
 static void no_exit_before_the_main_process_is_gone(void **state) {
     (void)state;
     struct run r;
@@ -433,6 +449,7 @@ int main(void) {
         cmocka_unit_test(second_stop_signal_during_pre_stop_kills_the_hook),
         cmocka_unit_test(main_exit_during_pre_stop_ends_it),
         cmocka_unit_test(exit_status_is_the_main_process_status),
+        cmocka_unit_test(liveness_failure_stops_the_process_without_a_drain),
         cmocka_unit_test(no_exit_before_the_main_process_is_gone),
         cmocka_unit_test(nothing_happens_twice_after_exit),
         cmocka_unit_test(actions_never_overflow_the_buffer),

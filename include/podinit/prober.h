@@ -1,0 +1,72 @@
+/* include/podinit/prober.h — running a process's probes without ever
+ * blocking the event loop: exec checks are child processes in their own
+ * group (their result comes with their exit, and they are killed at their
+ * timeout); httpGet and tcpSocket checks are non-blocking sockets in the
+ * loop's epoll set. Scheduling and thresholds are probe.c's. */
+#ifndef PODINIT_PROBER_H
+#define PODINIT_PROBER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "podinit/config.h"
+#include "podinit/hooks.h"
+#include "podinit/probe.h"
+
+enum prober_kind { PROBER_STARTUP, PROBER_READINESS, PROBER_LIVENESS, PROBER_KINDS };
+
+/* epoll tag of a probe's socket: | the kind. */
+#define PROBER_TAG (UINT64_C(4) << 40)
+#define PROBER_TAG_MASK (UINT64_C(4) << 40)
+
+struct prober_slot {
+    const struct config_probe *cfg; /* NULL: not configured */
+    struct probe_state st;
+    pid_t pid;      /* an exec check in flight */
+    int fd;         /* a socket check in flight, or -1 */
+    bool connected; /* httpGet: the request is being sent / the answer read */
+    size_t off, len;
+    char buf[1024]; /* httpGet: the request, then the status line */
+};
+
+/* A result that changed: reported to the caller. */
+typedef void prober_fn(void *ctx, enum prober_kind kind, enum probe_result result, const char *why);
+
+struct prober {
+    struct prober_slot slot[PROBER_KINDS];
+    int epfd;
+    const struct hooks_context *exec_ctx; /* env, dir, signals for exec checks */
+    prober_fn *on_change;
+    void *ctx;
+};
+
+void prober_init(struct prober *pr, const struct config_process *p, int epfd,
+                 const struct hooks_context *exec_ctx, prober_fn *on_change, void *ctx);
+
+bool prober_configured(const struct prober *pr, enum prober_kind kind);
+enum probe_result prober_result(const struct prober *pr, enum prober_kind kind);
+
+/* Begin probing kind at now (after its initial delay). */
+void prober_start(struct prober *pr, enum prober_kind kind, int64_t now_ms);
+
+/* Stop one probe, or every probe; checks in flight are killed or closed. */
+void prober_stop(struct prober *pr, enum prober_kind kind);
+void prober_stop_all(struct prober *pr);
+
+/* "startup", "readiness", "liveness" */
+const char *prober_kind_name(enum prober_kind kind);
+
+/* Start the checks that are due; fail those past their timeout. */
+void prober_tick(struct prober *pr, int64_t now_ms);
+
+/* A socket event for tag. */
+void prober_on_event(struct prober *pr, uint64_t tag, uint32_t events, int64_t now_ms);
+
+/* A reaped child: true when it was an exec check (its result recorded). */
+bool prober_on_reaped(struct prober *pr, pid_t pid, int wait_status, int64_t now_ms);
+
+/* The earliest time a probe needs the loop awake, or 0. */
+int64_t prober_next_wakeup(const struct prober *pr);
+
+#endif
