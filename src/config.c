@@ -6,7 +6,9 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 
 #include "podinit/health.h"
 #include "podinit/log.h"
+#include "podinit/text.h"
 
 #define MAX_FILE_BYTES (1024 * 1024)
 #define MAX_ERRORS 100
@@ -563,6 +566,51 @@ static void proc_signal_rewrite(struct walk *w, const cJSON *v, void *dst) {
     }
 }
 
+/* -- the user a process runs as -- */
+
+/* "UID[:GID]" numbers, or names from /etc/passwd and /etc/group; without
+ * a group, the user's own (or 0 for a uid that has no passwd entry, as
+ * Docker does). Returns 0 or -1 with a reason. */
+static int resolve_user(const char *spec, uid_t *uid, gid_t *gid, char *why, size_t len) {
+    char user[256], group[256] = "";
+    const char *colon = strchr(spec, ':');
+    size_t ulen = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (ulen == 0 || ulen >= sizeof user ||
+        (colon && (colon[1] == '\0' || strlen(colon + 1) >= sizeof group))) {
+        snprintf(why, len, "takes USER[:GROUP], names or numbers");
+        return -1;
+    }
+    memcpy(user, spec, ulen);
+    user[ulen] = '\0';
+    if (colon)
+        strcpy(group, colon + 1);
+    long n = text_parse_number(user, 0, 0x7ffffffe);
+    struct passwd *pw = n >= 0 ? getpwuid((uid_t)n) : getpwnam(user);
+    if (n < 0 && pw == NULL) {
+        snprintf(why, len, "no user \"%s\" in /etc/passwd", user);
+        return -1;
+    }
+    *uid = n >= 0 ? (uid_t)n : pw->pw_uid;
+    *gid = pw ? pw->pw_gid : 0;
+    if (colon) {
+        long g = text_parse_number(group, 0, 0x7ffffffe);
+        struct group *gr = g < 0 ? getgrnam(group) : NULL;
+        if (g < 0 && gr == NULL) {
+            snprintf(why, len, "no group \"%s\" in /etc/group", group);
+            return -1;
+        }
+        *gid = g >= 0 ? (gid_t)g : gr->gr_gid;
+    }
+    return 0;
+}
+
+static void proc_user(struct walk *w, const cJSON *v, void *dst) {
+    struct config_process *p = dst;
+    char why[300];
+    if (get_string(w, v, &p->user) && resolve_user(p->user, &p->uid, &p->gid, why, sizeof why))
+        errorf(w, "%s", why);
+}
+
 /* -- probes -- */
 
 static void tcp_port(struct walk *w, const cJSON *v, void *dst) {
@@ -656,7 +704,7 @@ static const struct key_spec process_keys[] = {
     {"stopSignal", proc_stop_signal, NULL},
     {"signalRewrite", proc_signal_rewrite, NULL},
     {"lifecycle", proc_lifecycle, NULL},
-    NOT_YET("user"),
+    {"user", proc_user, NULL},
     NOT_YET("restartPolicy"),
     {"readinessProbe", proc_readiness, NULL},
     {"livenessProbe", proc_liveness, NULL},
@@ -1183,6 +1231,8 @@ int config_print(const struct config *cfg, FILE *out) {
     json_close(&j, '}');
     if (p->working_dir)
         json_text(&j, "workingDir", p->working_dir);
+    if (p->user)
+        json_text(&j, "user", p->user);
     if (p->stop_signal > 0)
         json_signal(&j, "stopSignal", p->stop_signal);
     json_open(&j, "signalRewrite", '{');
@@ -1263,6 +1313,7 @@ void config_free(struct config *cfg) {
         free(p->env[i]);
     free(p->env);
     free(p->working_dir);
+    free(p->user);
     free(cfg->health_listen);
     hook_free(&p->post_start);
     hook_free(&p->pre_stop);

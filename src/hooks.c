@@ -39,6 +39,9 @@ int hooks_start(const struct config_hook *h, const struct hooks_context *ctx, pi
             .isolation = SPAWN_BACKGROUND_GROUP,
             .envp = ctx->envp,
             .dir = ctx->dir,
+            .set_user = ctx->set_user,
+            .uid = ctx->uid,
+            .gid = ctx->gid,
         };
         return spawn_process(&req, pid, failure);
     }

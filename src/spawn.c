@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -115,6 +116,10 @@ static __attribute__((noreturn)) void child_exec(const struct spawn_request *req
     }
     if (req->child_note)
         io_write_all(STDERR_FILENO, req->child_note, strlen(req->child_note));
+    /* Groups first: once the uid is dropped, setgid is no longer allowed. */
+    if (req->set_user &&
+        (setgroups(0, NULL) != 0 || setgid(req->gid) != 0 || setuid(req->uid) != 0))
+        child_fail(report_fd, SPAWN_STAGE_USER, errno);
     if (req->dir != NULL && chdir(req->dir) != 0)
         child_fail(report_fd, SPAWN_STAGE_CHDIR, errno);
     signals_restore_in_child(req->signals);

@@ -204,6 +204,9 @@ static void hook_failed_to_start(struct supervisor *sv, enum lifecycle_hook_id i
     if (f->stage == SPAWN_STAGE_CHDIR)
         log_event(LOG_WARN, &lf, "%s hook failed: workingDir \"%s\": %s", name,
                   sv->cfg->process.working_dir, strerror(f->err));
+    else if (f->stage == SPAWN_STAGE_USER)
+        log_event(LOG_WARN, &lf, "%s hook failed: user \"%s\": %s", name, sv->cfg->process.user,
+                  strerror(f->err));
     else if (f->stage == SPAWN_STAGE_EXEC)
         log_event(LOG_WARN, &lf, "%s hook failed: exec \"%s\": %s", name, h->command[0],
                   strerror(f->err));
@@ -225,6 +228,9 @@ static void run_hook(struct supervisor *sv, enum lifecycle_hook_id id, int64_t n
         .envp = sv->child_env,
         .dir = sv->cfg->process.working_dir ? sv->cfg->process.working_dir : sv->start_dir,
         .timeout_ms = left > 0 ? left : 1,
+        .set_user = sv->cfg->process.user != NULL,
+        .uid = sv->cfg->process.uid,
+        .gid = sv->cfg->process.gid,
     };
     struct spawn_error failure;
     pid_t pid;
@@ -495,6 +501,9 @@ static int start_child(struct supervisor *sv) {
         .child_note = session && log_enabled(LOG_DEBUG) ? "[dumb-init] setsid complete.\n" : NULL,
         .envp = sv->child_env,
         .dir = sv->cfg->process.working_dir,
+        .set_user = sv->cfg->process.user != NULL,
+        .uid = sv->cfg->process.uid,
+        .gid = sv->cfg->process.gid,
     };
     struct spawn_error failure;
     int rc = spawn_process(&req, &sv->child, &failure);
@@ -508,6 +517,10 @@ static int start_child(struct supervisor *sv) {
         return spawn_exit_code_for(failure.err);
     case SPAWN_STAGE_CHDIR:
         log_msg(LOG_ERROR, "workingDir \"%s\": %s", req.dir, strerror(failure.err));
+        return 126;
+    case SPAWN_STAGE_USER:
+        log_msg(LOG_ERROR, "user \"%s\" (uid %d, gid %d): %s", sv->cfg->process.user, (int)req.uid,
+                (int)req.gid, strerror(failure.err));
         return 126;
     default:
         log_msg(LOG_ERROR, "cannot start \"%s\": %s", argv[0], strerror(-rc));

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "podinit/cli.h"
 #include "podinit/http.h"
@@ -47,6 +48,9 @@ struct config_process {
     size_t n_env;
     char *working_dir; /* NULL: the caller's */
     int stop_signal;   /* 0: the stop signal podinit received */
+    char *user;        /* as given ("1000:1000", "www-data", "app:staff"), or NULL */
+    uid_t uid;         /* resolved at load, when user is set */
+    gid_t gid;
     struct signals_rewrite rewrite;
     struct config_hook post_start, pre_stop;
     struct config_probe readiness, liveness, startup;

@@ -20,6 +20,9 @@ struct hooks_context {
     char *const *envp;                   /* the process's environment */
     const char *dir;                     /* its working directory */
     int64_t timeout_ms;                  /* httpGet: the request's own deadline */
+    bool set_user;                       /* exec: run as the process's user */
+    uid_t uid;
+    gid_t gid;
 };
 
 /* Start hook h (exec or httpGet). Returns 0 with *pid set, or -errno with

@@ -22,10 +22,19 @@ struct spawn_request {
     const char *child_note; /* written to stderr by the child once isolated, or NULL */
     char *const *envp;      /* the child's environment; NULL: ours */
     const char *dir;        /* the child's working directory; NULL: ours */
+    bool set_user;          /* run as uid:gid, with no supplementary groups */
+    uid_t uid;
+    gid_t gid;
 };
 
 /* What failed in the child, reported back over the pipe. */
-enum spawn_stage { SPAWN_STAGE_NONE, SPAWN_STAGE_SETSID, SPAWN_STAGE_CHDIR, SPAWN_STAGE_EXEC };
+enum spawn_stage {
+    SPAWN_STAGE_NONE,
+    SPAWN_STAGE_SETSID,
+    SPAWN_STAGE_CHDIR,
+    SPAWN_STAGE_USER,
+    SPAWN_STAGE_EXEC
+};
 
 struct spawn_error {
     enum spawn_stage stage;

@@ -307,3 +307,46 @@ EOF
     [ "$status" -eq 0 ]
     [[ "$output" == *'"path": "/drain"'* ]]
 }
+
+@test "user: the app and its hooks run as the configured uid and gid, with no other groups" {
+    require_root
+    # a directory the unprivileged user can reach (the test's own may not be)
+    D=$(mktemp -d /tmp/podinit-user.XXXXXX)
+    chmod 755 "$D"
+    R="$D/ids"
+    touch "$R"
+    chmod 666 "$R"
+    write_config <<EOF
+{"processes": [{"command": ["sh", "-c", "echo app \$(id -u):\$(id -g):\$(id -G) >> $R; sleep 0.5"],
+  "user": "65534:4321",
+  "lifecycle": {"postStart": {"exec": {"command": ["sh", "-c", "echo hook \$(id -u):\$(id -g):\$(id -G) >> $R"]}}}}]}
+EOF
+    pid1 "$PODINIT" --config "$CFG" >"$OUT" 2>"$ERR"
+    run cat "$R"
+    rm -rf "$D"
+    [[ "$output" == *"app 65534:4321:4321"* ]]
+    [[ "$output" == *"hook 65534:4321:4321"* ]]
+}
+
+@test "user: one that does not exist, or that cannot be applied, starts nothing" {
+    marker="$BATS_TEST_TMPDIR/started"
+    write_config <<EOF
+{"processes": [{"command": ["touch", "$marker"], "user": "no-such-user-here"}]}
+EOF
+    run --separate-stderr "$PODINIT" --config "$CFG"
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "$CFG: processes[0].user: no user \"no-such-user-here\" in /etc/passwd" ]
+    [ ! -e "$marker" ]
+    # podinit without the right to change users: the program is never run
+    D=$(mktemp -d /tmp/podinit-user.XXXXXX)
+    chmod 777 "$D"
+    printf '{"processes": [{"command": ["touch", "%s/started"], "user": "0:0"}]}\n' "$D" >"$D/c.json"
+    chmod 644 "$D/c.json"
+    run --separate-stderr setpriv --reuid 65534 --regid 65534 --clear-groups \
+        "$PODINIT" --config "$D/c.json"
+    started=$(test -e "$D/started" && echo yes || echo no)
+    rm -rf "$D"
+    [ "$status" -eq 126 ]
+    [[ "$stderr" == *'error: user "0:0" (uid 0, gid 0): Operation not permitted' ]]
+    [ "$started" = no ]
+}

@@ -145,6 +145,27 @@ static void probes_take_kubernetes_defaults(void **state) {
     config_errors_free(&errs);
 }
 
+static void users_by_name_or_number(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    assert_int_equal(parse("{\"processes\": [{\"user\": \"root\"}]}", &cfg, &errs), 0);
+    assert_int_equal(cfg.process.uid, 0);
+    assert_int_equal(cfg.process.gid, 0);
+    config_free(&cfg);
+    assert_int_equal(parse("{\"processes\": [{\"user\": \"4242:4343\"}]}", &cfg, &errs), 0);
+    assert_int_equal(cfg.process.uid, 4242); /* numbers need no passwd entry */
+    assert_int_equal(cfg.process.gid, 4343);
+    assert_string_equal(cfg.process.user, "4242:4343");
+    config_free(&cfg);
+    assert_int_equal(parse("{\"processes\": [{\"user\": \"4242\"}]}", &cfg, &errs), 0);
+    assert_int_equal(cfg.process.gid, 0); /* no entry, no group: 0, as Docker */
+    config_free(&cfg);
+    assert_int_equal(parse("{\"processes\": [{\"user\": \"root:0\"}]}", &cfg, &errs), 0);
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
 static void sleep_hook_and_numbers_as_signals(void **state) {
     (void)state;
     struct config cfg;
@@ -306,6 +327,12 @@ static const struct bad bad_files[] = {
      "test.json: health.listen: \"example.com\" is not an IP address"},
     {"{\"health\": {}}", "test.json: health: needs \"listen\""},
     {"{\"health\": {\"listen\": \":1\", \"port\": 2}}", "test.json: health.port: unknown key"},
+    {"{\"processes\": [{\"user\": \"no-such-user-here\"}]}",
+     "test.json: processes[0].user: no user \"no-such-user-here\" in /etc/passwd"},
+    {"{\"processes\": [{\"user\": \"0:no-such-group-here\"}]}",
+     "test.json: processes[0].user: no group \"no-such-group-here\" in /etc/group"},
+    {"{\"processes\": [{\"user\": \"1000:\"}]}",
+     "test.json: processes[0].user: takes USER[:GROUP], names or numbers"},
     {"{\"processes\": [{\"restartPolicy\": \"Always\"}]}",
      "test.json: processes[0].restartPolicy: is not supported yet"},
     /* probes */
@@ -509,6 +536,7 @@ int main(void) {
         cmocka_unit_test(defaults_are_kubernetes_defaults),
         cmocka_unit_test(every_key_is_read),
         cmocka_unit_test(probes_take_kubernetes_defaults),
+        cmocka_unit_test(users_by_name_or_number),
         cmocka_unit_test(sleep_hook_and_numbers_as_signals),
         cmocka_unit_test(command_line_and_environment_win_over_the_file),
         cmocka_unit_test(printed_config_reads_back_the_same),
