@@ -696,6 +696,48 @@ static void proc_startup(struct walk *w, const cJSON *v, void *dst) {
     walk_probe(w, v, &((struct config_process *)dst)->startup, true);
 }
 
+/* -- restarts -- */
+
+static void proc_restart_policy(struct walk *w, const cJSON *v, void *dst) {
+    struct config_process *p = dst;
+    if (!want_type(w, v, cJSON_IsString(v), "a string"))
+        return;
+    if (strcmp(v->valuestring, "Never") == 0)
+        p->restart = RESTART_NEVER;
+    else if (strcmp(v->valuestring, "OnFailure") == 0)
+        p->restart = RESTART_ON_FAILURE;
+    else if (strcmp(v->valuestring, "Always") == 0)
+        p->restart = RESTART_ALWAYS;
+    else
+        errorf(w, "must be Never, OnFailure or Always, got \"%.64s\"", v->valuestring);
+}
+
+static void backoff_initial(struct walk *w, const cJSON *v, void *dst) {
+    probe_seconds(w, v, &((struct config_process *)dst)->backoff_initial_ms, true);
+}
+
+static void backoff_max(struct walk *w, const cJSON *v, void *dst) {
+    probe_seconds(w, v, &((struct config_process *)dst)->backoff_max_ms, true);
+}
+
+static void backoff_reset(struct walk *w, const cJSON *v, void *dst) {
+    probe_seconds(w, v, &((struct config_process *)dst)->backoff_reset_ms, true);
+}
+
+static const struct key_spec backoff_keys[] = {{"initialSeconds", backoff_initial, NULL},
+                                               {"maxSeconds", backoff_max, NULL},
+                                               {"resetAfterSeconds", backoff_reset, NULL}};
+
+static void proc_restart_backoff(struct walk *w, const cJSON *v, void *dst) {
+    struct config_process *p = dst;
+    (void)walk_object(w, v, backoff_keys, 3, p);
+    if (cJSON_IsObject(v) && p->backoff_max_ms < p->backoff_initial_ms) {
+        size_t old = path_push_key(w, "maxSeconds");
+        errorf(w, "must be at least initialSeconds");
+        path_pop(w, old);
+    }
+}
+
 static const struct key_spec process_keys[] = {
     {"name", proc_name, NULL},
     {"command", proc_command, NULL},
@@ -705,7 +747,8 @@ static const struct key_spec process_keys[] = {
     {"signalRewrite", proc_signal_rewrite, NULL},
     {"lifecycle", proc_lifecycle, NULL},
     {"user", proc_user, NULL},
-    NOT_YET("restartPolicy"),
+    {"restartPolicy", proc_restart_policy, NULL},
+    {"restartBackoff", proc_restart_backoff, NULL},
     {"readinessProbe", proc_readiness, NULL},
     {"livenessProbe", proc_liveness, NULL},
     {"startupProbe", proc_startup, NULL},
@@ -842,6 +885,9 @@ void config_init(struct config *cfg) {
         .log_level = LOG_INFO,
     };
     signals_rewrite_init(&cfg->process.rewrite);
+    cfg->process.backoff_initial_ms = 1000; /* Kubernetes' shape, faster start */
+    cfg->process.backoff_max_ms = 300000;
+    cfg->process.backoff_reset_ms = 600000;
 }
 
 /* "line L, column C" of offset in text, and a short printable excerpt. */
@@ -1233,6 +1279,13 @@ int config_print(const struct config *cfg, FILE *out) {
         json_text(&j, "workingDir", p->working_dir);
     if (p->user)
         json_text(&j, "user", p->user);
+    static const char *const policies[] = {"Never", "OnFailure", "Always"};
+    json_text(&j, "restartPolicy", policies[p->restart]);
+    json_open(&j, "restartBackoff", '{');
+    json_seconds(&j, "initialSeconds", p->backoff_initial_ms);
+    json_seconds(&j, "maxSeconds", p->backoff_max_ms);
+    json_seconds(&j, "resetAfterSeconds", p->backoff_reset_ms);
+    json_close(&j, '}');
     if (p->stop_signal > 0)
         json_signal(&j, "stopSignal", p->stop_signal);
     json_open(&j, "signalRewrite", '{');

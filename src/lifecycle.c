@@ -35,9 +35,9 @@ void lifecycle_init(struct lifecycle *lc, const struct lifecycle_config *cfg) {
 }
 
 const char *lifecycle_state_name(enum lifecycle_state state) {
-    static const char *const names[] = {"STARTING",    "RUNNING", "DRAINING",
-                                        "TERMINATING", "KILLING", "EXITED"};
-    return state <= LC_EXITED ? names[state] : "?";
+    static const char *const names[] = {"STARTING", "RUNNING", "DRAINING",   "TERMINATING",
+                                        "KILLING",  "EXITED",  "RESTARTING", "BACKOFF"};
+    return state <= LC_BACKOFF ? names[state] : "?";
 }
 
 const char *lifecycle_hook_name(enum lifecycle_hook_id hook) {
@@ -103,6 +103,7 @@ static void post_start_failed(struct lifecycle *lc, int64_t now, struct out *o, 
 
 static void start(struct lifecycle *lc, int64_t now, struct out *o) {
     const struct lifecycle_hook *h = &lc->cfg.post_start;
+    lc->run_started_ms = now;
     if (h->kind == LC_HOOK_ABSENT) {
         become_running(lc, o);
         return;
@@ -144,6 +145,49 @@ static void start_shutdown(struct lifecycle *lc, int signo, int64_t now, struct 
     }
 }
 
+/* Whether a process that exited with wait status `status` is restarted.
+ * A liveness stop counts as a failure. */
+static bool restarts_after(const struct lifecycle *lc, int status, bool liveness) {
+    switch (lc->cfg.restart) {
+    case LC_RESTART_ALWAYS: return true;
+    case LC_RESTART_ON_FAILURE: return liveness || status != 0;
+    default: return false;
+    }
+}
+
+/* Kubernetes' CrashLoopBackOff shape: initial, doubling, capped; a run
+ * that lasted backoff_reset_ms starts over. */
+static int64_t backoff_delay(struct lifecycle *lc, int64_t now) {
+    if (now - lc->run_started_ms >= lc->cfg.backoff_reset_ms)
+        lc->crashes = 0;
+    int64_t d = lc->cfg.backoff_initial_ms;
+    for (int i = 0; i < lc->crashes && d < lc->cfg.backoff_max_ms; i++)
+        d *= 2;
+    lc->crashes++;
+    return d < lc->cfg.backoff_max_ms ? d : lc->cfg.backoff_max_ms;
+}
+
+static void enter_backoff(struct lifecycle *lc, int64_t now, struct out *o) {
+    cancel_hook(lc, o, false);
+    if (lc->state == LC_RUNNING)
+        set_ready(o, 0);
+    int64_t delay = backoff_delay(lc, now);
+    lc->state = LC_BACKOFF;
+    lc->phase_end_ms = now + delay;
+    emit(o, (struct lifecycle_action){
+                .kind = ACT_BACKOFF, .value = (int)delay, .signo = lc->restarts + 1});
+    arm(o, lc->phase_end_ms);
+}
+
+static void restart(struct lifecycle *lc, struct out *o) {
+    lc->restarts++;
+    lc->state = LC_STARTING;
+    lc->started = false;
+    lc->main_exited = false;
+    lc->phase_end_ms = 0;
+    emit(o, (struct lifecycle_action){.kind = ACT_RESTART});
+}
+
 static void on_timer(struct lifecycle *lc, int64_t now, struct out *o) {
     switch (lc->state) {
     case LC_STARTING:
@@ -169,6 +213,14 @@ static void on_timer(struct lifecycle *lc, int64_t now, struct out *o) {
     case LC_TERMINATING:
         if (now >= lc->deadline_ms)
             kill_all(lc, o);
+        break;
+    case LC_RESTARTING:
+        if (now >= lc->deadline_ms)
+            emit(o, (struct lifecycle_action){.kind = ACT_KILL_APP, .signo = SIGKILL});
+        break;
+    case LC_BACKOFF:
+        if (now >= lc->phase_end_ms)
+            restart(lc, o);
         break;
     default: break;
     }
@@ -200,7 +252,12 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
         }
         break;
     case EV_STOP_SIGNAL:
-        if (lc->state == LC_STARTING || lc->state == LC_RUNNING)
+        if (lc->state == LC_BACKOFF || lc->state == LC_RESTARTING) {
+            /* No restart once a shutdown begins; nothing serves, no drain. */
+            lc->received_signal = ev->signo;
+            lc->deadline_ms = now + lc->cfg.grace_ms;
+            terminate(lc, &o);
+        } else if (lc->state == LC_STARTING || lc->state == LC_RUNNING)
             start_shutdown(lc, ev->signo, now, &o);
         else if (lc->state == LC_DRAINING)
             terminate(lc, &o); /* an impatient operator is obeyed */
@@ -210,13 +267,18 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
     case EV_MAIN_EXITED:
         lc->main_exited = true;
         lc->main_status = ev->status;
-        if (lc->state == LC_STARTING || lc->state == LC_RUNNING)
+        if ((lc->state == LC_STARTING || lc->state == LC_RUNNING) &&
+            restarts_after(lc, ev->status, false))
+            enter_backoff(lc, now, &o);
+        else if (lc->state == LC_RESTARTING)
+            enter_backoff(lc, now, &o); /* stopped for its liveness failure */
+        else if (lc->state == LC_STARTING || lc->state == LC_RUNNING)
             stop_now(lc, now, &o); /* exited on its own: stop the rest, no drain */
         else if (lc->state == LC_DRAINING)
             terminate(lc, &o); /* nothing left to drain for */
         break;
     case EV_ALL_EXITED:
-        if (lc->main_exited && lc->state != LC_EXITED) {
+        if (lc->main_exited && (lc->state == LC_TERMINATING || lc->state == LC_KILLING)) {
             lc->state = LC_EXITED;
             emit(&o, (struct lifecycle_action){
                          .kind = ACT_EXIT, .value = lc->main_status, .hook = lc->failed_hook});
@@ -225,10 +287,22 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
     case EV_TIMER: on_timer(lc, now, &o); break;
     case EV_HOOK_DONE: on_hook_done(lc, ev, now, &o); break;
     case EV_LIVENESS_FAILED:
-        /* restartPolicy Never (the only one yet): the container stops, as
-         * after the process's own exit: stop signal, grace, SIGKILL. */
-        if (lc->state == LC_STARTING || lc->state == LC_RUNNING)
+        if (lc->state != LC_STARTING && lc->state != LC_RUNNING)
+            break;
+        if (lc->cfg.restart == LC_RESTART_NEVER) {
+            /* The container stops, as after the process's own exit. */
             stop_now(lc, now, &o);
+            break;
+        }
+        /* Stop the process (its stop signal, the grace period, then
+         * SIGKILL to its group) and restart it once it is gone. */
+        cancel_hook(lc, &o, false);
+        if (lc->state == LC_RUNNING)
+            set_ready(&o, 0);
+        lc->state = LC_RESTARTING;
+        lc->deadline_ms = now + lc->cfg.grace_ms;
+        emit(&o, (struct lifecycle_action){.kind = ACT_SIGNAL_APP, .signo = app_stop_signal(lc)});
+        arm(&o, lc->deadline_ms);
         break;
     }
     return o.n;

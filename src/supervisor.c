@@ -39,6 +39,7 @@ struct supervisor {
     int sigfd, epfd;
     pid_t child; /* the main process; 0 in pause mode */
     bool child_exited;
+    bool exited_once; /* the process has exited at least once (its status is kept) */
     int child_status;
     bool stop_requested;                       /* pause mode: a stop signal arrived */
     bool ignore_once[SIGNALS_CLASSIC_MAX + 1]; /* dumb-init: the tty hand-off HUP/CONT */
@@ -254,6 +255,28 @@ static void cancel_hook(struct supervisor *sv, enum lifecycle_hook_id id, bool t
     sv->hook_id = LC_HOOK_NONE; /* its exit, when reaped, reports nothing */
 }
 
+static const char *process_name(const struct supervisor *sv) {
+    return sv->cfg->process.name ? sv->cfg->process.name : "main";
+}
+
+static int start_child(struct supervisor *sv);
+
+/* ACT_RESTART: the process again. A start that fails counts as an exit
+ * with that code (and backs off again). */
+static void restart_child(struct supervisor *sv) {
+    sv->child_exited = false;
+    sv->main_reported = false;
+    log_event(LOG_INFO, &(struct log_fields){.event = "restart"}, "restarting \"%s\" (restart %d)",
+              process_name(sv), sv->lc.restarts);
+    int rc = start_child(sv);
+    if (rc != 0) {
+        sv->child_exited = true;
+        sv->child_status = (rc & 0xff) << 8;
+        return;
+    }
+    queue_event(sv, (struct lifecycle_event){.kind = EV_STARTED});
+}
+
 static void carry_out(struct supervisor *sv, const struct lifecycle_action *act, int64_t now) {
     char name[32];
     switch (act->kind) {
@@ -295,6 +318,21 @@ static void carry_out(struct supervisor *sv, const struct lifecycle_action *act,
                   "grace period over: SIGKILL to everything left");
         signal_everything(sv, SIGKILL);
         break;
+    case ACT_KILL_APP:
+        if (!sv->child_exited) {
+            log_event(LOG_WARN,
+                      &(struct log_fields){.event = "kill", .signo = SIGKILL, .child = sv->child},
+                      "grace period over: SIGKILL to process group %d", (int)sv->child);
+            (void)kill(-sv->child, SIGKILL);
+        }
+        break;
+    case ACT_BACKOFF:
+        log_event(LOG_INFO, &(struct log_fields){.event = "backoff", .child = sv->child},
+                  "\"%s\" exited (status %d): restart %d in %d.%03ds", process_name(sv),
+                  reap_exit_code(sv->child_status), act->signo, act->value / 1000,
+                  act->value % 1000);
+        break;
+    case ACT_RESTART: restart_child(sv); break;
     case ACT_EXIT:
         sv->done = true;
         sv->exit_status = act->value;
@@ -350,7 +388,8 @@ static void handle_signal(struct supervisor *sv, int signo) {
         char name[32];
         const struct config *c = sv->cfg;
         struct log_fields lf = {.event = "stop_signal", .signo = signo};
-        if (sv->lc.state == LC_RUNNING || sv->lc.state == LC_STARTING)
+        if (sv->lc.state == LC_RUNNING || sv->lc.state == LC_STARTING ||
+            sv->lc.state == LC_BACKOFF || sv->lc.state == LC_RESTARTING)
             log_event(LOG_INFO, &lf,
                       "%s received: shutting down (drain %lld.%03llds, grace %lld.%03llds)",
                       signals_name(signo, name, sizeof name),
@@ -430,6 +469,7 @@ static void on_reaped(void *ctx, pid_t pid, int status) {
     log_reaped(pid, status, is_main);
     if (is_main) {
         sv->child_exited = true;
+        sv->exited_once = true;
         sv->child_status = status;
     } else if (sv->opts->warn_on_reap) {
         if (sv->opts->persona == PERSONA_TINI)
@@ -584,8 +624,9 @@ static struct health_status health_status_of(const struct supervisor *sv) {
         .started = sv->lc.state != LC_STARTING && started,
         .name = sv->cfg->process.name ? sv->cfg->process.name : "main",
         .pid = running ? sv->child : 0,
-        .exited = sv->child_exited,
-        .last_exit = sv->child_exited ? reap_exit_code(sv->child_status) : 0,
+        .restarts = sv->lc.restarts,
+        .exited = sv->exited_once,
+        .last_exit = sv->exited_once ? reap_exit_code(sv->child_status) : 0,
     };
 }
 
@@ -629,7 +670,8 @@ static void on_probe_change(void *ctx, enum prober_kind kind, enum probe_result 
     queue_event(sv, (struct lifecycle_event){.kind = EV_LIVENESS_FAILED});
 }
 
-/* Probes run while the process counts as started and no shutdown began. */
+/* Probes run while the process counts as started and runs: they stop when
+ * it exits or a shutdown begins, and start over after a restart. */
 static void update_probes(struct supervisor *sv) {
     if (!sv->probes_on)
         return;
@@ -642,9 +684,9 @@ static void update_probes(struct supervisor *sv) {
             prober_start(&sv->prober, PROBER_READINESS, now);
             prober_start(&sv->prober, PROBER_LIVENESS, now);
         }
-    } else if (sv->probes_started && sv->lc.state > LC_RUNNING) {
+    } else if (sv->probes_started && sv->lc.state != LC_RUNNING) {
         prober_stop_all(&sv->prober);
-        sv->probes_on = false; /* for good: no restarts yet */
+        sv->probes_started = false;
     }
 }
 
@@ -665,6 +707,10 @@ int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
                                .stop_signal = cfg->process.stop_signal,
                                .post_start = lifecycle_hook_of(&cfg->process.post_start, true),
                                .pre_stop = lifecycle_hook_of(&cfg->process.pre_stop, false),
+                               .restart = (enum lifecycle_restart)cfg->process.restart,
+                               .backoff_initial_ms = cfg->process.backoff_initial_ms,
+                               .backoff_max_ms = cfg->process.backoff_max_ms,
+                               .backoff_reset_ms = cfg->process.backoff_reset_ms,
                            });
     if (cfg->process.n_env > 0) {
         sv.child_env = config_environment(&cfg->process, environ);

@@ -54,6 +54,8 @@ struct config_process {
     struct signals_rewrite rewrite;
     struct config_hook post_start, pre_stop;
     struct config_probe readiness, liveness, startup;
+    enum { RESTART_NEVER, RESTART_ON_FAILURE, RESTART_ALWAYS } restart;
+    int64_t backoff_initial_ms, backoff_max_ms, backoff_reset_ms; /* 1 s, 300 s, 600 s */
 };
 
 struct config {

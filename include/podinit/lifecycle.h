@@ -15,7 +15,11 @@ enum lifecycle_state {
     LC_TERMINATING, /* the app has its stop signal; waiting for everything to exit */
     LC_KILLING,     /* the grace period is over: SIGKILL */
     LC_EXITED,
+    LC_RESTARTING, /* liveness failed: the process is being stopped, to be restarted */
+    LC_BACKOFF,    /* the process exited and waits for its restart */
 };
+
+enum lifecycle_restart { LC_RESTART_NEVER, LC_RESTART_ON_FAILURE, LC_RESTART_ALWAYS };
 
 enum lifecycle_hook_id { LC_HOOK_NONE, LC_HOOK_POST_START, LC_HOOK_PRE_STOP };
 
@@ -31,6 +35,10 @@ struct lifecycle_config {
     int64_t grace_ms;         /* from the first stop signal (or the main exit) to SIGKILL */
     int stop_signal;          /* sent to the app; 0 = the signal received (SIGTERM on main exit) */
     struct lifecycle_hook post_start, pre_stop;
+    enum lifecycle_restart restart;
+    int64_t backoff_initial_ms; /* the first restart's delay, doubled each time */
+    int64_t backoff_max_ms;     /* up to this */
+    int64_t backoff_reset_ms;   /* a run this long starts the doubling over */
 };
 
 struct lifecycle {
@@ -45,6 +53,9 @@ struct lifecycle {
     bool main_exited;
     int main_status;                    /* wait status of the main process */
     enum lifecycle_hook_id failed_hook; /* postStart failure: podinit's exit reason */
+    int restarts;                       /* how many times the process was restarted */
+    int crashes;                        /* restarts since the last long-enough run */
+    int64_t run_started_ms;             /* when the current run started */
 };
 
 struct lifecycle_event {
@@ -72,6 +83,9 @@ struct lifecycle_action {
         ACT_DISARM_TIMER, /* nothing is scheduled: no wake-up until the next event */
         ACT_SIGNAL_APP,   /* signo: to the main process (group) */
         ACT_KILL_ALL,     /* SIGKILL to everything left */
+        ACT_KILL_APP,     /* SIGKILL to the process's group (a restart's grace is over) */
+        ACT_BACKOFF,      /* value: the delay in ms before restart number signo (for the log) */
+        ACT_RESTART,      /* start the process again; then feed EV_STARTED (or its exit) */
         ACT_EXIT,         /* value: the main wait status; hook: the hook that failed, if any */
     } kind;
     int signo;

@@ -112,6 +112,10 @@ static void every_key_is_read(void **state) {
     assert_int_equal(p->post_start.timeout_ms, 2500);
     assert_int_equal(p->pre_stop.kind, HOOK_EXEC);
     assert_string_equal(p->pre_stop.command[1], "now");
+    assert_int_equal(p->restart, RESTART_NEVER); /* the default */
+    assert_int_equal(p->backoff_initial_ms, 1000);
+    assert_int_equal(p->backoff_max_ms, 300000);
+    assert_int_equal(p->backoff_reset_ms, 600000);
     config_free(&cfg);
     config_errors_free(&errs);
 }
@@ -333,8 +337,12 @@ static const struct bad bad_files[] = {
      "test.json: processes[0].user: no group \"no-such-group-here\" in /etc/group"},
     {"{\"processes\": [{\"user\": \"1000:\"}]}",
      "test.json: processes[0].user: takes USER[:GROUP], names or numbers"},
-    {"{\"processes\": [{\"restartPolicy\": \"Always\"}]}",
-     "test.json: processes[0].restartPolicy: is not supported yet"},
+    {"{\"processes\": [{\"restartPolicy\": \"always\"}]}",
+     "test.json: processes[0].restartPolicy: must be Never, OnFailure or Always, got \"always\""},
+    {"{\"processes\": [{\"restartBackoff\": {\"initialSeconds\": 10, \"maxSeconds\": 5}}]}",
+     "test.json: processes[0].restartBackoff.maxSeconds: must be at least initialSeconds"},
+    {"{\"processes\": [{\"restartBackoff\": {\"initialSeconds\": 0}}]}",
+     "test.json: processes[0].restartBackoff.initialSeconds: must be > 0"},
     /* probes */
     {"{\"processes\": [{\"readinessProbe\": {}}]}",
      "test.json: processes[0].readinessProbe: needs one handler: exec, httpGet or tcpSocket"},

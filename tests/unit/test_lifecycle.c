@@ -391,6 +391,101 @@ static void liveness_failure_stops_the_process_without_a_drain(void **state) {
     assert_int_equal(find(&r, ACT_EXIT)->value, SIGQUIT); /* the process's status */
 }
 
+static struct lifecycle_config restarting(enum lifecycle_restart policy) {
+    return (struct lifecycle_config){.grace_ms = 30000, .restart = policy,
+                                     .backoff_initial_ms = 1000, .backoff_max_ms = 300000,
+                                     .backoff_reset_ms = 600000};
+}
+
+/* The process exits with status at now; returns the restart delay. */
+static int64_t crash(struct run *r, int status, int64_t now) {
+    feed(r, EV_MAIN_EXITED, status, now);
+    assert_int_equal(r->lc.state, LC_BACKOFF);
+    int64_t delay = find(r, ACT_BACKOFF)->value;
+    assert_int_equal(find(r, ACT_ARM_TIMER)->at_ms, now + delay);
+    feed(r, EV_ALL_EXITED, 0, now); /* nothing left is not an exit while restarting */
+    assert_null(find(r, ACT_EXIT));
+    feed(r, EV_TIMER, 0, now + delay);
+    assert_non_null(find(r, ACT_RESTART));
+    assert_int_equal(r->lc.state, LC_STARTING);
+    feed(r, EV_STARTED, 0, now + delay);
+    assert_int_equal(r->lc.state, LC_RUNNING);
+    return delay;
+}
+
+static void always_restarts_with_a_doubling_capped_backoff(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, restarting(LC_RESTART_ALWAYS));
+    int64_t now = 0, expected[] = {1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000, 256000,
+                                   300000, 300000};
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        int64_t d = crash(&r, EXITED(0), now + 10); /* even a clean exit, with Always */
+        assert_int_equal(d, expected[i]);
+        now += 10 + d;
+    }
+    assert_int_equal(r.lc.restarts, 11);
+}
+
+static void a_long_run_resets_the_backoff(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, restarting(LC_RESTART_ALWAYS));
+    assert_int_equal(crash(&r, EXITED(1), 100), 1000);
+    assert_int_equal(crash(&r, EXITED(1), 1200), 2000);
+    /* this run lasted 10 minutes: back to the first delay */
+    assert_int_equal(crash(&r, EXITED(1), 3200 + 600000), 1000);
+}
+
+static void on_failure_restarts_only_failures(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, restarting(LC_RESTART_ON_FAILURE));
+    crash(&r, EXITED(3), 100);
+    crash(&r, SIGKILL, 2000); /* killed by a signal is a failure too */
+    feed(&r, EV_MAIN_EXITED, EXITED(0), 9000); /* success: the container stops */
+    assert_int_equal(r.lc.state, LC_TERMINATING);
+    feed(&r, EV_ALL_EXITED, 0, 9000);
+    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(0));
+}
+
+static void no_restart_once_shutdown_began(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, restarting(LC_RESTART_ALWAYS));
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 100);
+    feed(&r, EV_MAIN_EXITED, EXITED(1), 200);
+    assert_null(find(&r, ACT_BACKOFF));
+    feed(&r, EV_ALL_EXITED, 0, 200);
+    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(1));
+    /* and a stop signal while waiting to restart cancels the restart */
+    start_with(&r, restarting(LC_RESTART_ALWAYS));
+    feed(&r, EV_MAIN_EXITED, EXITED(2), 100);
+    assert_int_equal(r.lc.state, LC_BACKOFF);
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 500);
+    assert_int_equal(r.lc.state, LC_TERMINATING);
+    feed(&r, EV_TIMER, 0, 1100); /* the restart time passes: nothing */
+    assert_null(find(&r, ACT_RESTART));
+    feed(&r, EV_ALL_EXITED, 0, 1200);
+    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(2)); /* the last exit's status */
+}
+
+static void liveness_failure_with_always_stops_then_restarts(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, restarting(LC_RESTART_ALWAYS));
+    feed(&r, EV_LIVENESS_FAILED, 0, 1000);
+    assert_int_equal(r.lc.state, LC_RESTARTING);
+    assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
+    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 31000);
+    feed(&r, EV_TIMER, 0, 31000); /* it ignored its stop signal */
+    assert_non_null(find(&r, ACT_KILL_APP));
+    assert_null(find(&r, ACT_KILL_ALL)); /* only its own group */
+    feed(&r, EV_MAIN_EXITED, SIGKILL, 31001);
+    assert_int_equal(r.lc.state, LC_BACKOFF);
+    assert_int_equal(find(&r, ACT_BACKOFF)->value, 1000);
+}
+
 static void no_exit_before_the_main_process_is_gone(void **state) {
     (void)state;
     struct run r;
@@ -450,6 +545,11 @@ int main(void) {
         cmocka_unit_test(main_exit_during_pre_stop_ends_it),
         cmocka_unit_test(exit_status_is_the_main_process_status),
         cmocka_unit_test(liveness_failure_stops_the_process_without_a_drain),
+        cmocka_unit_test(always_restarts_with_a_doubling_capped_backoff),
+        cmocka_unit_test(a_long_run_resets_the_backoff),
+        cmocka_unit_test(on_failure_restarts_only_failures),
+        cmocka_unit_test(no_restart_once_shutdown_began),
+        cmocka_unit_test(liveness_failure_with_always_stops_then_restarts),
         cmocka_unit_test(no_exit_before_the_main_process_is_gone),
         cmocka_unit_test(nothing_happens_twice_after_exit),
         cmocka_unit_test(actions_never_overflow_the_buffer),

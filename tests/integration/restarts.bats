@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# restartPolicy and its back-off, podinit as PID 1: restarts seen through
+# /status and the log, liveness failures restarting the process, and no
+# restart once a shutdown has begun.
+
+bats_require_minimum_version 1.5.0
+load common
+
+write_config() {
+    CFG="$BATS_TEST_TMPDIR/podinit.json"
+    cat >"$CFG"
+}
+
+status_json() {
+    timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"; printf "GET /status HTTP/1.1\r\n\r\n" >&3; cat <&3' "$PORT" | tail -n1
+}
+
+# Wait (bounded) until /status shows at least N restarts.
+wait_for_restarts() {
+    for _ in $(seq 500); do
+        [[ "$(status_json)" =~ \"restarts\":([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge "$1" ] && return 0
+        sleep 0.02
+    done
+    echo "never $1 restarts: $(status_json)" >&2
+    return 1
+}
+
+@test "Always: a crashing process is restarted with doubling delays; /status counts them" {
+    require_root
+    PORT=$(free_port)
+    write_config <<EOF
+{"health": {"listen": "127.0.0.1:$PORT"},
+ "processes": [{"name": "crashy", "command": ["sh", "-c", "sleep 0.05; exit 3"],
+   "restartPolicy": "Always", "restartBackoff": {"initialSeconds": 0.2, "maxSeconds": 5}}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$ERR" 'health endpoint on'
+    wait_for_restarts 3
+    [[ "$(status_json)" == *'"name":"crashy"'*'"lastExit":3}'* ]]
+    kill -TERM "$INIT"
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 3 ] # the last exit's status
+    # the delays doubled, in order, and restarts followed them
+    run grep -oE 'restart [0-9]+ in [0-9.]+s' "$ERR"
+    [ "${lines[0]}" = "restart 1 in 0.200s" ]
+    [ "${lines[1]}" = "restart 2 in 0.400s" ]
+    [ "${lines[2]}" = "restart 3 in 0.800s" ]
+    [ "$(grep -c 'restarting "crashy"' "$ERR")" -ge 3 ]
+    ! grep -q 'restarting "crashy"' <(sed -n '/SIGTERM received/,$p' "$ERR") # none after the stop
+}
+
+@test "OnFailure: a clean exit ends the container; Never: any exit does" {
+    require_root
+    write_config <<EOF
+{"processes": [{"command": ["sh", "-c", "exit 0"], "restartPolicy": "OnFailure"}]}
+EOF
+    run -0 pid1 "$PODINIT" --config "$CFG"
+    [[ "$output" != *restarting* ]]
+    write_config <<EOF
+{"processes": [{"command": ["sh", "-c", "exit 5"]}]}
+EOF
+    run -5 pid1 "$PODINIT" --config "$CFG"
+    [[ "$output" != *restarting* ]]
+}
+
+@test "a liveness probe that starts failing restarts the process (restartPolicy Always)" {
+    require_root
+    PORT=$(free_port)
+    F="$BATS_TEST_TMPDIR/alive"
+    touch "$F"
+    write_config <<EOF
+{"health": {"listen": "127.0.0.1:$PORT"},
+ "processes": [{"command": ["$H/sigrecv", "--exit-on", "15"], "restartPolicy": "Always",
+   "restartBackoff": {"initialSeconds": 0.1},
+   "livenessProbe": {"exec": {"command": ["test", "-f", "$F"]}, "periodSeconds": 0.2,
+                     "failureThreshold": 2}}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    first=$(ready_pid "$OUT")
+    wait_for_line "$ERR" 'liveness probe passing'
+    rm "$F"
+    wait_for_line "$ERR" 'liveness probe failed \(exit status 1\): stopping the process'
+    touch "$F" # healthy again after the restart
+    wait_for_restarts 1
+    wait_for_count "$OUT" '^ready' 2
+    second=$(sed -n 's/^ready \([0-9]*\)$/\1/p' "$OUT" | tail -n1)
+    [ "$second" != "$first" ]
+    [[ "$(status_json)" == *"\"pid\":$second,\"running\":true,\"restarts\":1"* ]]
+    kill -TERM "$INIT"
+    wait "$JOB"
+}
