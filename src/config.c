@@ -6,9 +6,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <math.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +15,7 @@
 #include "podinit/health.h"
 #include "podinit/log.h"
 #include "podinit/text.h"
+#include "podinit/users.h"
 
 #define MAX_FILE_BYTES (1024 * 1024)
 #define MAX_ERRORS 100
@@ -585,21 +584,21 @@ static int resolve_user(const char *spec, uid_t *uid, gid_t *gid, char *why, siz
     if (colon)
         strcpy(group, colon + 1);
     long n = text_parse_number(user, 0, 0x7ffffffe);
-    struct passwd *pw = n >= 0 ? getpwuid((uid_t)n) : getpwnam(user);
-    if (n < 0 && pw == NULL) {
+    *uid = (uid_t)(n >= 0 ? n : 0);
+    *gid = 0;
+    bool found = users_find_user("/etc/passwd", n >= 0 ? NULL : user, uid, gid) == 0;
+    if (n < 0 && !found) {
         snprintf(why, len, "no user \"%s\" in /etc/passwd", user);
         return -1;
     }
-    *uid = n >= 0 ? (uid_t)n : pw->pw_uid;
-    *gid = pw ? pw->pw_gid : 0;
     if (colon) {
         long g = text_parse_number(group, 0, 0x7ffffffe);
-        struct group *gr = g < 0 ? getgrnam(group) : NULL;
-        if (g < 0 && gr == NULL) {
+        gid_t named;
+        if (g < 0 && users_find_group("/etc/group", group, &named) != 0) {
             snprintf(why, len, "no group \"%s\" in /etc/group", group);
             return -1;
         }
-        *gid = g >= 0 ? (gid_t)g : gr->gr_gid;
+        *gid = g >= 0 ? (gid_t)g : named;
     }
     return 0;
 }
