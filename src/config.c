@@ -484,7 +484,14 @@ static void proc_lifecycle(struct walk *w, const cJSON *v, void *dst) {
 }
 
 static void proc_name(struct walk *w, const cJSON *v, void *dst) {
-    (void)get_string(w, v, &((struct config_process *)dst)->name);
+    struct config_process *p = dst;
+    if (!get_string(w, v, &p->name))
+        return;
+    /* It appears in logs and in /status's JSON: keep it plain. */
+    if (strlen(p->name) > 63 ||
+        strspn(p->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+            strlen(p->name))
+        errorf(w, "must be letters, digits, '-', '_' or '.' (at most 63), got \"%.64s\"", p->name);
 }
 
 static void proc_command(struct walk *w, const cJSON *v, void *dst) {
@@ -839,12 +846,31 @@ static void top_processes(struct walk *w, const cJSON *v, void *dst) {
     int i = 0;
     for (const cJSON *item = v->child; item; item = item->next, i++) {
         size_t old = path_push(w, "[%d]", i);
-        if (i == 0) {
+        if (i < CONFIG_MAX_PROCESSES) {
             (void)walk_object(w, item, process_keys, sizeof process_keys / sizeof process_keys[0],
-                              &cfg->process);
-            cfg->own_command = cfg->process.command != NULL;
+                              &cfg->processes[i]);
+        } else if (i == CONFIG_MAX_PROCESSES) {
+            errorf(w, "at most %d processes", CONFIG_MAX_PROCESSES);
+        }
+        path_pop(w, old);
+    }
+    cfg->own_command = cfg->processes[0].command != NULL;
+    if (i > 1)
+        cfg->n_processes = i < CONFIG_MAX_PROCESSES ? (size_t)i : CONFIG_MAX_PROCESSES;
+    /* Several processes are told apart by name: each needs its own. */
+    for (size_t a = 0; cfg->n_processes > 1 && a < cfg->n_processes; a++) {
+        const char *name = cfg->processes[a].name;
+        size_t old = path_push(w, "[%zu]", a);
+        if (name == NULL) {
+            errorf(w, "needs a \"name\" (there are several processes)");
         } else {
-            errorf(w, "only one process is supported yet (several come with supervision)");
+            for (size_t b = 0; b < a; b++)
+                if (cfg->processes[b].name && strcmp(cfg->processes[b].name, name) == 0) {
+                    size_t o2 = path_push_key(w, "name");
+                    errorf(w, "\"%.64s\" is the name of processes[%zu] too", name, b);
+                    path_pop(w, o2);
+                    break;
+                }
         }
         path_pop(w, old);
     }
@@ -883,10 +909,14 @@ void config_init(struct config *cfg) {
         .stop_signals = (UINT64_C(1) << (SIGTERM - 1)) | (UINT64_C(1) << (SIGINT - 1)),
         .log_level = LOG_INFO,
     };
-    signals_rewrite_init(&cfg->process.rewrite);
-    cfg->process.backoff_initial_ms = 1000; /* Kubernetes' shape, faster start */
-    cfg->process.backoff_max_ms = 300000;
-    cfg->process.backoff_reset_ms = 600000;
+    cfg->n_processes = 1;
+    for (size_t i = 0; i < CONFIG_MAX_PROCESSES; i++) {
+        struct config_process *p = &cfg->processes[i];
+        signals_rewrite_init(&p->rewrite);
+        p->backoff_initial_ms = 1000; /* Kubernetes' shape, faster start */
+        p->backoff_max_ms = 300000;
+        p->backoff_reset_ms = 600000;
+    }
 }
 
 /* "line L, column C" of offset in text, and a short printable excerpt. */
@@ -1015,23 +1045,26 @@ void config_apply_cli(struct config *cfg, const struct cli_options *o) {
         cfg->grace_ms = o->grace_ms;
     if (o->given & CLI_GIVEN_PRESTOP_DELAY)
         cfg->prestop_delay_ms = o->prestop_delay_ms;
-    if (o->given & CLI_GIVEN_STOP_SIGNAL)
-        cfg->process.stop_signal = o->stop_signal;
+    for (size_t i = 0; i < cfg->n_processes; i++) {
+        struct config_process *p = &cfg->processes[i];
+        if (o->given & CLI_GIVEN_STOP_SIGNAL)
+            p->stop_signal = o->stop_signal;
+        for (int s = 1; s <= SIGNALS_CLASSIC_MAX; s++)
+            if (o->rewrite.to[s] >= 0)
+                p->rewrite.to[s] = o->rewrite.to[s];
+    }
     if (o->given & CLI_GIVEN_STOP_SIGNALS)
         cfg->stop_signals = o->stop_signals;
     if (o->given & CLI_GIVEN_LOG_FORMAT)
         cfg->log_json = o->log_json;
     if (o->given & CLI_GIVEN_VERBOSITY)
         cfg->log_level = o->verbosity;
-    for (int s = 1; s <= SIGNALS_CLASSIC_MAX; s++)
-        if (o->rewrite.to[s] >= 0)
-            cfg->process.rewrite.to[s] = o->rewrite.to[s];
     for (size_t i = 0; i < sizeof o->remap.bits / sizeof o->remap.bits[0]; i++)
         cfg->success_exit_codes.bits[i] |= o->remap.bits[i];
     if (o->command != NULL) {
         if (cfg->own_command)
-            free_argv(cfg->process.command);
-        cfg->process.command = o->command;
+            free_argv(cfg->processes[0].command);
+        cfg->processes[0].command = o->command;
         cfg->own_command = false;
     }
 }
@@ -1050,23 +1083,29 @@ static void seconds_text(int64_t ms, char *buf, size_t len) {
 int config_validate(const struct config *cfg, bool need_program, struct config_errors *errs) {
     size_t before = errs->count;
     struct walk w = {.file = cfg->source ? cfg->source : "podinit", .errs = errs};
-    const struct config_process *p = &cfg->process;
-    if (need_program && p->command == NULL) {
-        path_push(&w, "processes[0].command");
-        errorf(&w, "no program to run: give one after -- or here");
-        path_pop(&w, 0);
-    }
-    /* A drain and a preStop that cannot finish inside the grace period
-     * would always end in SIGKILL: refuse them up front. */
-    int64_t pre_stop =
-        p->pre_stop.kind == HOOK_SLEEP ? p->pre_stop.sleep_ms : p->pre_stop.timeout_ms;
-    if (cfg->prestop_delay_ms + pre_stop > cfg->grace_ms) {
+    for (size_t i = 0; i < cfg->n_processes; i++) {
+        const struct config_process *p = &cfg->processes[i];
+        char at[64];
+        if ((need_program || i > 0) && p->command == NULL) {
+            snprintf(at, sizeof at, "processes[%zu].command", i);
+            path_push(&w, "%s", at);
+            errorf(&w,
+                   i == 0 ? "no program to run: give one after -- or here" : "no program to run");
+            path_pop(&w, 0);
+        }
+        /* A drain and a preStop that cannot finish inside the grace
+         * period would always end in SIGKILL: refuse them up front. */
+        int64_t pre_stop =
+            p->pre_stop.kind == HOOK_SLEEP ? p->pre_stop.sleep_ms : p->pre_stop.timeout_ms;
+        if (cfg->prestop_delay_ms + pre_stop <= cfg->grace_ms || (pre_stop == 0 && i > 0))
+            continue;
         char a[32], b[32], c[32];
         seconds_text(cfg->prestop_delay_ms, a, sizeof a);
         seconds_text(pre_stop, b, sizeof b);
         seconds_text(cfg->grace_ms, c, sizeof c);
         if (pre_stop > 0) {
-            path_push(&w, "processes[0].lifecycle.preStop");
+            snprintf(at, sizeof at, "processes[%zu].lifecycle.preStop", i);
+            path_push(&w, "%s", at);
             errorf(&w,
                    "preStopDelaySeconds (%s) + preStop (%s) is longer than "
                    "terminationGracePeriodSeconds (%s)",
@@ -1220,6 +1259,8 @@ static void json_hook(struct json_out *j, const char *key, const struct config_h
     json_close(j, '}');
 }
 
+static void json_process(struct json_out *jp, const struct config_process *p);
+
 int config_print(const struct config *cfg, FILE *out) {
     struct json_out j = {.f = out, .first = {true}};
     fputc('{', out);
@@ -1259,8 +1300,18 @@ int config_print(const struct config *cfg, FILE *out) {
         json_close(&j, '}');
     }
 
-    const struct config_process *p = &cfg->process;
     json_open(&j, "processes", '[');
+    for (size_t i = 0; i < cfg->n_processes; i++)
+        json_process(&j, &cfg->processes[i]);
+    json_close(&j, ']');
+    json_close(&j, '}');
+    fputc('\n', out);
+    return ferror(out) ? -EIO : 0;
+}
+
+static void json_process(struct json_out *jp, const struct config_process *p) {
+    struct json_out j = *jp;
+    FILE *out = j.f;
     json_open(&j, NULL, '{');
     json_text(&j, "name", p->name ? p->name : "main");
     if (p->command)
@@ -1312,10 +1363,7 @@ int config_print(const struct config *cfg, FILE *out) {
     if (p->startup.present)
         json_hook(&j, "startupProbe", &p->startup.check, false, &p->startup.timing);
     json_close(&j, '}');
-    json_close(&j, ']');
-    json_close(&j, '}');
-    fputc('\n', out);
-    return ferror(out) ? -EIO : 0;
+    *jp = j;
 }
 
 /* ---- the child's environment --------------------------------------------- */
@@ -1357,20 +1405,22 @@ static void hook_free(struct config_hook *h) {
 }
 
 void config_free(struct config *cfg) {
-    struct config_process *p = &cfg->process;
-    free(p->name);
-    if (cfg->own_command)
-        free_argv(p->command);
-    for (size_t i = 0; i < p->n_env; i++)
-        free(p->env[i]);
-    free(p->env);
-    free(p->working_dir);
-    free(p->user);
+    for (size_t k = 0; k < CONFIG_MAX_PROCESSES; k++) {
+        struct config_process *p = &cfg->processes[k];
+        free(p->name);
+        if (k > 0 || cfg->own_command)
+            free_argv(p->command); /* processes[0]'s may be the command line's */
+        for (size_t i = 0; i < p->n_env; i++)
+            free(p->env[i]);
+        free(p->env);
+        free(p->working_dir);
+        free(p->user);
+        hook_free(&p->post_start);
+        hook_free(&p->pre_stop);
+        hook_free(&p->readiness.check);
+        hook_free(&p->liveness.check);
+        hook_free(&p->startup.check);
+    }
     free(cfg->health_listen);
-    hook_free(&p->post_start);
-    hook_free(&p->pre_stop);
-    hook_free(&p->readiness.check);
-    hook_free(&p->liveness.check);
-    hook_free(&p->startup.check);
     config_init(cfg);
 }

@@ -89,15 +89,28 @@ static size_t probe_answer(char *out, size_t cap, bool ok, const char *what) {
 }
 
 static size_t status_answer(char *out, size_t cap, const struct health_status *st) {
-    char body[512], last[16] = "null";
-    if (st->exited)
-        snprintf(last, sizeof last, "%d", st->last_exit);
-    snprintf(body, sizeof body,
-             "{\"state\":\"%s\",\"live\":%s,\"ready\":%s,\"started\":%s,\"processes\":[{"
-             "\"name\":\"%s\",\"pid\":%d,\"running\":%s,\"restarts\":%d,\"lastExit\":%s}]}\n",
-             st->state, st->live ? "true" : "false", st->ready ? "true" : "false",
-             st->started ? "true" : "false", st->name, (int)st->pid, st->pid > 0 ? "true" : "false",
-             st->restarts, last);
+    char body[HEALTH_MAX_ANSWER - 256];
+    size_t used = 0;
+    int n = snprintf(body, sizeof body,
+                     "{\"state\":\"%s\",\"live\":%s,\"ready\":%s,\"started\":%s,"
+                     "\"processes\":[",
+                     st->state, st->live ? "true" : "false", st->ready ? "true" : "false",
+                     st->started ? "true" : "false");
+    used = n > 0 ? (size_t)n : 0;
+    for (size_t i = 0; i < st->n_procs && used < sizeof body; i++) {
+        const struct health_process *p = &st->procs[i];
+        char last[16] = "null";
+        if (p->exited)
+            snprintf(last, sizeof last, "%d", p->last_exit);
+        n = snprintf(body + used, sizeof body - used,
+                     "%s{\"name\":\"%.63s\",\"state\":\"%s\",\"pid\":%d,\"running\":%s,"
+                     "\"ready\":%s,\"restarts\":%d,\"lastExit\":%s}",
+                     i ? "," : "", p->name, p->state, (int)p->pid, p->pid > 0 ? "true" : "false",
+                     p->ready ? "true" : "false", p->restarts, last);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    if (used < sizeof body)
+        snprintf(body + used, sizeof body - used, "]}\n");
     return answer(out, cap, 200, "OK", "application/json", body);
 }
 

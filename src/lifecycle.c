@@ -286,6 +286,15 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
         break;
     case EV_TIMER: on_timer(lc, now, &o); break;
     case EV_HOOK_DONE: on_hook_done(lc, ev, now, &o); break;
+    case EV_SHUTDOWN_NOW:
+        if (lc->state == LC_STARTING || lc->state == LC_RUNNING)
+            stop_now(lc, now, &o);
+        else if (lc->state == LC_DRAINING || lc->state == LC_BACKOFF ||
+                 lc->state == LC_RESTARTING) {
+            lc->deadline_ms = now + lc->cfg.grace_ms;
+            terminate(lc, &o);
+        }
+        break;
     case EV_LIVENESS_FAILED:
         if (lc->state != LC_STARTING && lc->state != LC_RUNNING)
             break;

@@ -18,10 +18,11 @@
 
 static const char *const kind_names[] = {"startup", "readiness", "liveness"};
 
-void prober_init(struct prober *pr, const struct config_process *p, int epfd,
+void prober_init(struct prober *pr, const struct config_process *p, int index, int epfd,
                  const struct hooks_context *exec_ctx, prober_fn *on_change, void *ctx) {
     memset(pr, 0, sizeof *pr);
     pr->epfd = epfd;
+    pr->tag = PROBER_TAG | ((uint64_t)(index & 0xff) << 8);
     pr->exec_ctx = exec_ctx;
     pr->on_change = on_change;
     pr->ctx = ctx;
@@ -105,7 +106,7 @@ static void start_socket_check(struct prober *pr, enum prober_kind kind, int64_t
         finish(pr, kind, false, strerror(errno), now); /* refused at once, on loopback */
         return;
     }
-    struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = PROBER_TAG | (uint64_t)kind};
+    struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = pr->tag | (uint64_t)kind};
     if (epoll_ctl(pr->epfd, EPOLL_CTL_ADD, s->fd, &ev) != 0)
         finish(pr, kind, false, strerror(errno), now);
 }
@@ -154,7 +155,7 @@ static void http_progress(struct prober *pr, enum prober_kind kind, int64_t now)
         if (s->off == s->len) {
             s->len = 0; /* the buffer now collects the answer */
             s->off = SIZE_MAX;
-            struct epoll_event ev = {.events = EPOLLIN, .data.u64 = PROBER_TAG | (uint64_t)kind};
+            struct epoll_event ev = {.events = EPOLLIN, .data.u64 = pr->tag | (uint64_t)kind};
             (void)epoll_ctl(pr->epfd, EPOLL_CTL_MOD, s->fd, &ev);
             return;
         }
@@ -183,7 +184,7 @@ static void http_progress(struct prober *pr, enum prober_kind kind, int64_t now)
 }
 
 void prober_on_event(struct prober *pr, uint64_t tag, uint32_t events, int64_t now) {
-    uint64_t k = tag & ~PROBER_TAG_MASK;
+    uint64_t k = tag & 0xff;
     if (k >= PROBER_KINDS || pr->slot[k].fd < 0)
         return;
     struct prober_slot *s = &pr->slot[k];

@@ -1,8 +1,16 @@
-/* src/supervisor.c — one epoll loop over a signalfd. It sleeps in the kernel
- * with no timeout while nothing is scheduled, so an idle podinit costs no
- * wake-ups. After every wake-up it reads every queued signal, then reaps
- * until waitpid says nothing is left (SIGCHLDs coalesce, so the count of
- * signals says nothing about the count of zombies). */
+/* src/supervisor.c — one epoll loop over a signalfd, a timerfd (only while
+ * something is scheduled), the health endpoint's and probes' sockets. It
+ * sleeps in the kernel with no timeout while nothing is scheduled, so an
+ * idle podinit costs no wake-ups. After every wake-up it reads every queued
+ * signal, then reaps until waitpid says nothing is left (SIGCHLDs coalesce,
+ * so the count of signals says nothing about the count of zombies).
+ *
+ * Each configured process has its own lifecycle (lifecycle.c, pure); this
+ * file feeds them events and carries out their actions, and coordinates
+ * them as one container: a stop signal goes to every process's lifecycle,
+ * and a process that ends the container (its exit under restartPolicy
+ * Never, a liveness failure under Never, a failed postStart) stops the
+ * others at once. */
 #include "podinit/supervisor.h"
 
 #include <errno.h>
@@ -30,41 +38,50 @@
 
 extern char **environ;
 
+struct supervisor;
+
+/* One configured process and everything podinit tracks about it. */
+struct proc {
+    struct supervisor *sv;
+    int index;
+    const struct config_process *cfg;
+    char **env;  /* its environment (inherited + env), or NULL: ours */
+    pid_t pid;   /* 0 before it starts (and in pause mode) */
+    bool exited; /* the current run has been reaped */
+    bool exited_once;
+    bool reported; /* EV_MAIN_EXITED fed for the current run */
+    int status;    /* wait status of the last exit */
+    struct lifecycle lc;
+    int64_t timer_at; /* its lifecycle's wake-up, 0: none */
+    bool ready;       /* its lifecycle's readiness (ACT_SET_READY) */
+    /* The one hook job it may run (exec or httpGet). */
+    pid_t hook_pid;
+    enum lifecycle_hook_id hook_id; /* LC_HOOK_NONE once cancelled */
+    struct hooks_context ctx;       /* env, dir, user for its hooks and exec probes */
+    /* Probes: only when configured (nothing configured, nothing paid). */
+    bool probes_on, probes_started;
+    struct prober *prober; /* allocated only when it has probes */
+};
+
 struct supervisor {
     const struct cli_options *opts;
     const struct config *cfg;
-    char **child_env; /* the process's environment (inherited + env) */
-    char *start_dir;  /* where hooks run when workingDir is not set */
+    char *start_dir; /* where hooks run when workingDir is not set */
     struct signals_saved saved;
-    int sigfd, epfd;
-    pid_t child; /* the main process; 0 in pause mode */
-    bool child_exited;
-    bool exited_once; /* the process has exited at least once (its status is kept) */
-    int child_status;
+    int sigfd, epfd, timerfd;
+    int64_t armed_at;                          /* what the timerfd is set to, 0: disarmed */
     bool stop_requested;                       /* pause mode: a stop signal arrived */
     bool ignore_once[SIGNALS_CLASSIC_MAX + 1]; /* dumb-init: the tty hand-off HUP/CONT */
-    /* podinit persona: the shutdown lifecycle and its one timer (created on
-     * first use, so an idle podinit has no timer at all). */
-    struct lifecycle lc;
-    int timerfd;
-    int64_t lc_timer_at; /* the lifecycle's wake-up, 0: none */
-    int64_t armed_at;    /* what the timerfd is set to, 0: disarmed */
-    bool ready;          /* the lifecycle's readiness (ACT_SET_READY) */
     struct health health;
-    /* Probes: only when configured (nothing configured, nothing paid). */
-    bool probes_on;
-    bool probes_started;
-    struct hooks_context probe_ctx;
-    struct prober prober;
-    bool main_reported; /* EV_MAIN_EXITED fed */
-    bool done;          /* ACT_EXIT seen */
-    int exit_status;    /* its wait status */
-    enum lifecycle_hook_id failed_hook;
-    /* The one hook job that may run (exec or httpGet), and its results
-     * waiting to be fed (never fed from inside an action: see feed()). */
-    pid_t hook_pid;
-    enum lifecycle_hook_id hook_id; /* LC_HOOK_NONE once cancelled */
-    struct lifecycle_event pending[4];
+    struct proc procs[CONFIG_MAX_PROCESSES];
+    size_t n_procs;
+    bool shutdown; /* the container is stopping */
+    int cause;     /* the process that ended the container, -1: a stop signal */
+    /* Lifecycle events waiting to be fed: never fed from inside an action. */
+    struct {
+        int proc;
+        struct lifecycle_event ev;
+    } pending[32];
     size_t n_pending;
 };
 
@@ -78,25 +95,41 @@ static bool is_tty_stop(int signo) {
     return signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU;
 }
 
-/* Send signo (after the rewrite map) to the child, or to its group. */
-static void forward_signal(struct supervisor *sv, int signo) {
+static const char *proc_name(const struct proc *p) {
+    return p->cfg->name ? p->cfg->name : "main";
+}
+
+/* "web: " before a process's log lines when there are several. */
+static const char *prefix(const struct supervisor *sv, const struct proc *p, char *buf,
+                          size_t len) {
+    if (sv->n_procs < 2)
+        buf[0] = '\0';
+    else
+        snprintf(buf, len, "%s: ", proc_name(p));
+    return buf;
+}
+
+/* Send signo (after its rewrite map) to a process, or to its group. */
+static void forward_signal(struct supervisor *sv, struct proc *p, int signo) {
     const struct cli_options *o = sv->opts;
-    int to = signals_rewrite_apply(&sv->cfg->process.rewrite, signo);
+    int to = signals_rewrite_apply(&p->cfg->rewrite, signo);
     if (to != signo && to != 0)
         log_signal_rewritten(signo, to);
     if (to == 0) {
         log_signal_dropped(signo);
         return;
     }
-    pid_t target = o->signal_group ? -sv->child : sv->child;
+    if (p->pid <= 0)
+        return;
+    pid_t target = o->signal_group ? -p->pid : p->pid;
     /* A reaped child's pid may belong to someone else by now: never signal
      * it. (dumb-init still reports the forward; its verbose output is kept.) */
-    if (!(sv->child_exited && !o->signal_group)) {
+    if (!(p->exited && !o->signal_group)) {
         if (kill(target, to) < 0) {
             /* The child may have left its group (setsid, setpgid): reach it
              * directly rather than lose the signal. */
-            if (errno == ESRCH && target < 0 && !sv->child_exited)
-                (void)kill(sv->child, to);
+            if (errno == ESRCH && target < 0 && !p->exited)
+                (void)kill(p->pid, to);
             else if (errno != ESRCH)
                 log_msg(LOG_WARN, "forwarding signal %d to %d: %s", to, (int)target,
                         strerror(errno));
@@ -113,12 +146,13 @@ static bool raised_by_own_io(const struct signalfd_siginfo *si) {
            si->ssi_pid == (uint32_t)getpid();
 }
 
-/* signo to everything left: the main group, and as PID 1 the whole
+/* signo to everything left: each process's group, and as PID 1 the whole
  * namespace (kill(-1) spares the caller); as a subreaper, each child listed
  * by the kernel (orphans it adopted included). */
 static void signal_everything(struct supervisor *sv, int signo) {
-    if (sv->child > 0)
-        (void)kill(-sv->child, signo);
+    for (size_t i = 0; i < sv->n_procs; i++)
+        if (sv->procs[i].pid > 0 && !sv->procs[i].exited)
+            (void)kill(-sv->procs[i].pid, signo);
     if (getpid() == 1) {
         (void)kill(-1, signo);
         return;
@@ -151,8 +185,8 @@ static void signal_everything(struct supervisor *sv, int signo) {
 }
 
 /* The one timerfd, set to the earliest of what is scheduled: the
- * lifecycle's wake-up and the health endpoint's connection deadlines.
- * Disarmed when nothing is (an idle podinit makes no wake-ups). */
+ * lifecycles' wake-ups, the probes, the health endpoint's connection
+ * deadlines. Disarmed when nothing is (an idle podinit makes no wake-ups). */
 static void arm_timer(struct supervisor *sv, int64_t at_ms) {
     if (sv->timerfd < 0) {
         sv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -170,14 +204,20 @@ static void arm_timer(struct supervisor *sv, int64_t at_ms) {
         log_msg(LOG_ERROR, "arming the timer: %s", strerror(errno));
 }
 
+static void earliest(int64_t *next, int64_t t) {
+    if (t != 0 && (*next == 0 || t < *next))
+        *next = t;
+}
+
 static void reschedule(struct supervisor *sv) {
-    int64_t next = sv->lc_timer_at;
-    int64_t h = sv->health.listen_fd >= 0 ? health_next_deadline(&sv->health) : 0;
-    if (h != 0 && (next == 0 || h < next))
-        next = h;
-    int64_t p = sv->probes_on ? prober_next_wakeup(&sv->prober) : 0;
-    if (p != 0 && (next == 0 || p < next))
-        next = p;
+    int64_t next = 0;
+    for (size_t i = 0; i < sv->n_procs; i++) {
+        earliest(&next, sv->procs[i].timer_at);
+        if (sv->procs[i].probes_on)
+            earliest(&next, prober_next_wakeup(sv->procs[i].prober));
+    }
+    if (sv->health.listen_fd >= 0)
+        earliest(&next, health_next_deadline(&sv->health));
     if (next == sv->armed_at)
         return;
     sv->armed_at = next;
@@ -188,129 +228,192 @@ static void reschedule(struct supervisor *sv) {
         log_msg(LOG_ERROR, "disarming the timer: %s", strerror(errno));
 }
 
-static const struct config_hook *hook_config(const struct supervisor *sv,
-                                             enum lifecycle_hook_id id) {
-    return id == LC_HOOK_POST_START ? &sv->cfg->process.post_start : &sv->cfg->process.pre_stop;
+static void queue_event(struct supervisor *sv, struct proc *p, struct lifecycle_event ev) {
+    if (sv->n_pending < sizeof sv->pending / sizeof sv->pending[0]) {
+        sv->pending[sv->n_pending].proc = p->index;
+        sv->pending[sv->n_pending++].ev = ev;
+    }
 }
 
-static void queue_event(struct supervisor *sv, struct lifecycle_event ev) {
-    if (sv->n_pending < sizeof sv->pending / sizeof sv->pending[0])
-        sv->pending[sv->n_pending++] = ev;
+/* ---- hooks ---------------------------------------------------------------- */
+
+static const struct config_hook *hook_config(const struct proc *p, enum lifecycle_hook_id id) {
+    return id == LC_HOOK_POST_START ? &p->cfg->post_start : &p->cfg->pre_stop;
 }
 
-static void hook_failed_to_start(struct supervisor *sv, enum lifecycle_hook_id id,
+static void hook_failed_to_start(struct supervisor *sv, struct proc *p, enum lifecycle_hook_id id,
                                  const struct config_hook *h, const struct spawn_error *f) {
     const char *name = lifecycle_hook_name(id);
+    char pre[80];
+    prefix(sv, p, pre, sizeof pre);
     struct log_fields lf = {.event = "hook_failed", .hook = name};
     if (f->stage == SPAWN_STAGE_CHDIR)
-        log_event(LOG_WARN, &lf, "%s hook failed: workingDir \"%s\": %s", name,
-                  sv->cfg->process.working_dir, strerror(f->err));
+        log_event(LOG_WARN, &lf, "%s%s hook failed: workingDir \"%s\": %s", pre, name,
+                  p->cfg->working_dir, strerror(f->err));
     else if (f->stage == SPAWN_STAGE_USER)
-        log_event(LOG_WARN, &lf, "%s hook failed: user \"%s\": %s", name, sv->cfg->process.user,
+        log_event(LOG_WARN, &lf, "%s%s hook failed: user \"%s\": %s", pre, name, p->cfg->user,
                   strerror(f->err));
     else if (f->stage == SPAWN_STAGE_EXEC)
-        log_event(LOG_WARN, &lf, "%s hook failed: exec \"%s\": %s", name, h->command[0],
+        log_event(LOG_WARN, &lf, "%s%s hook failed: exec \"%s\": %s", pre, name, h->command[0],
                   strerror(f->err));
     else
-        log_event(LOG_WARN, &lf, "%s hook failed to start: %s", name, strerror(f->err));
-    queue_event(sv, (struct lifecycle_event){.kind = EV_HOOK_DONE, .hook = id, .ok = false});
+        log_event(LOG_WARN, &lf, "%s%s hook failed to start: %s", pre, name, strerror(f->err));
+    queue_event(sv, p, (struct lifecycle_event){.kind = EV_HOOK_DONE, .hook = id, .ok = false});
 }
 
-static void run_hook(struct supervisor *sv, enum lifecycle_hook_id id, int64_t now) {
-    const struct config_hook *h = hook_config(sv, id);
+static void run_hook(struct supervisor *sv, struct proc *p, enum lifecycle_hook_id id,
+                     int64_t now) {
+    const struct config_hook *h = hook_config(p, id);
     const char *name = lifecycle_hook_name(id);
-    char what[256];
-    log_event(LOG_INFO, &(struct log_fields){.event = "hook_start", .hook = name}, "%s hook: %s",
-              name, hooks_describe(h, what, sizeof what));
-    int64_t left = sv->lc.phase_end_ms - now;
-    struct hooks_context ctx = {
-        .name = name,
-        .signals = &sv->saved,
-        .envp = sv->child_env,
-        .dir = sv->cfg->process.working_dir ? sv->cfg->process.working_dir : sv->start_dir,
-        .timeout_ms = left > 0 ? left : 1,
-        .set_user = sv->cfg->process.user != NULL,
-        .uid = sv->cfg->process.uid,
-        .gid = sv->cfg->process.gid,
-    };
+    char what[256], pre[80];
+    log_event(LOG_INFO, &(struct log_fields){.event = "hook_start", .hook = name}, "%s%s hook: %s",
+              prefix(sv, p, pre, sizeof pre), name, hooks_describe(h, what, sizeof what));
+    int64_t left = p->lc.phase_end_ms - now;
+    struct hooks_context ctx = p->ctx;
+    ctx.name = name;
+    ctx.timeout_ms = left > 0 ? left : 1;
     struct spawn_error failure;
     pid_t pid;
     if (hooks_start(h, &ctx, &pid, &failure) != 0) {
-        hook_failed_to_start(sv, id, h, &failure);
+        hook_failed_to_start(sv, p, id, h, &failure);
         return;
     }
-    sv->hook_pid = pid;
-    sv->hook_id = id;
+    p->hook_pid = pid;
+    p->hook_id = id;
 }
 
-static void cancel_hook(struct supervisor *sv, enum lifecycle_hook_id id, bool timed_out) {
+static void cancel_hook(struct supervisor *sv, struct proc *p, enum lifecycle_hook_id id,
+                        bool timed_out) {
     const char *name = lifecycle_hook_name(id);
+    char pre[80];
     log_event(LOG_WARN,
-              &(struct log_fields){.event = "hook_cancelled", .hook = name, .child = sv->hook_pid},
-              "%s hook %s: killing it", name,
+              &(struct log_fields){.event = "hook_cancelled", .hook = name, .child = p->hook_pid},
+              "%s%s hook %s: killing it", prefix(sv, p, pre, sizeof pre), name,
               timed_out
                   ? (id == LC_HOOK_PRE_STOP ? "still running when its time ran out" : "timed out")
                   : "no longer needed");
-    hooks_cancel(sv->hook_pid);
-    sv->hook_id = LC_HOOK_NONE; /* its exit, when reaped, reports nothing */
+    hooks_cancel(p->hook_pid);
+    p->hook_id = LC_HOOK_NONE; /* its exit, when reaped, reports nothing */
 }
 
-static const char *process_name(const struct supervisor *sv) {
-    return sv->cfg->process.name ? sv->cfg->process.name : "main";
+/* A hook job ended: success is exit status 0. */
+static void hook_reaped(struct supervisor *sv, struct proc *p, int status) {
+    enum lifecycle_hook_id id = p->hook_id;
+    p->hook_pid = 0;
+    p->hook_id = LC_HOOK_NONE;
+    if (id == LC_HOOK_NONE)
+        return; /* cancelled: nothing to report */
+    const char *name = lifecycle_hook_name(id);
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    int code = reap_exit_code(status);
+    char pre[80];
+    prefix(sv, p, pre, sizeof pre);
+    struct log_fields lf = {.event = ok ? "hook_done" : "hook_failed",
+                            .hook = name,
+                            .has_status = true,
+                            .status = code};
+    if (ok)
+        log_event(LOG_INFO, &lf, "%s%s hook succeeded", pre, name);
+    else
+        log_event(LOG_WARN, &lf, "%s%s hook failed (status %d)", pre, name, code);
+    queue_event(sv, p, (struct lifecycle_event){.kind = EV_HOOK_DONE, .hook = id, .ok = ok});
 }
 
-static int start_child(struct supervisor *sv);
+/* ---- starting processes --------------------------------------------------- */
+
+static int start_process(struct supervisor *sv, struct proc *p) {
+    const struct cli_options *o = sv->opts;
+    bool session = o->persona == PERSONA_DUMB_INIT && o->setsid;
+    char *const *argv = p->cfg->command;
+    struct spawn_request req = {
+        .argv = argv,
+        .signals = &sv->saved,
+        .isolation = session ? SPAWN_SESSION : SPAWN_PROCESS_GROUP,
+        .child_note = session && log_enabled(LOG_DEBUG) ? "[dumb-init] setsid complete.\n" : NULL,
+        .envp = p->env,
+        .dir = p->cfg->working_dir,
+        .set_user = p->cfg->user != NULL,
+        .uid = p->cfg->uid,
+        .gid = p->cfg->gid,
+    };
+    struct spawn_error failure;
+    int rc = spawn_process(&req, &p->pid, &failure);
+    if (rc == 0) {
+        p->exited = false;
+        p->reported = false;
+        log_spawned(p->pid, argv[0]);
+        return 0;
+    }
+    switch (failure.stage) {
+    case SPAWN_STAGE_EXEC:
+        log_exec_failed(argv[0], failure.err);
+        return spawn_exit_code_for(failure.err);
+    case SPAWN_STAGE_CHDIR:
+        log_msg(LOG_ERROR, "workingDir \"%s\": %s", req.dir, strerror(failure.err));
+        return 126;
+    case SPAWN_STAGE_USER:
+        log_msg(LOG_ERROR, "user \"%s\" (uid %d, gid %d): %s", p->cfg->user, (int)req.uid,
+                (int)req.gid, strerror(failure.err));
+        return 126;
+    default:
+        log_msg(LOG_ERROR, "cannot start \"%s\": %s", argv[0], strerror(-rc));
+        return CLI_EXIT_INTERNAL;
+    }
+}
 
 /* ACT_RESTART: the process again. A start that fails counts as an exit
  * with that code (and backs off again). */
-static void restart_child(struct supervisor *sv) {
-    sv->child_exited = false;
-    sv->main_reported = false;
+static void restart_process(struct supervisor *sv, struct proc *p) {
     log_event(LOG_INFO, &(struct log_fields){.event = "restart"}, "restarting \"%s\" (restart %d)",
-              process_name(sv), sv->lc.restarts);
-    int rc = start_child(sv);
+              proc_name(p), p->lc.restarts);
+    int rc = start_process(sv, p);
     if (rc != 0) {
-        sv->child_exited = true;
-        sv->child_status = (rc & 0xff) << 8;
+        p->exited = true;
+        p->reported = false;
+        p->status = (rc & 0xff) << 8;
         return;
     }
-    queue_event(sv, (struct lifecycle_event){.kind = EV_STARTED});
+    queue_event(sv, p, (struct lifecycle_event){.kind = EV_STARTED});
 }
 
-static void carry_out(struct supervisor *sv, const struct lifecycle_action *act, int64_t now) {
-    char name[32];
+/* ---- carrying out the lifecycles' actions ---------------------------------- */
+
+static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecycle_action *act,
+                      int64_t now) {
+    char name[32], pre[80];
+    prefix(sv, p, pre, sizeof pre);
     switch (act->kind) {
     case ACT_SET_READY:
-        sv->ready = act->value != 0;
+        p->ready = act->value != 0;
         log_event(act->value ? LOG_DEBUG : LOG_INFO, &(struct log_fields){.event = "readiness"},
-                  "readiness: %s", act->value ? "ready" : "not ready");
+                  "%sreadiness: %s", pre, act->value ? "ready" : "not ready");
         break;
-    case ACT_RUN_HOOK: run_hook(sv, act->hook, now); break;
+    case ACT_RUN_HOOK: run_hook(sv, p, act->hook, now); break;
     case ACT_CANCEL_HOOK:
-        if (sv->hook_id == act->hook && sv->hook_pid > 0)
-            cancel_hook(sv, act->hook, act->value != 0);
+        if (p->hook_id == act->hook && p->hook_pid > 0)
+            cancel_hook(sv, p, act->hook, act->value != 0);
         break;
-    case ACT_ARM_TIMER: sv->lc_timer_at = act->at_ms; break;
-    case ACT_DISARM_TIMER: sv->lc_timer_at = 0; break;
+    case ACT_ARM_TIMER: p->timer_at = act->at_ms; break;
+    case ACT_DISARM_TIMER: p->timer_at = 0; break;
     case ACT_SIGNAL_APP: {
         struct log_fields lf = {.event = "stop", .signo = act->signo};
-        if (sv->child_exited) {
-            /* The main process is gone: what is left, wherever it is, is
-             * asked to stop (a daemon that left the group too). */
-            int sig = signals_rewrite_apply(&sv->cfg->process.rewrite, act->signo);
+        if (p->exited) {
+            /* The process is gone: what is left, wherever it is, is asked
+             * to stop (a daemon that left its group too). */
+            int sig = signals_rewrite_apply(&p->cfg->rewrite, act->signo);
             if (sig == 0)
                 break;
             lf.signo = sig;
-            log_event(LOG_INFO, &lf, "stopping: %s to everything left",
+            log_event(LOG_INFO, &lf, "%sstopping: %s to everything left", pre,
                       signals_name(sig, name, sizeof name));
             signal_everything(sv, sig);
             break;
         }
-        lf.child = sv->child;
-        log_event(LOG_INFO, &lf, "stopping: %s to %s %d",
+        lf.child = p->pid;
+        log_event(LOG_INFO, &lf, "%sstopping: %s to %s %d", pre,
                   signals_name(act->signo, name, sizeof name),
-                  sv->opts->signal_group ? "process group" : "pid", (int)sv->child);
-        forward_signal(sv, act->signo);
+                  sv->opts->signal_group ? "process group" : "pid", (int)p->pid);
+        forward_signal(sv, p, act->signo);
         break;
     }
     case ACT_KILL_ALL:
@@ -319,54 +422,83 @@ static void carry_out(struct supervisor *sv, const struct lifecycle_action *act,
         signal_everything(sv, SIGKILL);
         break;
     case ACT_KILL_APP:
-        if (!sv->child_exited) {
+        if (!p->exited) {
             log_event(LOG_WARN,
-                      &(struct log_fields){.event = "kill", .signo = SIGKILL, .child = sv->child},
-                      "grace period over: SIGKILL to process group %d", (int)sv->child);
-            (void)kill(-sv->child, SIGKILL);
+                      &(struct log_fields){.event = "kill", .signo = SIGKILL, .child = p->pid},
+                      "%sgrace period over: SIGKILL to process group %d", pre, (int)p->pid);
+            (void)kill(-p->pid, SIGKILL);
         }
         break;
     case ACT_BACKOFF:
-        log_event(LOG_INFO, &(struct log_fields){.event = "backoff", .child = sv->child},
-                  "\"%s\" exited (status %d): restart %d in %d.%03ds", process_name(sv),
-                  reap_exit_code(sv->child_status), act->signo, act->value / 1000,
-                  act->value % 1000);
+        log_event(LOG_INFO, &(struct log_fields){.event = "backoff", .child = p->pid},
+                  "\"%s\" exited (status %d): restart %d in %d.%03ds", proc_name(p),
+                  reap_exit_code(p->status), act->signo, act->value / 1000, act->value % 1000);
         break;
-    case ACT_RESTART: restart_child(sv); break;
-    case ACT_EXIT:
-        sv->done = true;
-        sv->exit_status = act->value;
-        sv->failed_hook = act->hook;
-        break;
+    case ACT_RESTART: restart_process(sv, p); break;
+    case ACT_EXIT: break; /* the container exits when every lifecycle has */
     }
 }
 
-/* Feed one event, carry out its actions, then any hook results those
- * actions produced (a hook that could not start), in order: the lifecycle
- * is never re-entered while its actions are being carried out. */
+/* The container stops because of process p (cause >= 0) or a stop signal:
+ * the others are stopped at once, with no drain. */
+static void begin_shutdown(struct supervisor *sv, int cause) {
+    sv->shutdown = true;
+    sv->cause = cause;
+    if (cause < 0)
+        return;
+    for (size_t i = 0; i < sv->n_procs; i++)
+        if ((int)i != cause)
+            queue_event(sv, &sv->procs[i], (struct lifecycle_event){.kind = EV_SHUTDOWN_NOW});
+}
+
+/* Feed the queued events, carry out their actions, then what those
+ * produced, in order: a lifecycle is never re-entered while its actions
+ * are carried out. */
 static void feed_pending(struct supervisor *sv) {
     while (sv->n_pending > 0) {
-        struct lifecycle_event next = sv->pending[0];
+        struct proc *p = &sv->procs[sv->pending[0].proc];
+        struct lifecycle_event ev = sv->pending[0].ev;
         memmove(&sv->pending[0], &sv->pending[1], --sv->n_pending * sizeof sv->pending[0]);
         struct lifecycle_action acts[8];
         int64_t now = monotonic_ms();
-        size_t n = lifecycle_step(&sv->lc, &next, now, acts, 8);
+        size_t n = lifecycle_step(&p->lc, &ev, now, acts, 8);
         for (size_t i = 0; i < n; i++)
-            carry_out(sv, &acts[i], now);
+            carry_out(sv, p, &acts[i], now);
+        /* A process that stops on its own (no restart) ends the container. */
+        if (!sv->shutdown && (p->lc.state == LC_TERMINATING || p->lc.state == LC_KILLING))
+            begin_shutdown(sv, p->index);
     }
 }
 
-static void feed_event(struct supervisor *sv, struct lifecycle_event ev) {
-    queue_event(sv, ev);
+static void feed_all(struct supervisor *sv, struct lifecycle_event ev) {
+    for (size_t i = 0; i < sv->n_procs; i++)
+        queue_event(sv, &sv->procs[i], ev);
     feed_pending(sv);
 }
 
-static void feed(struct supervisor *sv, int kind, int arg) {
-    feed_event(sv, (struct lifecycle_event){.kind = kind, .signo = arg, .status = arg});
-}
+/* ---- signals --------------------------------------------------------------- */
 
 static bool is_stop_signal(const struct supervisor *sv, int signo) {
     return signo >= 1 && signo <= 64 && (sv->cfg->stop_signals & (UINT64_C(1) << (signo - 1)));
+}
+
+static void stop_signal_received(struct supervisor *sv, int signo) {
+    char name[32];
+    const struct config *c = sv->cfg;
+    struct log_fields lf = {.event = "stop_signal", .signo = signo};
+    if (!sv->shutdown) {
+        log_event(LOG_INFO, &lf,
+                  "%s received: shutting down (drain %lld.%03llds, grace %lld.%03llds)",
+                  signals_name(signo, name, sizeof name), (long long)(c->prestop_delay_ms / 1000),
+                  (long long)(c->prestop_delay_ms % 1000), (long long)(c->grace_ms / 1000),
+                  (long long)(c->grace_ms % 1000));
+        begin_shutdown(sv, -1);
+    } else {
+        log_event(LOG_INFO, &lf, "%s received again while %s",
+                  signals_name(signo, name, sizeof name),
+                  lifecycle_state_name(sv->procs[0].lc.state));
+    }
+    feed_all(sv, (struct lifecycle_event){.kind = EV_STOP_SIGNAL, .signo = signo});
 }
 
 static void handle_signal(struct supervisor *sv, int signo) {
@@ -385,28 +517,15 @@ static void handle_signal(struct supervisor *sv, int signo) {
         return;
     }
     if (o->lifecycle && is_stop_signal(sv, signo)) {
-        char name[32];
-        const struct config *c = sv->cfg;
-        struct log_fields lf = {.event = "stop_signal", .signo = signo};
-        if (sv->lc.state == LC_RUNNING || sv->lc.state == LC_STARTING ||
-            sv->lc.state == LC_BACKOFF || sv->lc.state == LC_RESTARTING)
-            log_event(LOG_INFO, &lf,
-                      "%s received: shutting down (drain %lld.%03llds, grace %lld.%03llds)",
-                      signals_name(signo, name, sizeof name),
-                      (long long)(c->prestop_delay_ms / 1000),
-                      (long long)(c->prestop_delay_ms % 1000), (long long)(c->grace_ms / 1000),
-                      (long long)(c->grace_ms % 1000));
-        else
-            log_event(LOG_INFO, &lf, "%s received again while %s",
-                      signals_name(signo, name, sizeof name), lifecycle_state_name(sv->lc.state));
-        feed(sv, EV_STOP_SIGNAL, signo);
+        stop_signal_received(sv, signo);
         return;
     }
     /* tini ignores these two so a write to a terminal it no longer owns
      * cannot stop it; they are not forwarded there. */
     if (o->persona == PERSONA_TINI && (signo == SIGTTIN || signo == SIGTTOU))
         return;
-    forward_signal(sv, signo);
+    for (size_t i = 0; i < sv->n_procs; i++)
+        forward_signal(sv, &sv->procs[i], signo);
     /* dumb-init: a terminal stop suspends the init too, so the shell that
      * started it sees the job stop; SIGCONT wakes it and is forwarded. */
     if (o->persona == PERSONA_DUMB_INIT && is_tty_stop(signo) && getpid() != 1) {
@@ -436,42 +555,32 @@ static void drain_signals(struct supervisor *sv) {
     }
 }
 
-/* A hook job ended: success is exit status 0. */
-static void hook_reaped(struct supervisor *sv, int status) {
-    enum lifecycle_hook_id id = sv->hook_id;
-    sv->hook_pid = 0;
-    sv->hook_id = LC_HOOK_NONE;
-    if (id == LC_HOOK_NONE)
-        return; /* cancelled: nothing to report */
-    const char *name = lifecycle_hook_name(id);
-    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    int code = reap_exit_code(status);
-    struct log_fields lf = {.event = ok ? "hook_done" : "hook_failed",
-                            .hook = name,
-                            .has_status = true,
-                            .status = code};
-    if (ok)
-        log_event(LOG_INFO, &lf, "%s hook succeeded", name);
-    else
-        log_event(LOG_WARN, &lf, "%s hook failed (status %d)", name, code);
-    queue_event(sv, (struct lifecycle_event){.kind = EV_HOOK_DONE, .hook = id, .ok = ok});
-}
+/* ---- reaping ---------------------------------------------------------------- */
 
 static void on_reaped(void *ctx, pid_t pid, int status) {
     struct supervisor *sv = ctx;
-    if (sv->hook_pid > 0 && pid == sv->hook_pid) {
-        hook_reaped(sv, status);
-        return;
+    int64_t now = monotonic_ms();
+    for (size_t i = 0; i < sv->n_procs; i++) {
+        struct proc *p = &sv->procs[i];
+        if (p->hook_pid > 0 && pid == p->hook_pid) {
+            hook_reaped(sv, p, status);
+            return;
+        }
+        if (p->probes_on && prober_on_reaped(p->prober, pid, status, now))
+            return;
     }
-    if (sv->probes_on && prober_on_reaped(&sv->prober, pid, status, monotonic_ms()))
-        return;
-    bool is_main = sv->child != 0 && pid == sv->child && !sv->child_exited;
-    log_reaped(pid, status, is_main);
-    if (is_main) {
-        sv->child_exited = true;
-        sv->exited_once = true;
-        sv->child_status = status;
-    } else if (sv->opts->warn_on_reap) {
+    for (size_t i = 0; i < sv->n_procs; i++) {
+        struct proc *p = &sv->procs[i];
+        if (p->pid != 0 && pid == p->pid && !p->exited) {
+            log_reaped(pid, status, true);
+            p->exited = true;
+            p->exited_once = true;
+            p->status = status;
+            return;
+        }
+    }
+    log_reaped(pid, status, false);
+    if (sv->opts->warn_on_reap) {
         if (sv->opts->persona == PERSONA_TINI)
             log_msg(LOG_WARN, "Reaped zombie process with pid=%d", (int)pid);
         else
@@ -479,17 +588,40 @@ static void on_reaped(void *ctx, pid_t pid, int status) {
     }
 }
 
-/* The main process is gone: what each persona does before exiting. */
+/* The program is gone: what tini, dumb-init and catatonit do before
+ * exiting. */
 static int finish(struct supervisor *sv) {
     const struct cli_options *o = sv->opts;
-    int code = reap_container_exit_code(sv->child_status, &sv->cfg->success_exit_codes);
+    struct proc *p = &sv->procs[0];
+    int code = reap_container_exit_code(p->status, &sv->cfg->success_exit_codes);
     /* Whatever is left of the child's group gets SIGTERM (dumb-init's
      * behaviour; tini leaves that to the kernel's kill of the namespace). */
     if (o->persona != PERSONA_TINI && (o->signal_group || o->persona == PERSONA_DUMB_INIT))
-        forward_signal(sv, SIGTERM);
-    log_main_exited(sv->child_status, code);
+        forward_signal(sv, p, SIGTERM);
+    log_main_exited(p->status, code);
     return code;
 }
+
+/* Every lifecycle has exited: podinit's exit code. */
+static int container_exit_code(struct supervisor *sv) {
+    const struct proc *p = &sv->procs[sv->cause >= 0 ? sv->cause : 0];
+    if (p->lc.failed_hook == LC_HOOK_POST_START) {
+        log_event(LOG_ERROR,
+                  &(struct log_fields){.event = "exit",
+                                       .hook = "postStart",
+                                       .has_status = true,
+                                       .status = CLI_EXIT_POST_START},
+                  "%s%spostStart hook failed: the container was stopped; exiting with %d",
+                  sv->n_procs > 1 ? proc_name(p) : "", sv->n_procs > 1 ? ": " : "",
+                  CLI_EXIT_POST_START);
+        return CLI_EXIT_POST_START;
+    }
+    int code = reap_container_exit_code(p->status, &sv->cfg->success_exit_codes);
+    log_main_exited(p->status, code);
+    return code;
+}
+
+/* ---- set-up ------------------------------------------------------------------ */
 
 static void become_subreaper(const struct cli_options *o) {
     if (getpid() == 1)
@@ -527,44 +659,6 @@ static void release_terminal(struct supervisor *sv) {
         sv->ignore_once[SIGCONT] = true;
     } else {
         log_msg(LOG_DEBUG, "Detached from controlling tty, but was not session leader.");
-    }
-}
-
-static int start_child(struct supervisor *sv) {
-    const struct cli_options *o = sv->opts;
-    bool session = o->persona == PERSONA_DUMB_INIT && o->setsid;
-    char *const *argv = sv->cfg->process.command;
-    struct spawn_request req = {
-        .argv = argv,
-        .signals = &sv->saved,
-        .isolation = session ? SPAWN_SESSION : SPAWN_PROCESS_GROUP,
-        .child_note = session && log_enabled(LOG_DEBUG) ? "[dumb-init] setsid complete.\n" : NULL,
-        .envp = sv->child_env,
-        .dir = sv->cfg->process.working_dir,
-        .set_user = sv->cfg->process.user != NULL,
-        .uid = sv->cfg->process.uid,
-        .gid = sv->cfg->process.gid,
-    };
-    struct spawn_error failure;
-    int rc = spawn_process(&req, &sv->child, &failure);
-    if (rc == 0) {
-        log_spawned(sv->child, argv[0]);
-        return 0;
-    }
-    switch (failure.stage) {
-    case SPAWN_STAGE_EXEC:
-        log_exec_failed(argv[0], failure.err);
-        return spawn_exit_code_for(failure.err);
-    case SPAWN_STAGE_CHDIR:
-        log_msg(LOG_ERROR, "workingDir \"%s\": %s", req.dir, strerror(failure.err));
-        return 126;
-    case SPAWN_STAGE_USER:
-        log_msg(LOG_ERROR, "user \"%s\" (uid %d, gid %d): %s", sv->cfg->process.user, (int)req.uid,
-                (int)req.gid, strerror(failure.err));
-        return 126;
-    default:
-        log_msg(LOG_ERROR, "cannot start \"%s\": %s", argv[0], strerror(-rc));
-        return CLI_EXIT_INTERNAL;
     }
 }
 
@@ -607,27 +701,96 @@ static int setup(struct supervisor *sv) {
     return 0;
 }
 
-/* What the health endpoint reports, from the supervisor's state. */
-static struct health_status health_status_of(const struct supervisor *sv) {
-    bool running = sv->child > 0 && !sv->child_exited;
-    const struct prober *pr = &sv->prober;
-    bool on = sv->probes_on;
-    bool started = !(on && prober_configured(pr, PROBER_STARTUP) &&
-                     prober_result(pr, PROBER_STARTUP) != PROBE_PASSING);
-    bool ready_probe = !(on && prober_configured(pr, PROBER_READINESS) &&
-                         prober_result(pr, PROBER_READINESS) != PROBE_PASSING);
-    bool live_probe = !(on && prober_result(pr, PROBER_LIVENESS) == PROBE_FAILING);
-    return (struct health_status){
-        .state = lifecycle_state_name(sv->lc.state),
-        .live = running && sv->lc.state != LC_KILLING && live_probe,
-        .ready = sv->ready && running && started && ready_probe,
-        .started = sv->lc.state != LC_STARTING && started,
-        .name = sv->cfg->process.name ? sv->cfg->process.name : "main",
-        .pid = running ? sv->child : 0,
-        .restarts = sv->lc.restarts,
-        .exited = sv->exited_once,
-        .last_exit = sv->exited_once ? reap_exit_code(sv->child_status) : 0,
-    };
+/* ---- probes and health ------------------------------------------------------- */
+
+static bool probe_ok(const struct proc *p, enum prober_kind kind, bool needs_pass) {
+    if (!p->probes_on || !prober_configured(p->prober, kind))
+        return true;
+    enum probe_result r = prober_result(p->prober, kind);
+    return needs_pass ? r == PROBE_PASSING : r != PROBE_FAILING;
+}
+
+/* What the health endpoint reports, from every process's state. */
+static struct health_status health_status_of(const struct supervisor *sv,
+                                             struct health_process *out) {
+    struct health_status st = {.state = lifecycle_state_name(sv->procs[0].lc.state),
+                               .live = true,
+                               .ready = true,
+                               .started = true,
+                               .procs = out,
+                               .n_procs = sv->n_procs};
+    for (size_t i = 0; i < sv->n_procs; i++) {
+        const struct proc *p = &sv->procs[i];
+        bool running = p->pid > 0 && !p->exited;
+        bool started = p->lc.state != LC_STARTING && probe_ok(p, PROBER_STARTUP, true);
+        bool ready = p->ready && running && started && probe_ok(p, PROBER_READINESS, true);
+        st.live =
+            st.live && running && p->lc.state != LC_KILLING && probe_ok(p, PROBER_LIVENESS, false);
+        st.ready = st.ready && ready;
+        st.started = st.started && started;
+        out[i] = (struct health_process){
+            .name = proc_name(p),
+            .state = lifecycle_state_name(p->lc.state),
+            .pid = running ? p->pid : 0,
+            .ready = ready,
+            .restarts = p->lc.restarts,
+            .exited = p->exited_once,
+            .last_exit = p->exited_once ? reap_exit_code(p->status) : 0,
+        };
+    }
+    return st;
+}
+
+/* A probe's result changed. */
+static void on_probe_change(void *ctx, enum prober_kind kind, enum probe_result r,
+                            const char *why) {
+    struct proc *p = ctx;
+    struct supervisor *sv = p->sv;
+    const char *name = prober_kind_name(kind);
+    char pre[80];
+    prefix(sv, p, pre, sizeof pre);
+    struct log_fields lf = {.event = r == PROBE_PASSING ? "probe_passing" : "probe_failing",
+                            .child = p->pid};
+    if (r == PROBE_PASSING) {
+        log_event(LOG_INFO, &lf, "%s%s probe passing (%s)", pre, name, why);
+        if (kind == PROBER_STARTUP) {
+            int64_t now = monotonic_ms();
+            prober_stop(p->prober, PROBER_STARTUP); /* done: the others take over */
+            prober_start(p->prober, PROBER_READINESS, now);
+            prober_start(p->prober, PROBER_LIVENESS, now);
+        }
+        return;
+    }
+    if (kind == PROBER_READINESS) {
+        log_event(LOG_WARN, &lf, "%sreadiness probe failing (%s): not ready", pre, why);
+        return;
+    }
+    /* A failed liveness probe, or a startup probe past its threshold. */
+    log_event(LOG_WARN, &lf, "%s%s probe failed (%s): stopping the process", pre, name, why);
+    queue_event(sv, p, (struct lifecycle_event){.kind = EV_LIVENESS_FAILED});
+}
+
+/* Probes run while their process counts as started and runs: they stop
+ * when it exits or a shutdown begins, and start over after a restart. */
+static void update_probes(struct supervisor *sv) {
+    for (size_t i = 0; i < sv->n_procs; i++) {
+        struct proc *p = &sv->procs[i];
+        if (!p->probes_on)
+            continue;
+        if (!p->probes_started && p->lc.state == LC_RUNNING) {
+            p->probes_started = true;
+            int64_t now = monotonic_ms();
+            if (prober_configured(p->prober, PROBER_STARTUP)) {
+                prober_start(p->prober, PROBER_STARTUP, now);
+            } else {
+                prober_start(p->prober, PROBER_READINESS, now);
+                prober_start(p->prober, PROBER_LIVENESS, now);
+            }
+        } else if (p->probes_started && p->lc.state != LC_RUNNING) {
+            prober_stop_all(p->prober);
+            p->probes_started = false;
+        }
+    }
 }
 
 /* How the lifecycle sees a configured hook. */
@@ -643,51 +806,47 @@ static struct lifecycle_hook lifecycle_hook_of(const struct config_hook *h, bool
     }
 }
 
-/* A probe's result changed. */
-static void on_probe_change(void *ctx, enum prober_kind kind, enum probe_result r,
-                            const char *why) {
-    struct supervisor *sv = ctx;
-    const char *name = prober_kind_name(kind);
-    struct log_fields lf = {.event = r == PROBE_PASSING ? "probe_passing" : "probe_failing",
-                            .child = sv->child};
-    if (r == PROBE_PASSING) {
-        log_event(LOG_INFO, &lf, "%s probe passing (%s)", name, why);
-        if (kind == PROBER_STARTUP) {
-            int64_t now = monotonic_ms();
-            prober_stop(&sv->prober, PROBER_STARTUP); /* done: the others take over */
-            prober_start(&sv->prober, PROBER_READINESS, now);
-            prober_start(&sv->prober, PROBER_LIVENESS, now);
+/* Everything about process i that does not need the loop yet. */
+static int init_proc(struct supervisor *sv, size_t i) {
+    const struct config *cfg = sv->cfg;
+    struct proc *p = &sv->procs[i];
+    const struct config_process *c = &cfg->processes[i];
+    *p = (struct proc){.sv = sv, .index = (int)i, .cfg = c};
+    lifecycle_init(&p->lc, &(struct lifecycle_config){
+                               .prestop_delay_ms = cfg->prestop_delay_ms,
+                               .grace_ms = cfg->grace_ms,
+                               .stop_signal = c->stop_signal,
+                               .post_start = lifecycle_hook_of(&c->post_start, true),
+                               .pre_stop = lifecycle_hook_of(&c->pre_stop, false),
+                               .restart = (enum lifecycle_restart)c->restart,
+                               .backoff_initial_ms = c->backoff_initial_ms,
+                               .backoff_max_ms = c->backoff_max_ms,
+                               .backoff_reset_ms = c->backoff_reset_ms,
+                           });
+    if (c->n_env > 0) {
+        p->env = config_environment(c, environ);
+        if (p->env == NULL) {
+            log_msg(LOG_ERROR, "building the environment: %s", strerror(ENOMEM));
+            return CLI_EXIT_INTERNAL;
         }
-        return;
     }
-    if (kind == PROBER_READINESS) {
-        log_event(LOG_WARN, &lf, "readiness probe failing (%s): not ready", why);
-        return;
+    p->probes_on = c->readiness.present || c->liveness.present || c->startup.present;
+    if (p->probes_on && (p->prober = calloc(1, sizeof *p->prober)) == NULL) {
+        log_msg(LOG_ERROR, "probes: %s", strerror(ENOMEM));
+        return CLI_EXIT_INTERNAL;
     }
-    /* A failed liveness probe, or a startup probe past its threshold. With
-     * restartPolicy Never (the only one yet) the container stops. */
-    log_event(LOG_WARN, &lf, "%s probe failed (%s): stopping the process", name, why);
-    queue_event(sv, (struct lifecycle_event){.kind = EV_LIVENESS_FAILED});
-}
-
-/* Probes run while the process counts as started and runs: they stop when
- * it exits or a shutdown begins, and start over after a restart. */
-static void update_probes(struct supervisor *sv) {
-    if (!sv->probes_on)
-        return;
-    if (!sv->probes_started && sv->lc.state == LC_RUNNING) {
-        sv->probes_started = true;
-        int64_t now = monotonic_ms();
-        if (prober_configured(&sv->prober, PROBER_STARTUP)) {
-            prober_start(&sv->prober, PROBER_STARTUP, now);
-        } else {
-            prober_start(&sv->prober, PROBER_READINESS, now);
-            prober_start(&sv->prober, PROBER_LIVENESS, now);
-        }
-    } else if (sv->probes_started && sv->lc.state != LC_RUNNING) {
-        prober_stop_all(&sv->prober);
-        sv->probes_started = false;
-    }
+    bool execs = c->post_start.kind == HOOK_EXEC || c->pre_stop.kind == HOOK_EXEC || p->probes_on;
+    /* Hooks run where the app was started, after podinit has left it. */
+    if (c->working_dir == NULL && execs && sv->start_dir == NULL)
+        sv->start_dir = getcwd(NULL, 0);
+    p->ctx = (struct hooks_context){.name = "probe",
+                                    .signals = &sv->saved,
+                                    .envp = p->env,
+                                    .dir = c->working_dir ? c->working_dir : sv->start_dir,
+                                    .set_user = c->user != NULL,
+                                    .uid = c->uid,
+                                    .gid = c->gid};
+    return 0;
 }
 
 static int run(struct supervisor *sv);
@@ -698,49 +857,75 @@ int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
                             .sigfd = -1,
                             .epfd = -1,
                             .timerfd = -1,
-                            .health = {.listen_fd = -1}};
+                            .health = {.listen_fd = -1},
+                            .cause = -1,
+                            .n_procs = opts->persona == PERSONA_PODINIT ? cfg->n_processes : 1};
     int threshold = opts->persona == PERSONA_PODINIT ? cfg->log_level : opts->verbosity;
     log_init(opts->persona, threshold, monotonic_ms(), cfg->log_json);
-    lifecycle_init(&sv.lc, &(struct lifecycle_config){
-                               .prestop_delay_ms = cfg->prestop_delay_ms,
-                               .grace_ms = cfg->grace_ms,
-                               .stop_signal = cfg->process.stop_signal,
-                               .post_start = lifecycle_hook_of(&cfg->process.post_start, true),
-                               .pre_stop = lifecycle_hook_of(&cfg->process.pre_stop, false),
-                               .restart = (enum lifecycle_restart)cfg->process.restart,
-                               .backoff_initial_ms = cfg->process.backoff_initial_ms,
-                               .backoff_max_ms = cfg->process.backoff_max_ms,
-                               .backoff_reset_ms = cfg->process.backoff_reset_ms,
-                           });
-    if (cfg->process.n_env > 0) {
-        sv.child_env = config_environment(&cfg->process, environ);
-        if (sv.child_env == NULL) {
-            log_msg(LOG_ERROR, "building the environment: %s", strerror(ENOMEM));
-            return CLI_EXIT_INTERNAL;
-        }
+    int rc = 0;
+    for (size_t i = 0; i < sv.n_procs && rc == 0; i++)
+        rc = init_proc(&sv, i);
+    if (rc == 0)
+        rc = run(&sv);
+    for (size_t i = 0; i < sv.n_procs; i++) {
+        if (sv.procs[i].prober != NULL)
+            prober_stop_all(sv.procs[i].prober);
+        free(sv.procs[i].prober);
+        free(sv.procs[i].env);
     }
-    /* Hooks run where the app was started, after podinit has left it. */
-    if (cfg->process.working_dir == NULL &&
-        (cfg->process.post_start.kind == HOOK_EXEC || cfg->process.pre_stop.kind == HOOK_EXEC))
-        sv.start_dir = getcwd(NULL, 0);
-    const struct config_process *p = &cfg->process;
-    if (p->readiness.present || p->liveness.present || p->startup.present) {
-        sv.probes_on = true;
-        sv.probe_ctx =
-            (struct hooks_context){.name = "probe",
-                                   .signals = &sv.saved,
-                                   .envp = sv.child_env,
-                                   .dir = p->working_dir ? p->working_dir : sv.start_dir};
-        if (p->working_dir == NULL && sv.start_dir == NULL)
-            sv.probe_ctx.dir = sv.start_dir = getcwd(NULL, 0);
-    }
-    int rc = run(&sv);
-    if (sv.probes_on)
-        prober_stop_all(&sv.prober);
     health_stop(&sv.health);
-    free(sv.child_env);
     free(sv.start_dir);
     return rc;
+}
+
+/* ---- the loop ------------------------------------------------------------------ */
+
+static void dispatch(struct supervisor *sv, const struct epoll_event *ev, bool *timer_fired) {
+    uint64_t tag = ev->data.u64;
+    if (sv->timerfd >= 0 && tag == (uint64_t)sv->timerfd) {
+        uint64_t expirations;
+        while (read(sv->timerfd, &expirations, sizeof expirations) < 0 && errno == EINTR)
+            ;
+        *timer_fired = true;
+        sv->armed_at = 0; /* a one-shot timer: it fired */
+    } else if (tag & HEALTH_TAG_MASK) {
+        struct health_process procs[CONFIG_MAX_PROCESSES];
+        struct health_status st = health_status_of(sv, procs);
+        health_on_event(&sv->health, tag, monotonic_ms(), &st);
+    } else if (tag & PROBER_TAG_MASK) {
+        int i = PROBER_TAG_PROCESS(tag);
+        if (i < (int)sv->n_procs && sv->procs[i].probes_on)
+            prober_on_event(sv->procs[i].prober, tag, ev->events, monotonic_ms());
+    }
+}
+
+/* After the reaping pass: feed the lifecycles what happened. Returns true
+ * when the container is done. */
+static bool advance(struct supervisor *sv, bool timer_fired, bool none_left) {
+    feed_pending(sv); /* hook and probe results found while reaping */
+    for (size_t i = 0; i < sv->n_procs; i++) {
+        struct proc *p = &sv->procs[i];
+        if (p->exited && !p->reported) {
+            p->reported = true;
+            queue_event(sv, p,
+                        (struct lifecycle_event){.kind = EV_MAIN_EXITED, .status = p->status});
+        }
+    }
+    feed_pending(sv);
+    if (timer_fired)
+        feed_all(sv, (struct lifecycle_event){.kind = EV_TIMER});
+    bool killing = false, all_exited = true, done = true;
+    for (size_t i = 0; i < sv->n_procs; i++) {
+        killing = killing || sv->procs[i].lc.state == LC_KILLING;
+        all_exited = all_exited && sv->procs[i].exited;
+    }
+    if (killing && !none_left)
+        signal_everything(sv, SIGKILL); /* orphans adopted since */
+    if (all_exited && none_left)
+        feed_all(sv, (struct lifecycle_event){.kind = EV_ALL_EXITED});
+    for (size_t i = 0; i < sv->n_procs; i++)
+        done = done && sv->procs[i].lc.state == LC_EXITED;
+    return done;
 }
 
 static int run(struct supervisor *sv) {
@@ -748,20 +933,28 @@ static int run(struct supervisor *sv) {
     int rc = setup(sv);
     if (rc != 0)
         return rc;
-    if (sv->probes_on)
-        prober_init(&sv->prober, &sv->cfg->process, sv->epfd, &sv->probe_ctx, on_probe_change, sv);
+    for (size_t i = 0; i < sv->n_procs; i++)
+        if (sv->procs[i].probes_on)
+            prober_init(sv->procs[i].prober, sv->procs[i].cfg, (int)i, sv->epfd, &sv->procs[i].ctx,
+                        on_probe_change, &sv->procs[i]);
     if (!opts->pause) {
         if (opts->persona == PERSONA_DUMB_INIT && opts->setsid)
             release_terminal(sv);
-        rc = start_child(sv);
-        if (rc != 0)
-            return rc;
+        for (size_t i = 0; i < sv->n_procs; i++) {
+            rc = start_process(sv, &sv->procs[i]);
+            if (rc != 0) {
+                /* Nothing half-started: the ones already running are
+                 * stopped (SIGKILL: they have barely begun). */
+                signal_everything(sv, SIGKILL);
+                return rc;
+            }
+        }
         if (opts->lifecycle)
-            feed(sv, EV_STARTED, 0);
+            feed_all(sv, (struct lifecycle_event){.kind = EV_STARTED});
     } else {
         log_msg(LOG_INFO, "pause mode: waiting for SIGTERM or SIGINT");
     }
-    /* Pin no mount: the child keeps the caller's working directory. */
+    /* Pin no mount: the children keep the caller's working directory. */
     if (chdir("/") != 0)
         log_msg(LOG_DEBUG, "chdir /: %s", strerror(errno));
 
@@ -777,61 +970,24 @@ static int run(struct supervisor *sv) {
         bool timer_fired = false;
         /* Signals first: whatever else woke us, they are never delayed. */
         drain_signals(sv);
-        for (int i = 0; i < n; i++) {
-            uint64_t tag = ev[i].data.u64;
-            if (sv->timerfd >= 0 && tag == (uint64_t)sv->timerfd) {
-                uint64_t expirations;
-                while (read(sv->timerfd, &expirations, sizeof expirations) < 0 && errno == EINTR)
-                    ;
-                timer_fired = true;
-                sv->armed_at = 0; /* a one-shot timer: it fired */
-            } else if (tag & HEALTH_TAG_MASK) {
-                struct health_status st = health_status_of(sv);
-                health_on_event(&sv->health, tag, monotonic_ms(), &st);
-            } else if ((tag & PROBER_TAG_MASK) && sv->probes_on) {
-                prober_on_event(&sv->prober, tag, ev[i].events, monotonic_ms());
-            }
-        }
+        for (int i = 0; i < n; i++)
+            dispatch(sv, &ev[i], &timer_fired);
         if (timer_fired) {
-            health_expire(&sv->health, monotonic_ms());
-            if (sv->probes_on)
-                prober_tick(&sv->prober, monotonic_ms());
+            int64_t now = monotonic_ms();
+            health_expire(&sv->health, now);
+            for (size_t i = 0; i < sv->n_procs; i++)
+                if (sv->procs[i].probes_on)
+                    prober_tick(sv->procs[i].prober, now);
         }
         bool none_left;
         int reaped = reap_children(on_reaped, sv, &none_left);
         if (reaped < 0)
             log_msg(LOG_ERROR, "waitpid: %s", strerror(-reaped));
         if (!opts->lifecycle) {
-            if (sv->child_exited)
+            if (sv->procs[0].exited)
                 return finish(sv);
-        } else if (!opts->pause) {
-            feed_pending(sv); /* hook results found while reaping */
-            if (sv->child_exited && !sv->main_reported) {
-                sv->main_reported = true;
-                feed(sv, EV_MAIN_EXITED, sv->child_status);
-            }
-            if (timer_fired)
-                feed(sv, EV_TIMER, 0);
-            if (sv->lc.state == LC_KILLING && !none_left)
-                signal_everything(sv, SIGKILL); /* orphans adopted since */
-            if (sv->child_exited && none_left)
-                feed(sv, EV_ALL_EXITED, 0);
-            if (sv->done) {
-                if (sv->failed_hook == LC_HOOK_POST_START) {
-                    log_event(LOG_ERROR,
-                              &(struct log_fields){.event = "exit",
-                                                   .hook = "postStart",
-                                                   .has_status = true,
-                                                   .status = CLI_EXIT_POST_START},
-                              "postStart hook failed: the container was stopped; exiting "
-                              "with %d",
-                              CLI_EXIT_POST_START);
-                    return CLI_EXIT_POST_START;
-                }
-                int code = reap_container_exit_code(sv->exit_status, &sv->cfg->success_exit_codes);
-                log_main_exited(sv->exit_status, code);
-                return code;
-            }
+        } else if (!opts->pause && advance(sv, timer_fired, none_left)) {
+            return container_exit_code(sv);
         }
         if (sv->stop_requested) {
             log_msg(LOG_INFO, "stop signal received in pause mode; exiting");

@@ -58,6 +58,9 @@ struct config_process {
     int64_t backoff_initial_ms, backoff_max_ms, backoff_reset_ms; /* 1 s, 300 s, 600 s */
 };
 
+/* How many processes one podinit runs, at most. */
+#define CONFIG_MAX_PROCESSES 8
+
 struct config {
     const char *source; /* the file's name, or NULL */
     int64_t grace_ms;
@@ -67,8 +70,9 @@ struct config {
     bool log_json;
     int log_level;       /* enum log_level */
     char *health_listen; /* "ADDR:PORT" of the health endpoint, or NULL (off) */
-    struct config_process process;
-    bool own_command; /* process.command was allocated by the load */
+    struct config_process processes[CONFIG_MAX_PROCESSES];
+    size_t n_processes; /* at least 1: processes[0] is the main one */
+    bool own_command;   /* processes[0].command was allocated by the load */
 };
 
 /* The postStart timeout when timeoutSeconds is not given. */

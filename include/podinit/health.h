@@ -20,15 +20,23 @@
 #define HEALTH_TAG_CONN (UINT64_C(2) << 40) /* | the connection's slot */
 #define HEALTH_TAG_MASK (UINT64_C(3) << 40)
 
-/* What the endpoint reports; filled by the supervisor on each request. */
-struct health_status {
-    const char *state; /* the lifecycle state's name */
-    bool live, ready, started;
-    const char *name; /* the process */
-    pid_t pid;        /* 0 when not running */
+/* One process, as /status shows it. */
+struct health_process {
+    const char *name;  /* letters, digits, '-', '_', '.' (the config checks) */
+    const char *state; /* its lifecycle state's name */
+    pid_t pid;         /* 0 when not running */
+    bool ready;
     int restarts;
     bool exited;
     int last_exit; /* exit code (128+N for signal N) when exited */
+};
+
+/* What the endpoint reports; filled by the supervisor on each request. */
+struct health_status {
+    const char *state;         /* the container's: the main process's lifecycle state */
+    bool live, ready, started; /* every process's */
+    const struct health_process *procs;
+    size_t n_procs;
 };
 
 /* Parse "ADDR:PORT" ("0.0.0.0:8086", "127.0.0.1:8086", "[::]:8086",
@@ -36,10 +44,12 @@ struct health_status {
 int health_parse_listen(const char *spec, char *err, size_t errlen);
 
 /* The whole HTTP answer to one request (req[0..len), complete or cut at
- * the size limit) into out. Pure. Returns its length (always < cap when
- * cap >= 512). */
+ * the size limit) into out. Pure. Returns its length (always < cap). */
 size_t health_respond(const char *req, size_t len, bool too_long, const struct health_status *st,
                       char *out, size_t cap);
+
+/* The largest answer health_respond writes (8 processes in /status). */
+#define HEALTH_MAX_ANSWER 3072
 
 struct health_conn {
     int fd; /* -1: free */

@@ -67,6 +67,7 @@ struct lifecycle_event {
         EV_TIMER,           /* the armed timer fired (or any wake-up at a later time) */
         EV_HOOK_DONE,       /* hook: a JOB hook finished; ok: whether it succeeded */
         EV_LIVENESS_FAILED, /* the liveness (or startup) probe failed: stop the process */
+        EV_SHUTDOWN_NOW,    /* another process ended the container: stop, no drain, no restart */
     } kind;
     int signo;
     int status;

@@ -16,9 +16,10 @@
 
 enum prober_kind { PROBER_STARTUP, PROBER_READINESS, PROBER_LIVENESS, PROBER_KINDS };
 
-/* epoll tag of a probe's socket: | the kind. */
+/* epoll tag of a probe's socket: PROBER_TAG | process index << 8 | kind. */
 #define PROBER_TAG (UINT64_C(4) << 40)
 #define PROBER_TAG_MASK (UINT64_C(4) << 40)
+#define PROBER_TAG_PROCESS(tag) ((int)(((tag) >> 8) & 0xff))
 
 struct prober_slot {
     const struct config_probe *cfg; /* NULL: not configured */
@@ -36,12 +37,13 @@ typedef void prober_fn(void *ctx, enum prober_kind kind, enum probe_result resul
 struct prober {
     struct prober_slot slot[PROBER_KINDS];
     int epfd;
+    uint64_t tag;                         /* PROBER_TAG | process index << 8 */
     const struct hooks_context *exec_ctx; /* env, dir, signals for exec checks */
     prober_fn *on_change;
     void *ctx;
 };
 
-void prober_init(struct prober *pr, const struct config_process *p, int epfd,
+void prober_init(struct prober *pr, const struct config_process *p, int index, int epfd,
                  const struct hooks_context *exec_ctx, prober_fn *on_change, void *ctx);
 
 bool prober_configured(const struct prober *pr, enum prober_kind kind);

@@ -87,7 +87,7 @@ EOF
     wait_for_count "$OUT" '^ready' 2
     second=$(sed -n 's/^ready \([0-9]*\)$/\1/p' "$OUT" | tail -n1)
     [ "$second" != "$first" ]
-    [[ "$(status_json)" == *"\"pid\":$second,\"running\":true,\"restarts\":1"* ]]
+    [[ "$(status_json)" == *"\"pid\":$second,\"running\":true,\"ready\":true,\"restarts\":1"* ]]
     kill -TERM "$INIT"
     wait "$JOB"
 }

@@ -36,12 +36,12 @@ static void defaults_are_kubernetes_defaults(void **state) {
     assert_true(cfg.stop_signals == (SIGBIT(SIGTERM) | SIGBIT(SIGINT)));
     assert_false(cfg.log_json);
     assert_int_equal(cfg.log_level, LOG_INFO);
-    assert_null(cfg.process.command);
-    assert_int_equal(cfg.process.stop_signal, 0); /* the signal received */
-    assert_int_equal(cfg.process.post_start.kind, HOOK_NONE);
-    assert_int_equal(cfg.process.pre_stop.kind, HOOK_NONE);
+    assert_null(cfg.processes[0].command);
+    assert_int_equal(cfg.processes[0].stop_signal, 0); /* the signal received */
+    assert_int_equal(cfg.processes[0].post_start.kind, HOOK_NONE);
+    assert_int_equal(cfg.processes[0].pre_stop.kind, HOOK_NONE);
     for (int s = 1; s <= 31; s++)
-        assert_int_equal(cfg.process.rewrite.to[s], -1);
+        assert_int_equal(cfg.processes[0].rewrite.to[s], -1);
     for (int c = 0; c < 256; c++)
         assert_false(reap_remap_has(&cfg.success_exit_codes, c));
     config_free(&cfg);
@@ -88,7 +88,7 @@ static void every_key_is_read(void **state) {
     assert_false(reap_remap_has(&cfg.success_exit_codes, 1));
     assert_true(cfg.log_json);
     assert_int_equal(cfg.log_level, LOG_DEBUG);
-    const struct config_process *p = &cfg.process;
+    const struct config_process *p = &cfg.processes[0];
     assert_string_equal(p->name, "web");
     assert_string_equal(p->command[0], "/app/server");
     assert_string_equal(p->command[2], "8080");
@@ -131,7 +131,7 @@ static void probes_take_kubernetes_defaults(void **state) {
                            "\"host\": \"::1\"}}}]}",
                            &cfg, &errs),
                      0);
-    const struct config_probe *r = &cfg.process.readiness, *l = &cfg.process.liveness;
+    const struct config_probe *r = &cfg.processes[0].readiness, *l = &cfg.processes[0].liveness;
     assert_true(r->present);
     assert_int_equal(r->check.kind, HOOK_HTTP_GET);
     assert_int_equal(r->timing.period_ms, 500);
@@ -144,7 +144,7 @@ static void probes_take_kubernetes_defaults(void **state) {
     assert_string_equal(l->check.host, "::1");
     assert_int_equal(l->check.port, 81);
     assert_int_equal(l->timing.period_ms, 10000);
-    assert_false(cfg.process.startup.present);
+    assert_false(cfg.processes[0].startup.present);
     config_free(&cfg);
     config_errors_free(&errs);
 }
@@ -154,18 +154,50 @@ static void users_by_name_or_number(void **state) {
     struct config cfg;
     struct config_errors errs;
     assert_int_equal(parse("{\"processes\": [{\"user\": \"root\"}]}", &cfg, &errs), 0);
-    assert_int_equal(cfg.process.uid, 0);
-    assert_int_equal(cfg.process.gid, 0);
+    assert_int_equal(cfg.processes[0].uid, 0);
+    assert_int_equal(cfg.processes[0].gid, 0);
     config_free(&cfg);
     assert_int_equal(parse("{\"processes\": [{\"user\": \"4242:4343\"}]}", &cfg, &errs), 0);
-    assert_int_equal(cfg.process.uid, 4242); /* numbers need no passwd entry */
-    assert_int_equal(cfg.process.gid, 4343);
-    assert_string_equal(cfg.process.user, "4242:4343");
+    assert_int_equal(cfg.processes[0].uid, 4242); /* numbers need no passwd entry */
+    assert_int_equal(cfg.processes[0].gid, 4343);
+    assert_string_equal(cfg.processes[0].user, "4242:4343");
     config_free(&cfg);
     assert_int_equal(parse("{\"processes\": [{\"user\": \"4242\"}]}", &cfg, &errs), 0);
-    assert_int_equal(cfg.process.gid, 0); /* no entry, no group: 0, as Docker */
+    assert_int_equal(cfg.processes[0].gid, 0); /* no entry, no group: 0, as Docker */
     config_free(&cfg);
     assert_int_equal(parse("{\"processes\": [{\"user\": \"root:0\"}]}", &cfg, &errs), 0);
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+static void several_processes_are_read_in_order(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    assert_int_equal(parse("{\"processes\": [{\"name\": \"web\", \"command\": [\"w\"]},"
+                           " {\"name\": \"side.car-2\", \"command\": [\"s\", \"-x\"],"
+                           " \"restartPolicy\": \"Always\", \"stopSignal\": \"INT\"}]}",
+                           &cfg, &errs),
+                     0);
+    assert_int_equal(cfg.n_processes, 2);
+    assert_string_equal(cfg.processes[1].name, "side.car-2");
+    assert_string_equal(cfg.processes[1].command[1], "-x");
+    assert_int_equal(cfg.processes[1].restart, RESTART_ALWAYS);
+    assert_int_equal(cfg.processes[1].stop_signal, SIGINT);
+    assert_int_equal(cfg.processes[1].rewrite.to[SIGHUP], -1);
+    assert_int_equal(cfg.processes[1].backoff_initial_ms, 1000); /* defaults for each */
+    /* -- PROGRAM replaces the first's command only; -r and --stop-signal apply to all */
+    char *argv[] = {"/bin/true", NULL};
+    struct cli_options o = {.command = argv, .given = CLI_GIVEN_STOP_SIGNAL,
+                            .stop_signal = SIGUSR2};
+    signals_rewrite_init(&o.rewrite);
+    o.rewrite.to[SIGHUP] = 0;
+    config_apply_cli(&cfg, &o);
+    assert_ptr_equal(cfg.processes[0].command, argv);
+    assert_string_equal(cfg.processes[1].command[0], "s");
+    assert_int_equal(cfg.processes[1].stop_signal, SIGUSR2);
+    assert_int_equal(cfg.processes[1].rewrite.to[SIGHUP], 0);
+    assert_int_equal(config_validate(&cfg, true, &errs), 0);
     config_free(&cfg);
     config_errors_free(&errs);
 }
@@ -178,9 +210,9 @@ static void sleep_hook_and_numbers_as_signals(void **state) {
                            " \"lifecycle\": {\"preStop\": {\"sleep\": {\"seconds\": 5}}}}]}",
                            &cfg, &errs),
                      0);
-    assert_int_equal(cfg.process.stop_signal, SIGQUIT);
-    assert_int_equal(cfg.process.pre_stop.kind, HOOK_SLEEP);
-    assert_int_equal(cfg.process.pre_stop.sleep_ms, 5000);
+    assert_int_equal(cfg.processes[0].stop_signal, SIGQUIT);
+    assert_int_equal(cfg.processes[0].pre_stop.kind, HOOK_SLEEP);
+    assert_int_equal(cfg.processes[0].pre_stop.sleep_ms, 5000);
     assert_int_equal(config_validate(&cfg, true, &errs), 0);
     config_free(&cfg);
     config_errors_free(&errs);
@@ -204,14 +236,14 @@ static void command_line_and_environment_win_over_the_file(void **state) {
     config_apply_cli(&cfg, &o);
     assert_int_equal(cfg.grace_ms, 5000);
     assert_int_equal(cfg.prestop_delay_ms, 200);
-    assert_int_equal(cfg.process.stop_signal, SIGUSR1);
+    assert_int_equal(cfg.processes[0].stop_signal, SIGUSR1);
     assert_true(cfg.log_json); /* not given: the file's */
-    assert_int_equal(cfg.process.rewrite.to[SIGWINCH], SIGHUP);
-    assert_int_equal(cfg.process.rewrite.to[SIGTERM], SIGQUIT);
+    assert_int_equal(cfg.processes[0].rewrite.to[SIGWINCH], SIGHUP);
+    assert_int_equal(cfg.processes[0].rewrite.to[SIGTERM], SIGQUIT);
     assert_true(reap_remap_has(&cfg.success_exit_codes, 3));
     assert_true(reap_remap_has(&cfg.success_exit_codes, 143));
-    assert_ptr_equal(cfg.process.command, argv);          /* the program after -- */
-    assert_string_equal(cfg.process.env[0], "MODE=prod"); /* the rest of processes[0] stays */
+    assert_ptr_equal(cfg.processes[0].command, argv);          /* the program after -- */
+    assert_string_equal(cfg.processes[0].env[0], "MODE=prod"); /* the rest of processes[0] stays */
     config_free(&cfg);
     config_errors_free(&errs);
 }
@@ -271,7 +303,7 @@ static void environment_is_inherited_then_overridden(void **state) {
     assert_int_equal(
         parse("{\"processes\": [{\"env\": {\"B\": \"new\", \"C\": \"3\"}}]}", &cfg, &errs), 0);
     char *base[] = {"A=1", "B=old", "BB=2", NULL};
-    char **env = config_environment(&cfg.process, base);
+    char **env = config_environment(&cfg.processes[0], base);
     assert_non_null(env);
     assert_string_equal(env[0], "A=1");
     assert_string_equal(env[1], "BB=2"); /* B's prefix is not B */
@@ -366,7 +398,14 @@ static const struct bad bad_files[] = {
      "\"timeoutSeconds\": -1}}]}",
      "test.json: processes[0].readinessProbe.timeoutSeconds: must be >= 0, got -1"},
     {"{\"processes\": [{\"command\": [\"a\"]}, {\"command\": [\"b\"]}]}",
-     "test.json: processes[1]: only one process is supported yet"},
+     "test.json: processes[1]: needs a \"name\" (there are several processes)"},
+    {"{\"processes\": [{\"name\": \"a\", \"command\": [\"a\"]}, {\"name\": \"a\", "
+     "\"command\": [\"b\"]}]}",
+     "test.json: processes[1].name: \"a\" is the name of processes[0] too"},
+    {"{\"processes\": [{\"name\": \"web server\"}]}",
+     "test.json: processes[0].name: must be letters, digits, '-', '_' or '.'"},
+    {"{\"processes\": [{}, {}, {}, {}, {}, {}, {}, {}, {}]}",
+     "test.json: processes[8]: at most 8 processes"},
     /* commands */
     {"{\"processes\": [{\"command\": []}]}", "test.json: processes[0].command: must not be empty"},
     {"{\"processes\": [{\"command\": [\"a\", 1]}]}",
@@ -533,7 +572,7 @@ static void a_file_is_read_whole(void **state) {
     struct config_errors errs = {0};
     config_init(&cfg);
     assert_int_equal(config_load_file(path, &cfg, &errs), 0);
-    assert_string_equal(cfg.process.name, "web");
+    assert_string_equal(cfg.processes[0].name, "web");
     unlink(path);
     config_free(&cfg);
     config_errors_free(&errs);
@@ -545,6 +584,7 @@ int main(void) {
         cmocka_unit_test(every_key_is_read),
         cmocka_unit_test(probes_take_kubernetes_defaults),
         cmocka_unit_test(users_by_name_or_number),
+        cmocka_unit_test(several_processes_are_read_in_order),
         cmocka_unit_test(sleep_hook_and_numbers_as_signals),
         cmocka_unit_test(command_line_and_environment_win_over_the_file),
         cmocka_unit_test(printed_config_reads_back_the_same),

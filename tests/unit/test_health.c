@@ -12,10 +12,12 @@
 
 #include "podinit/health.h"
 
+static const struct health_process web = {.name = "web", .state = "RUNNING", .pid = 7,
+                                          .ready = true};
 static const struct health_status up = {.state = "RUNNING", .live = true, .ready = true,
-                                        .started = true, .name = "web", .pid = 7};
+                                        .started = true, .procs = &web, .n_procs = 1};
 
-static char out[1024];
+static char out[HEALTH_MAX_ANSWER];
 
 static const char *respond(const char *req, const struct health_status *st) {
     size_t n = health_respond(req, strlen(req), false, st, out, sizeof out);
@@ -48,14 +50,29 @@ static void status_is_json_of_the_state_and_the_process(void **state) {
     respond("GET /status HTTP/1.1\r\n\r\n", &up);
     assert_non_null(strstr(out, "Content-Type: application/json\r\n"));
     assert_non_null(strstr(out, "{\"state\":\"RUNNING\",\"live\":true,\"ready\":true,"
-                                "\"started\":true,\"processes\":[{\"name\":\"web\",\"pid\":7,"
-                                "\"running\":true,\"restarts\":0,\"lastExit\":null}]}\n"));
-    struct health_status gone = up;
-    gone.pid = 0;
-    gone.exited = true;
-    gone.last_exit = 143;
-    respond("GET /status HTTP/1.1\r\n\r\n", &gone);
-    assert_non_null(strstr(out, "\"running\":false,\"restarts\":0,\"lastExit\":143}"));
+                                "\"started\":true,\"processes\":[{\"name\":\"web\","
+                                "\"state\":\"RUNNING\",\"pid\":7,\"running\":true,"
+                                "\"ready\":true,\"restarts\":0,\"lastExit\":null}]}\n"));
+    struct health_process two[2] = {web, {.name = "sidecar", .state = "BACKOFF", .restarts = 3,
+                                          .exited = true, .last_exit = 143}};
+    struct health_status both = up;
+    both.procs = two;
+    both.n_procs = 2;
+    respond("GET /status HTTP/1.1\r\n\r\n", &both);
+    assert_non_null(strstr(out, "},{\"name\":\"sidecar\",\"state\":\"BACKOFF\",\"pid\":0,"
+                                "\"running\":false,\"ready\":false,\"restarts\":3,"
+                                "\"lastExit\":143}]}\n"));
+    /* eight processes with the longest names still fit */
+    struct health_process many[8];
+    for (int i = 0; i < 8; i++)
+        many[i] = (struct health_process){
+            .name = "a-name-of-sixty-three-characters-aaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            .state = "TERMINATING", .pid = 4194304, .restarts = 2147483647, .exited = true,
+            .last_exit = 255};
+    both.procs = many;
+    both.n_procs = 8;
+    respond("GET /status HTTP/1.1\r\n\r\n", &both);
+    assert_non_null(strstr(out, "\"lastExit\":255}]}\n"));
 }
 
 static void anything_else_gets_an_error_status(void **state) {

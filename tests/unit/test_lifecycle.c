@@ -486,6 +486,25 @@ static void liveness_failure_with_always_stops_then_restarts(void **state) {
     assert_int_equal(find(&r, ACT_BACKOFF)->value, 1000);
 }
 
+static void another_process_ending_the_container_stops_this_one_at_once(void **state) {
+    (void)state;
+    struct run r;
+    start(&r, 5000, 30000, SIGQUIT);
+    feed(&r, EV_SHUTDOWN_NOW, 0, 1000);
+    assert_int_equal(r.lc.state, LC_TERMINATING); /* no drain */
+    assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGQUIT);
+    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 31000);
+    /* waiting to restart: no restart, the stop goes to what is left */
+    start_with(&r, restarting(LC_RESTART_ALWAYS));
+    feed(&r, EV_MAIN_EXITED, EXITED(1), 100);
+    feed(&r, EV_SHUTDOWN_NOW, 0, 200);
+    assert_int_equal(r.lc.state, LC_TERMINATING);
+    feed(&r, EV_TIMER, 0, 1100);
+    assert_null(find(&r, ACT_RESTART));
+    feed(&r, EV_ALL_EXITED, 0, 1200);
+    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(1));
+}
+
 static void no_exit_before_the_main_process_is_gone(void **state) {
     (void)state;
     struct run r;
@@ -550,6 +569,7 @@ int main(void) {
         cmocka_unit_test(on_failure_restarts_only_failures),
         cmocka_unit_test(no_restart_once_shutdown_began),
         cmocka_unit_test(liveness_failure_with_always_stops_then_restarts),
+        cmocka_unit_test(another_process_ending_the_container_stops_this_one_at_once),
         cmocka_unit_test(no_exit_before_the_main_process_is_gone),
         cmocka_unit_test(nothing_happens_twice_after_exit),
         cmocka_unit_test(actions_never_overflow_the_buffer),
