@@ -181,11 +181,47 @@ static void enter_backoff(struct lifecycle *lc, int64_t now, struct out *o) {
 
 static void restart(struct lifecycle *lc, struct out *o) {
     lc->restarts++;
+    lc->startup_passed = false;
     lc->state = LC_STARTING;
     lc->started = false;
     lc->main_exited = false;
     lc->phase_end_ms = 0;
     emit(o, (struct lifecycle_action){.kind = ACT_RESTART});
+}
+
+/* The process failed its liveness probe (or its startup probe for good). */
+static void liveness_failed(struct lifecycle *lc, int64_t now, struct out *o) {
+    if (lc->state != LC_STARTING && lc->state != LC_RUNNING)
+        return;
+    if (lc->cfg.restart == LC_RESTART_NEVER) {
+        /* The container stops, as after the process's own exit. */
+        stop_now(lc, now, o);
+        return;
+    }
+    /* Stop the process (its stop signal, the grace period, then SIGKILL to
+     * its group) and restart it once it is gone. */
+    cancel_hook(lc, o, false);
+    if (lc->state == LC_RUNNING)
+        set_ready(o, 0);
+    lc->state = LC_RESTARTING;
+    lc->deadline_ms = now + lc->cfg.grace_ms;
+    emit(o, (struct lifecycle_action){.kind = ACT_SIGNAL_APP, .signo = app_stop_signal(lc)});
+    arm(o, lc->deadline_ms);
+}
+
+/* Which probes should run: the startup probe first (if any), then the
+ * other two; none outside RUNNING (no probe during a postStart, a
+ * shutdown or a back-off). */
+static void sync_probes(struct lifecycle *lc, struct out *o) {
+    unsigned want = 0;
+    if (lc->state == LC_RUNNING)
+        want = (lc->cfg.probes & LC_PROBE_STARTUP) && !lc->startup_passed
+                   ? LC_PROBE_STARTUP
+                   : lc->cfg.probes & (LC_PROBE_READINESS | LC_PROBE_LIVENESS);
+    if (want != lc->probes_running) {
+        lc->probes_running = want;
+        emit(o, (struct lifecycle_action){.kind = ACT_PROBES, .value = (int)want});
+    }
 }
 
 static void on_timer(struct lifecycle *lc, int64_t now, struct out *o) {
@@ -295,24 +331,16 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
             terminate(lc, &o);
         }
         break;
-    case EV_LIVENESS_FAILED:
-        if (lc->state != LC_STARTING && lc->state != LC_RUNNING)
-            break;
-        if (lc->cfg.restart == LC_RESTART_NEVER) {
-            /* The container stops, as after the process's own exit. */
-            stop_now(lc, now, &o);
-            break;
-        }
-        /* Stop the process (its stop signal, the grace period, then
-         * SIGKILL to its group) and restart it once it is gone. */
-        cancel_hook(lc, &o, false);
-        if (lc->state == LC_RUNNING)
-            set_ready(&o, 0);
-        lc->state = LC_RESTARTING;
-        lc->deadline_ms = now + lc->cfg.grace_ms;
-        emit(&o, (struct lifecycle_action){.kind = ACT_SIGNAL_APP, .signo = app_stop_signal(lc)});
-        arm(&o, lc->deadline_ms);
+    case EV_LIVENESS_FAILED: liveness_failed(lc, now, &o); break;
+    case EV_PROBE_RESULT:
+        if (lc->state != LC_RUNNING)
+            break; /* a late result: probes only count while running */
+        if (ev->probe == LC_PROBE_STARTUP && ev->ok)
+            lc->startup_passed = true; /* the others take over */
+        else if ((ev->probe == LC_PROBE_STARTUP || ev->probe == LC_PROBE_LIVENESS) && !ev->ok)
+            liveness_failed(lc, now, &o); /* a startup probe past its threshold counts so */
         break;
     }
+    sync_probes(lc, &o);
     return o.n;
 }

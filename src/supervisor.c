@@ -59,7 +59,7 @@ struct proc {
     enum lifecycle_hook_id hook_id; /* LC_HOOK_NONE once cancelled */
     struct hooks_context ctx;       /* env, dir, user for its hooks and exec probes */
     /* Probes: only when configured (nothing configured, nothing paid). */
-    bool probes_on, probes_started;
+    bool probes_on;
     struct prober *prober; /* allocated only when it has probes */
 };
 
@@ -376,6 +376,23 @@ static void restart_process(struct supervisor *sv, struct proc *p) {
     queue_event(sv, p, (struct lifecycle_event){.kind = EV_STARTED});
 }
 
+/* The lifecycle's bit for each of the prober's kinds. */
+static const unsigned probe_bits[PROBER_KINDS] = {LC_PROBE_STARTUP, LC_PROBE_READINESS,
+                                                  LC_PROBE_LIVENESS};
+
+/* ACT_PROBES: run the probes the lifecycle asks for, stop the others. */
+static void set_probes(struct proc *p, unsigned want) {
+    if (!p->probes_on)
+        return;
+    int64_t now = monotonic_ms();
+    for (int k = 0; k < PROBER_KINDS; k++) {
+        if (want & probe_bits[k])
+            prober_start(p->prober, (enum prober_kind)k, now);
+        else
+            prober_stop(p->prober, (enum prober_kind)k);
+    }
+}
+
 /* ---- carrying out the lifecycles' actions ---------------------------------- */
 
 static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecycle_action *act,
@@ -435,6 +452,7 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
                   reap_exit_code(p->status), act->signo, act->value / 1000, act->value % 1000);
         break;
     case ACT_RESTART: restart_process(sv, p); break;
+    case ACT_PROBES: set_probes(p, (unsigned)act->value); break;
     case ACT_EXIT: break; /* the container exits when every lifecycle has */
     }
 }
@@ -741,7 +759,9 @@ static struct health_status health_status_of(const struct supervisor *sv,
     return st;
 }
 
-/* A probe's result changed. */
+/* A probe's result changed: logged; the lifecycle decides what it means
+ * (the startup probe's opens the others; a failed liveness or startup
+ * probe stops the process). Readiness only feeds the health endpoint. */
 static void on_probe_change(void *ctx, enum prober_kind kind, enum probe_result r,
                             const char *why) {
     struct proc *p = ctx;
@@ -751,46 +771,16 @@ static void on_probe_change(void *ctx, enum prober_kind kind, enum probe_result 
     prefix(sv, p, pre, sizeof pre);
     struct log_fields lf = {.event = r == PROBE_PASSING ? "probe_passing" : "probe_failing",
                             .child = p->pid};
-    if (r == PROBE_PASSING) {
+    bool ok = r == PROBE_PASSING;
+    if (ok)
         log_event(LOG_INFO, &lf, "%s%s probe passing (%s)", pre, name, why);
-        if (kind == PROBER_STARTUP) {
-            int64_t now = monotonic_ms();
-            prober_stop(p->prober, PROBER_STARTUP); /* done: the others take over */
-            prober_start(p->prober, PROBER_READINESS, now);
-            prober_start(p->prober, PROBER_LIVENESS, now);
-        }
-        return;
-    }
-    if (kind == PROBER_READINESS) {
+    else if (kind == PROBER_READINESS)
         log_event(LOG_WARN, &lf, "%sreadiness probe failing (%s): not ready", pre, why);
-        return;
-    }
-    /* A failed liveness probe, or a startup probe past its threshold. */
-    log_event(LOG_WARN, &lf, "%s%s probe failed (%s): stopping the process", pre, name, why);
-    queue_event(sv, p, (struct lifecycle_event){.kind = EV_LIVENESS_FAILED});
-}
-
-/* Probes run while their process counts as started and runs: they stop
- * when it exits or a shutdown begins, and start over after a restart. */
-static void update_probes(struct supervisor *sv) {
-    for (size_t i = 0; i < sv->n_procs; i++) {
-        struct proc *p = &sv->procs[i];
-        if (!p->probes_on)
-            continue;
-        if (!p->probes_started && p->lc.state == LC_RUNNING) {
-            p->probes_started = true;
-            int64_t now = monotonic_ms();
-            if (prober_configured(p->prober, PROBER_STARTUP)) {
-                prober_start(p->prober, PROBER_STARTUP, now);
-            } else {
-                prober_start(p->prober, PROBER_READINESS, now);
-                prober_start(p->prober, PROBER_LIVENESS, now);
-            }
-        } else if (p->probes_started && p->lc.state != LC_RUNNING) {
-            prober_stop_all(p->prober);
-            p->probes_started = false;
-        }
-    }
+    else
+        log_event(LOG_WARN, &lf, "%s%s probe failed (%s): stopping the process", pre, name, why);
+    queue_event(
+        sv, p,
+        (struct lifecycle_event){.kind = EV_PROBE_RESULT, .probe = probe_bits[kind], .ok = ok});
 }
 
 /* How the lifecycle sees a configured hook. */
@@ -822,6 +812,9 @@ static int init_proc(struct supervisor *sv, size_t i) {
                                .backoff_initial_ms = c->backoff_initial_ms,
                                .backoff_max_ms = c->backoff_max_ms,
                                .backoff_reset_ms = c->backoff_reset_ms,
+                               .probes = (c->startup.present ? LC_PROBE_STARTUP : 0u) |
+                                         (c->readiness.present ? LC_PROBE_READINESS : 0u) |
+                                         (c->liveness.present ? LC_PROBE_LIVENESS : 0u),
                            });
     if (c->n_env > 0) {
         p->env = config_environment(c, environ);
@@ -959,7 +952,6 @@ static int run(struct supervisor *sv) {
         log_msg(LOG_DEBUG, "chdir /: %s", strerror(errno));
 
     for (;;) {
-        update_probes(sv);
         reschedule(sv);
         struct epoll_event ev[16];
         int n = epoll_wait(sv->epfd, ev, 16, -1);

@@ -39,7 +39,11 @@ struct lifecycle_config {
     int64_t backoff_initial_ms; /* the first restart's delay, doubled each time */
     int64_t backoff_max_ms;     /* up to this */
     int64_t backoff_reset_ms;   /* a run this long starts the doubling over */
+    unsigned probes;            /* LC_PROBE_* configured */
 };
+
+/* Probes, as bits: which are configured, and which should run. */
+enum { LC_PROBE_STARTUP = 1, LC_PROBE_READINESS = 2, LC_PROBE_LIVENESS = 4 };
 
 struct lifecycle {
     struct lifecycle_config cfg;
@@ -56,6 +60,8 @@ struct lifecycle {
     int restarts;                       /* how many times the process was restarted */
     int crashes;                        /* restarts since the last long-enough run */
     int64_t run_started_ms;             /* when the current run started */
+    bool startup_passed;                /* this run's startup probe has passed */
+    unsigned probes_running;            /* LC_PROBE_* last asked for (ACT_PROBES) */
 };
 
 struct lifecycle_event {
@@ -68,11 +74,13 @@ struct lifecycle_event {
         EV_HOOK_DONE,       /* hook: a JOB hook finished; ok: whether it succeeded */
         EV_LIVENESS_FAILED, /* the liveness (or startup) probe failed: stop the process */
         EV_SHUTDOWN_NOW,    /* another process ended the container: stop, no drain, no restart */
+        EV_PROBE_RESULT,    /* probe (LC_PROBE_*) changed to ok (passing) or not (failing) */
     } kind;
     int signo;
     int status;
     enum lifecycle_hook_id hook;
     bool ok;
+    unsigned probe; /* EV_PROBE_RESULT: one LC_PROBE_* bit */
 };
 
 struct lifecycle_action {
@@ -87,6 +95,7 @@ struct lifecycle_action {
         ACT_KILL_APP,     /* SIGKILL to the process's group (a restart's grace is over) */
         ACT_BACKOFF,      /* value: the delay in ms before restart number signo (for the log) */
         ACT_RESTART,      /* start the process again; then feed EV_STARTED (or its exit) */
+        ACT_PROBES,       /* value: the LC_PROBE_* that should run now (others stop) */
         ACT_EXIT,         /* value: the main wait status; hook: the hook that failed, if any */
     } kind;
     int signo;

@@ -384,7 +384,7 @@ static void liveness_failure_stops_the_process_without_a_drain(void **state) {
     assert_int_equal(find(&r, ACT_SET_READY)->value, 0);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGQUIT); /* its stop signal */
     assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 31000);    /* grace from now */
-    feed(&r, EV_LIVENESS_FAILED, 0, 2000); /* once is enough */
+    feed(&r, EV_LIVENESS_FAILED, 0, 2000);                      /* once is enough */
     assert_int_equal(r.n, 0);
     feed(&r, EV_MAIN_EXITED, SIGQUIT, 2500);
     feed(&r, EV_ALL_EXITED, 0, 2500);
@@ -392,8 +392,10 @@ static void liveness_failure_stops_the_process_without_a_drain(void **state) {
 }
 
 static struct lifecycle_config restarting(enum lifecycle_restart policy) {
-    return (struct lifecycle_config){.grace_ms = 30000, .restart = policy,
-                                     .backoff_initial_ms = 1000, .backoff_max_ms = 300000,
+    return (struct lifecycle_config){.grace_ms = 30000,
+                                     .restart = policy,
+                                     .backoff_initial_ms = 1000,
+                                     .backoff_max_ms = 300000,
                                      .backoff_reset_ms = 600000};
 }
 
@@ -417,8 +419,8 @@ static void always_restarts_with_a_doubling_capped_backoff(void **state) {
     (void)state;
     struct run r;
     start_with(&r, restarting(LC_RESTART_ALWAYS));
-    int64_t now = 0, expected[] = {1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000, 256000,
-                                   300000, 300000};
+    int64_t now = 0, expected[] = {1000,  2000,   4000,   8000,   16000, 32000,
+                                   64000, 128000, 256000, 300000, 300000};
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
         int64_t d = crash(&r, EXITED(0), now + 10); /* even a clean exit, with Always */
         assert_int_equal(d, expected[i]);
@@ -442,7 +444,7 @@ static void on_failure_restarts_only_failures(void **state) {
     struct run r;
     start_with(&r, restarting(LC_RESTART_ON_FAILURE));
     crash(&r, EXITED(3), 100);
-    crash(&r, SIGKILL, 2000); /* killed by a signal is a failure too */
+    crash(&r, SIGKILL, 2000);                  /* killed by a signal is a failure too */
     feed(&r, EV_MAIN_EXITED, EXITED(0), 9000); /* success: the container stops */
     assert_int_equal(r.lc.state, LC_TERMINATING);
     feed(&r, EV_ALL_EXITED, 0, 9000);
@@ -503,6 +505,66 @@ static void another_process_ending_the_container_stops_this_one_at_once(void **s
     assert_null(find(&r, ACT_RESTART));
     feed(&r, EV_ALL_EXITED, 0, 1200);
     assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(1));
+}
+
+static void probe_result(struct run *r, unsigned probe, bool ok, int64_t now) {
+    struct lifecycle_event ev = {.kind = EV_PROBE_RESULT, .probe = probe, .ok = ok};
+    r->n = lifecycle_step(&r->lc, &ev, now, r->out, 8);
+}
+
+static void a_startup_probe_gates_readiness_and_liveness(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){.grace_ms = 30000,
+                                             .post_start = {LC_HOOK_JOB, 30000},
+                                             .probes = LC_PROBE_STARTUP | LC_PROBE_READINESS |
+                                                       LC_PROBE_LIVENESS});
+    assert_null(find(&r, ACT_PROBES)); /* not during postStart */
+    hook_done(&r, LC_HOOK_POST_START, true, 100);
+    assert_int_equal(find(&r, ACT_PROBES)->value, LC_PROBE_STARTUP); /* only it, first */
+    probe_result(&r, LC_PROBE_READINESS, true, 150); /* a stray result changes nothing */
+    assert_null(find(&r, ACT_PROBES));
+    probe_result(&r, LC_PROBE_STARTUP, true, 200);
+    assert_int_equal(find(&r, ACT_PROBES)->value, LC_PROBE_READINESS | LC_PROBE_LIVENESS);
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 300);
+    assert_int_equal(find(&r, ACT_PROBES)->value, 0); /* none during a shutdown */
+}
+
+static void without_a_startup_probe_the_others_start_at_once(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){.grace_ms = 30000, .probes = LC_PROBE_LIVENESS});
+    assert_int_equal(find(&r, ACT_PROBES)->value, LC_PROBE_LIVENESS);
+    struct run none;
+    start(&none, 0, 30000, 0);
+    assert_null(find(&none, ACT_PROBES)); /* nothing configured, nothing asked */
+}
+
+static void a_startup_probe_failing_for_good_is_a_liveness_failure(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){.grace_ms = 30000, .probes = LC_PROBE_STARTUP});
+    probe_result(&r, LC_PROBE_STARTUP, false, 5000);
+    assert_int_equal(r.lc.state, LC_TERMINATING); /* Never: the container stops */
+    assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
+    assert_int_equal(find(&r, ACT_PROBES)->value, 0);
+}
+
+static void probes_start_over_after_a_restart(void **state) {
+    (void)state;
+    struct run r;
+    struct lifecycle_config cfg = restarting(LC_RESTART_ALWAYS);
+    cfg.probes = LC_PROBE_STARTUP | LC_PROBE_LIVENESS;
+    start_with(&r, cfg);
+    probe_result(&r, LC_PROBE_STARTUP, true, 100);
+    probe_result(&r, LC_PROBE_LIVENESS, false, 2000);
+    assert_int_equal(r.lc.state, LC_RESTARTING);
+    assert_int_equal(find(&r, ACT_PROBES)->value, 0);
+    feed(&r, EV_MAIN_EXITED, SIGTERM, 2100);
+    feed(&r, EV_TIMER, 0, 3100);
+    assert_non_null(find(&r, ACT_RESTART));
+    feed(&r, EV_STARTED, 0, 3100);
+    assert_int_equal(find(&r, ACT_PROBES)->value, LC_PROBE_STARTUP); /* from the start */
 }
 
 static void no_exit_before_the_main_process_is_gone(void **state) {
@@ -570,6 +632,10 @@ int main(void) {
         cmocka_unit_test(no_restart_once_shutdown_began),
         cmocka_unit_test(liveness_failure_with_always_stops_then_restarts),
         cmocka_unit_test(another_process_ending_the_container_stops_this_one_at_once),
+        cmocka_unit_test(a_startup_probe_gates_readiness_and_liveness),
+        cmocka_unit_test(without_a_startup_probe_the_others_start_at_once),
+        cmocka_unit_test(a_startup_probe_failing_for_good_is_a_liveness_failure),
+        cmocka_unit_test(probes_start_over_after_a_restart),
         cmocka_unit_test(no_exit_before_the_main_process_is_gone),
         cmocka_unit_test(nothing_happens_twice_after_exit),
         cmocka_unit_test(actions_never_overflow_the_buffer),
