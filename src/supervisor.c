@@ -620,22 +620,23 @@ static int finish(struct supervisor *sv) {
     return code;
 }
 
-/* Every lifecycle has exited: podinit's exit code. */
+/* Every lifecycle has exited: podinit's exit code, said in the log. */
 static int container_exit_code(struct supervisor *sv) {
+    const struct lifecycle *lcs[CONFIG_MAX_PROCESSES];
+    for (size_t i = 0; i < sv->n_procs; i++)
+        lcs[i] = &sv->procs[i].lc;
+    int code = lifecycle_exit_code(lcs, sv->n_procs, sv->cause, &sv->cfg->success_exit_codes,
+                                   CLI_EXIT_POST_START);
     const struct proc *p = &sv->procs[sv->cause >= 0 ? sv->cause : 0];
     if (p->lc.failed_hook == LC_HOOK_POST_START) {
         log_event(LOG_ERROR,
-                  &(struct log_fields){.event = "exit",
-                                       .hook = "postStart",
-                                       .has_status = true,
-                                       .status = CLI_EXIT_POST_START},
+                  &(struct log_fields){
+                      .event = "exit", .hook = "postStart", .has_status = true, .status = code},
                   "%s%spostStart hook failed: the container was stopped; exiting with %d",
-                  sv->n_procs > 1 ? proc_name(p) : "", sv->n_procs > 1 ? ": " : "",
-                  CLI_EXIT_POST_START);
-        return CLI_EXIT_POST_START;
+                  sv->n_procs > 1 ? proc_name(p) : "", sv->n_procs > 1 ? ": " : "", code);
+        return code;
     }
-    int code = reap_container_exit_code(p->status, &sv->cfg->success_exit_codes);
-    log_main_exited(p->status, code);
+    log_main_exited(p->lc.main_status, code);
     return code;
 }
 

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "podinit/reap.h"
+
 enum lifecycle_state {
     LC_STARTING, /* the postStart hook runs */
     LC_RUNNING,
@@ -110,6 +112,14 @@ void lifecycle_init(struct lifecycle *lc, const struct lifecycle_config *cfg);
  * returns how many (8 is always enough). */
 size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, int64_t now_ms,
                       struct lifecycle_action *out, size_t cap);
+
+/* The container's exit code once every process's lifecycle has exited:
+ * that of processes[cause] (the one that ended the container), or of
+ * processes[0] after an external stop (cause < 0); 128+N for signal N;
+ * codes in success become 0; exit_post_start when that process's postStart
+ * failed. */
+int lifecycle_exit_code(const struct lifecycle *const *procs, size_t n, int cause,
+                        const struct reap_remap *success, int exit_post_start);
 
 const char *lifecycle_state_name(enum lifecycle_state state);
 const char *lifecycle_hook_name(enum lifecycle_hook_id hook);

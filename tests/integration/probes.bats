@@ -106,6 +106,24 @@ EOF
     grep -q 'startup probe failed (exit status 1): stopping the process' "$ERR"
 }
 
+@test "a probe target that answers garbage is a failure, said so" {
+    require_root
+    "$H/httpapp" 0 - --garbage >"$BATS_TEST_TMPDIR/app" &
+    app=$!
+    wait_for_line "$BATS_TEST_TMPDIR/app" '^ready'
+    junk=$(ready_pid "$BATS_TEST_TMPDIR/app")
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
+   "readinessProbe": {"httpGet": {"port": $junk}, "periodSeconds": 0.2, "failureThreshold": 1}}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    wait_for_line "$ERR" 'readiness probe failing \(not an HTTP answer\)'
+    kill -TERM "$INIT"
+    wait "$JOB"
+    kill "$app"
+}
+
 @test "probe targets that hang or refuse are failures, never a stall" {
     require_root
     PORT=$(free_port)

@@ -4,9 +4,10 @@
  * in argv[2] (or stdout): "app: GET /path", "app: SIGTERM". It keeps serving
  * until a stop signal (TERM, INT or QUIT), then exits 0; with --ignore-term
  * it logs SIGTERM and goes on serving. With --mute it accepts connections
- * and never answers (a server that hangs).
+ * and never answers (a server that hangs); with --garbage it answers
+ * something that is not HTTP and closes.
  *
- * usage: httpapp PORT [EVENTS_FILE|-] [--ignore-term] [--mute] */
+ * usage: httpapp PORT [EVENTS_FILE|-] [--ignore-term] [--mute] [--garbage] */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -60,10 +61,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: httpapp PORT [EVENTS_FILE] [--ignore-term]\n");
         return 2;
     }
-    int ignore_term = 0, mute = 0;
+    int ignore_term = 0, mute = 0, garbage = 0;
     for (int i = 3; i < argc; i++) {
         ignore_term |= strcmp(argv[i], "--ignore-term") == 0;
         mute |= strcmp(argv[i], "--mute") == 0;
+        garbage |= strcmp(argv[i], "--garbage") == 0;
     }
     if (argc > 2 && strcmp(argv[2], "-") != 0) {
         events_fd = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -107,8 +109,14 @@ int main(int argc, char **argv) {
         }
         if (p[0].revents) {
             int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-            if (c >= 0 && !mute)
+            if (c >= 0 && garbage) {
+                static const char junk[] = "\x16\x03\x01 not http at all\r\n\r\n";
+                if (write(c, junk, sizeof junk - 1) < 0)
+                    perror("httpapp: garbage");
+                close(c);
+            } else if (c >= 0 && !mute) {
                 serve(c); /* muted: the connection is held open, never answered */
+            }
         }
     }
 }
