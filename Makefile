@@ -25,9 +25,9 @@ HELPER_BIN := $(patsubst tests/integration/helpers/%.c,$(BUILD)/helpers/%,$(HELP
 LINKS    := tini docker-init dumb-init catatonit podman-init
 
 BUILD_DEPS := gcc make libc6-dev libcmocka-dev libcjson-dev pkg-config
-TEST_DEPS  := bats procps util-linux bsdutils coreutils
+TEST_DEPS  := bats procps util-linux bsdutils coreutils clang libclang-rt-14-dev
 
-.PHONY: all links deps test unit integration demo bench static valgrind clean
+.PHONY: all links deps test unit integration demo bench static valgrind fuzz clean
 
 all: $(BUILD)/podinit links
 
@@ -59,13 +59,39 @@ unit: $(UNIT_BIN)
 integration: all $(HELPER_BIN)
 	PODINIT_BUILD=$(abspath $(BUILD)) bats --timing tests/integration
 
-# Unit tests, then integration tests; a closing line counts them all.
+# Unit tests, integration tests, then each fuzz target for a few seconds; a
+# closing line counts them all.
 test: deps
 	@mkdir -p $(BUILD)
 	@set -o pipefail; \
-	{ $(MAKE) --no-print-directory unit && $(MAKE) --no-print-directory integration; } 2>&1 \
+	{ $(MAKE) --no-print-directory unit && $(MAKE) --no-print-directory integration && \
+	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS); } 2>&1 \
 	    | tee $(BUILD)/test.log; rc=$$?; \
 	scripts/test-summary.sh $(BUILD)/test.log; exit $$rc
+
+# Fuzzing: libFuzzer with ASan and UBSan (clang), one target per parser that
+# takes outside input. Each runs FUZZ_SECONDS from the committed seeds
+# (tests/fuzz/corpus/) plus what it finds (build/fuzz/, not committed).
+FUZZ_SECONDS ?= 60
+TEST_FUZZ_SECONDS ?= 5
+FUZZ_TARGETS := config cli signals health http
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(filter-out src/main.c,$(SRC)) $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) $< $(filter-out src/main.c,$(SRC)) $(LIBS) -o $@
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+	    $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	        -rss_limit_mb=1024 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$$t- \
+	        $(BUILD)/fuzz/corpus-$$t \
+	        tests/fuzz/corpus/$$t >$(BUILD)/fuzz/$$t.log 2>&1 || \
+	        { tail -n 40 $(BUILD)/fuzz/$$t.log; echo "fuzz $$t: FAILED"; exit 1; }; \
+	    echo "fuzz $$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' $(BUILD)/fuzz/$$t.log) runs in $(FUZZ_SECONDS) s, no crash"; \
+	done
 
 # The unit tests under valgrind: any error or leak fails. (Forked children
 # that _exit by design are not followed.)

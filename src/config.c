@@ -151,12 +151,13 @@ static bool get_int(struct walk *w, const cJSON *v, int min, int max, int *out) 
     if (!want_type(w, v, cJSON_IsNumber(v), "a whole number"))
         return false;
     double d = v->valuedouble;
-    if (!isfinite(d) || d != (double)(long long)d) {
-        errorf(w, "must be a whole number, got %g", d);
+    /* The range first: converting 1e79 to an integer is undefined. */
+    if (!isfinite(d) || d < min || d > max) {
+        errorf(w, "must be from %d to %d, got %g", min, max, d);
         return false;
     }
-    if (d < min || d > max) {
-        errorf(w, "must be from %d to %d, got %g", min, max, d);
+    if (d != (double)(int)d) {
+        errorf(w, "must be a whole number, got %g", d);
         return false;
     }
     *out = (int)d;
@@ -259,7 +260,10 @@ static bool get_argv(struct walk *w, const cJSON *v, char ***out) {
         path_pop(w, old);
     }
     if (!ok) {
-        free_argv(argv);
+        /* Not free_argv: a bad word left a NULL hole before the end. */
+        for (int k = 0; k < n; k++)
+            free(argv[k]);
+        free(argv);
         return false;
     }
     free_argv(*out);

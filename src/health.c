@@ -119,21 +119,23 @@ size_t health_respond(const char *req, size_t len, bool too_long, const struct h
     if (too_long)
         return answer(out, cap, 431, "Request Header Fields Too Large", "text/plain",
                       "request too large\n");
-    /* "METHOD SP PATH SP HTTP/1.x" on the first line */
+    /* "METHOD SP PATH SP HTTP/1.x" on the first line. req is not
+     * NUL-terminated: every look stays inside [req, line_end). */
     const char *eol = memchr(req, '\n', len);
-    const char *sp1 = memchr(req, ' ', eol ? (size_t)(eol - req) : len);
-    const char *sp2 =
-        sp1 ? memchr(sp1 + 1, ' ', (size_t)((eol ? eol : req + len) - sp1 - 1)) : NULL;
-    if (eol == NULL || sp1 == NULL || sp2 == NULL || strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
+    const char *line_end = eol ? eol : req + len;
+    const char *sp1 = memchr(req, ' ', (size_t)(line_end - req));
+    const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(line_end - sp1 - 1)) : NULL;
+    if (eol == NULL || sp1 == NULL || sp2 == NULL || line_end - (sp2 + 1) < 7 ||
+        memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
         return answer(out, cap, 400, "Bad Request", "text/plain", "bad request\n");
-    if ((size_t)(sp1 - req) != 3 || strncmp(req, "GET", 3) != 0)
+    if ((size_t)(sp1 - req) != 3 || memcmp(req, "GET", 3) != 0)
         return answer(out, cap, 405, "Method Not Allowed", "text/plain", "GET only\n");
     size_t plen = (size_t)(sp2 - sp1 - 1);
     const char *path = sp1 + 1;
     size_t q = 0;
     while (q < plen && path[q] != '?')
         q++; /* a query string is ignored */
-#define IS(p) (q == sizeof(p) - 1 && strncmp(path, p, q) == 0)
+#define IS(p) (q == sizeof(p) - 1 && memcmp(path, p, q) == 0)
     if (IS("/livez"))
         return probe_answer(out, cap, st->live, "live");
     if (IS("/readyz"))

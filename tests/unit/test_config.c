@@ -345,6 +345,13 @@ static const struct bad bad_files[] = {
     {"{\"successExitCodes\": [256]}",
      "test.json: successExitCodes[0]: must be from 0 to 255, got 256"},
     {"{\"successExitCodes\": [1.5]}", "test.json: successExitCodes[0]: must be a whole number"},
+    /* found by fuzz_config: a bad word in the middle of a command leaked the
+     * words after it (valgrind runs this file too) */
+    {"{\"processes\": [{\"command\": [\"/app/server\", 25, \"--port\", \"8080\"]}]}",
+     "test.json: processes[0].command[1]: must be a string, got a number"},
+    /* found by fuzz_config: a huge number where an integer goes (was undefined behaviour) */
+    {"{\"processes\": [{\"readinessProbe\": {\"httpGet\": {\"port\": 32e78}}}]}",
+     "test.json: processes[0].readinessProbe.httpGet.port: must be from 1 to 65535, got 3.2e+79"},
     {"{\"log\": {\"format\": \"xml\"}}", "test.json: log.format: must be \"text\" or \"json\""},
     {"{\"log\": {\"level\": \"verbose\"}}",
      "test.json: log.level: must be error, warn, info, debug or trace"},

@@ -8,6 +8,7 @@
 
 #include <cmocka.h> /* after the headers it needs */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "podinit/health.h"
@@ -91,6 +92,24 @@ static void anything_else_gets_an_error_status(void **state) {
     assert_non_null(strstr(out, "Content-Length: 18\r\n"));
 }
 
+/* Found by fuzz_health: requests are not NUL-terminated; no look may go
+ * past the first line (ASan in the fuzzer caught a read past the end). */
+static void requests_are_read_within_their_length(void **state) {
+    (void)state;
+    static const char crash[] = {'E', 'T', (char)0xd8, (char)0xdd, (char)0xd0, (char)0x95, ' ',
+                                 'H', 'T', 'T', '1', ' ', '.', 'P', '/', '\n'};
+    char *copy = malloc(sizeof crash); /* exactly its length: ASan sees any overrun */
+    memcpy(copy, crash, sizeof crash);
+    size_t n = health_respond(copy, sizeof crash, false, &up, out, sizeof out);
+    out[n] = '\0';
+    assert_non_null(strstr(out, "HTTP/1.1 400"));
+    memcpy(copy, "GET / HTTP/1.\n", 14);
+    n = health_respond(copy, 14, false, &up, out, sizeof out);
+    out[n] = '\0';
+    assert_non_null(strstr(out, "HTTP/1.1 404")); /* a whole line, read in bounds */
+    free(copy);
+}
+
 static void listen_addresses(void **state) {
     (void)state;
     char err[160];
@@ -111,6 +130,7 @@ int main(void) {
         cmocka_unit_test(each_path_answers_200_or_503),
         cmocka_unit_test(status_is_json_of_the_state_and_the_process),
         cmocka_unit_test(anything_else_gets_an_error_status),
+        cmocka_unit_test(requests_are_read_within_their_length),
         cmocka_unit_test(listen_addresses),
     };
     return cmocka_run_group_tests_name("health", tests, NULL, NULL);
