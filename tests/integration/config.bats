@@ -124,8 +124,10 @@ EOF
     require_root
     write_config <<EOF
 {"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
-  "lifecycle": {"postStart": {"exec": {"command": ["sh", "-c", "exit 4"]}}}}]}
+  "lifecycle": {"postStart": {"exec": {"command": ["sh", "-c",
+    "for i in \$(seq 200); do grep -q ^ready $OUT && exit 4; sleep 0.02; done; exit 4"]}}}}]}
 EOF
+    # (the hook fails once the app is ready to record the signal it gets)
     rc=0
     pid1 "$PODINIT" --config "$CFG" >"$OUT" 2>"$ERR" || rc=$?
     [ "$rc" -eq 3 ]
