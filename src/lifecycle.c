@@ -331,7 +331,6 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
             terminate(lc, &o);
         }
         break;
-    case EV_LIVENESS_FAILED: liveness_failed(lc, now, &o); break;
     case EV_PROBE_RESULT:
         if (lc->state != LC_RUNNING)
             break; /* a late result: probes only count while running */

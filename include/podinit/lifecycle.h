@@ -68,15 +68,14 @@ struct lifecycle {
 
 struct lifecycle_event {
     enum {
-        EV_STARTED,         /* the main process is running */
-        EV_STOP_SIGNAL,     /* signo: a stop signal arrived */
-        EV_MAIN_EXITED,     /* status: the main process was reaped */
-        EV_ALL_EXITED,      /* no child is left at all */
-        EV_TIMER,           /* the armed timer fired (or any wake-up at a later time) */
-        EV_HOOK_DONE,       /* hook: a JOB hook finished; ok: whether it succeeded */
-        EV_LIVENESS_FAILED, /* the liveness (or startup) probe failed: stop the process */
-        EV_SHUTDOWN_NOW,    /* another process ended the container: stop, no drain, no restart */
-        EV_PROBE_RESULT,    /* probe (LC_PROBE_*) changed to ok (passing) or not (failing) */
+        EV_STARTED,      /* the main process is running */
+        EV_STOP_SIGNAL,  /* signo: a stop signal arrived */
+        EV_MAIN_EXITED,  /* status: the main process was reaped */
+        EV_ALL_EXITED,   /* no child is left at all */
+        EV_TIMER,        /* the armed timer fired (or any wake-up at a later time) */
+        EV_HOOK_DONE,    /* hook: a JOB hook finished; ok: whether it succeeded */
+        EV_SHUTDOWN_NOW, /* another process ended the container: stop, no drain, no restart */
+        EV_PROBE_RESULT, /* probe (LC_PROBE_*) changed to ok (passing) or not (failing) */
     } kind;
     int signo;
     int status;

@@ -30,6 +30,11 @@ static void hook_done(struct run *r, enum lifecycle_hook_id hook, bool ok, int64
     r->n = lifecycle_step(&r->lc, &ev, now, r->out, 8);
 }
 
+static void probe_result(struct run *r, unsigned probe, bool ok, int64_t now) {
+    struct lifecycle_event ev = {.kind = EV_PROBE_RESULT, .probe = probe, .ok = ok};
+    r->n = lifecycle_step(&r->lc, &ev, now, r->out, 8);
+}
+
 /* A lifecycle with cfg, its main process started at time 0. */
 static void start_with(struct run *r, struct lifecycle_config cfg) {
     lifecycle_init(&r->lc, &cfg);
@@ -379,12 +384,12 @@ static void liveness_failure_stops_the_process_without_a_drain(void **state) {
     (void)state;
     struct run r;
     start(&r, 5000, 30000, SIGQUIT);
-    feed(&r, EV_LIVENESS_FAILED, 0, 1000);
+    probe_result(&r, LC_PROBE_LIVENESS, false, 1000);
     assert_int_equal(r.lc.state, LC_TERMINATING);
     assert_int_equal(find(&r, ACT_SET_READY)->value, 0);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGQUIT); /* its stop signal */
     assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 31000);    /* grace from now */
-    feed(&r, EV_LIVENESS_FAILED, 0, 2000);                      /* once is enough */
+    probe_result(&r, LC_PROBE_LIVENESS, false, 2000);           /* once is enough */
     assert_int_equal(r.n, 0);
     feed(&r, EV_MAIN_EXITED, SIGQUIT, 2500);
     feed(&r, EV_ALL_EXITED, 0, 2500);
@@ -476,7 +481,7 @@ static void liveness_failure_with_always_stops_then_restarts(void **state) {
     (void)state;
     struct run r;
     start_with(&r, restarting(LC_RESTART_ALWAYS));
-    feed(&r, EV_LIVENESS_FAILED, 0, 1000);
+    probe_result(&r, LC_PROBE_LIVENESS, false, 1000);
     assert_int_equal(r.lc.state, LC_RESTARTING);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
     assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 31000);
@@ -505,11 +510,6 @@ static void another_process_ending_the_container_stops_this_one_at_once(void **s
     assert_null(find(&r, ACT_RESTART));
     feed(&r, EV_ALL_EXITED, 0, 1200);
     assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(1));
-}
-
-static void probe_result(struct run *r, unsigned probe, bool ok, int64_t now) {
-    struct lifecycle_event ev = {.kind = EV_PROBE_RESULT, .probe = probe, .ok = ok};
-    r->n = lifecycle_step(&r->lc, &ev, now, r->out, 8);
 }
 
 static void a_startup_probe_gates_readiness_and_liveness(void **state) {
