@@ -5,9 +5,7 @@
  * idle clients cannot lock out the next well-formed request. */
 #include "podinit/health.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "podinit/http.h"
 #include "podinit/text.h"
 
 /* ---- the listen address -------------------------------------------------- */
@@ -44,20 +43,12 @@ static int parse_listen(const char *spec, struct sockaddr_storage *addr, socklen
     }
     memcpy(host, spec, hlen);
     host[hlen] = '\0';
-    struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
-    if (hlen == 0 || inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET; /* ":8086": every IPv4 address */
-        v4->sin_port = htons((uint16_t)port);
-        *len = sizeof *v4;
+    /* The same address forms the HTTP client takes, but a listen address
+     * is never a name: "localhost" is refused here. ":8086" is every IPv4
+     * address. */
+    if (strcmp(host, "localhost") != 0 &&
+        http_address(hlen == 0 ? "0.0.0.0" : host, (int)port, addr, len) == 0)
         return 0;
-    }
-    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons((uint16_t)port);
-        *len = sizeof *v6;
-        return 0;
-    }
     snprintf(err, errlen, "\"%s\" is not an IP address", host);
     return -1;
 }

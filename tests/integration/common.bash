@@ -84,6 +84,17 @@ mask_has() {
     (( (16#$mask >> (signo - 1)) & 1 ))
 }
 
+# The test's config file, from stdin; sets CFG.
+write_config() {
+    CFG="$BATS_TEST_TMPDIR/podinit.json"
+    cat >"$CFG"
+}
+
+# The body of GET /status on the health endpoint at 127.0.0.1:$PORT.
+status_json() {
+    timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"; printf "GET /status HTTP/1.1\r\n\r\n" >&3; cat <&3' "$PORT" | tail -n1
+}
+
 # A port nothing listens on now (for configs that must name one up front).
 free_port() {
     local p

@@ -7,12 +7,6 @@
 bats_require_minimum_version 1.5.0
 load common
 
-# The config file of the test, from stdin.
-write_config() {
-    CFG="$BATS_TEST_TMPDIR/podinit.json"
-    cat >"$CFG"
-}
-
 # GET http://127.0.0.1:PORT/PATH with bash's /dev/tcp; fails unless 200.
 http_get() {
     local reply

@@ -6,11 +6,6 @@
 bats_require_minimum_version 1.5.0
 load common
 
-write_config() {
-    CFG="$BATS_TEST_TMPDIR/podinit.json"
-    cat >"$CFG"
-}
-
 probe() { "$PODINIT" --probe "http://127.0.0.1:$PORT$1" 2>&1; }
 
 # Wait (bounded) until GET $1 on the health endpoint answers HTTP $2.

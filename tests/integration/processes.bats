@@ -6,15 +6,6 @@
 bats_require_minimum_version 1.5.0
 load common
 
-write_config() {
-    CFG="$BATS_TEST_TMPDIR/podinit.json"
-    cat >"$CFG"
-}
-
-status_json() {
-    timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"; printf "GET /status HTTP/1.1\r\n\r\n" >&3; cat <&3' "$PORT" | tail -n1
-}
-
 @test "two processes: one exits (restartPolicy Never), the other gets its stop signal; podinit exits with the first one's code" {
     require_root
     S="$BATS_TEST_TMPDIR/sidecar"
