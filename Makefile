@@ -41,7 +41,8 @@ LINKS    := tini docker-init dumb-init catatonit podman-init
 BUILD_DEPS := gcc make libc6-dev libcmocka-dev libcjson-dev pkg-config
 TEST_DEPS  := bats procps util-linux bsdutils coreutils clang libclang-rt-14-dev
 
-.PHONY: all links deps test unit integration demo bench static valgrind fuzz clean
+.PHONY: all links deps test unit integration demo bench static static-helpers test-runtime \
+        rollout valgrind fuzz clean
 
 all: $(BUILD)/podinit links
 
@@ -73,15 +74,19 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 integration: all $(HELPER_BIN)
+	@echo "== integration tests"
 	PODINIT_BUILD=$(abspath $(BUILD)) bats --timing tests/integration
 
-# Unit tests, integration tests, then each fuzz target for a few seconds; a
-# closing line counts them all.
+# Unit tests, integration tests, each fuzz target for a few seconds, then
+# (not with SANITIZE=1: they run the static build) the runtime tests and the
+# rollout; closing lines count them all.
 test: deps
 	@mkdir -p $(BUILD)
 	@set -o pipefail; \
 	{ $(MAKE) --no-print-directory unit && $(MAKE) --no-print-directory integration && \
-	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS); } 2>&1 \
+	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) && \
+	  if [ "$(SANITIZE)" != 1 ]; then $(MAKE) --no-print-directory test-runtime && \
+	      $(MAKE) --no-print-directory rollout; fi; } 2>&1 \
 	    | tee $(BUILD)/test.log; rc=$$?; \
 	scripts/test-summary.sh $(BUILD)/test.log; exit $$rc
 
@@ -142,6 +147,33 @@ static:
 	    -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro -Wl,--build-id=none -s $(SRC) \
 	    -x c -w $$cjson/cJSON.c -o $(BUILD)/podinit-static
 	@echo "podinit-static: $$(stat -c %s $(BUILD)/podinit-static) bytes"
+
+# The helpers the runtime tests put in their images, linked statically.
+STATIC_HELPERS := $(patsubst %,$(BUILD)/static-helpers/%,httpapp orphans sigrecv)
+$(BUILD)/static-helpers/%: tests/integration/helpers/%.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static $(CPPFLAGS) $(WARN) -Os -s $< -o $@
+
+static-helpers: $(STATIC_HELPERS)
+
+# podinit-static as the PID 1 of real containers: runc, Docker (a dockerd
+# of the test's own), podman. Installs the runtimes from Debian packages;
+# when that is impossible (not root, no mirror), one line says so and the
+# tests are skipped.
+RUNTIME_DEPS := runc busybox-static docker.io podman debootstrap jq bsdutils musl-tools dpkg-dev
+test-runtime: all
+	@if scripts/deps.sh $(RUNTIME_DEPS); then \
+	    $(MAKE) --no-print-directory static static-helpers && \
+	    echo "== runtime tests" && PODINIT_BUILD=$(abspath $(BUILD)) bats --timing tests/runtime; \
+	else echo "runtime tests: skipped: could not install $(RUNTIME_DEPS)"; fi
+
+# The zero-downtime proof (tests/rollout): HAProxy and wrk on loopback,
+# rolling updates of two replicas, podinit's drain against plain tini.
+ROLLOUT_DEPS := haproxy wrk tini curl
+rollout: all $(BUILD)/helpers/httpapp
+	@if scripts/deps.sh $(ROLLOUT_DEPS); then \
+	    echo "== rollout" && PODINIT_BUILD=$(abspath $(BUILD)) bats --timing tests/rollout; \
+	else echo "rollout: skipped: could not install $(ROLLOUT_DEPS)"; fi
 
 clean:
 	rm -rf $(BUILD)

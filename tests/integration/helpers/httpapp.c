@@ -5,9 +5,10 @@
  * until a stop signal (TERM, INT or QUIT), then exits 0; with --ignore-term
  * it logs SIGTERM and goes on serving. With --mute it accepts connections
  * and never answers (a server that hangs); with --garbage it answers
- * something that is not HTTP and closes.
+ * something that is not HTTP and closes. With --any it listens on every
+ * address, not only loopback (the app of Dockerfile.example).
  *
- * usage: httpapp PORT [EVENTS_FILE|-] [--ignore-term] [--mute] [--garbage] */
+ * usage: httpapp PORT [EVENTS_FILE|-] [--ignore-term] [--mute] [--garbage] [--any] */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -29,6 +30,12 @@ static void event(const char *fmt, const char *arg) {
         perror("httpapp: write");
 }
 
+/* The stop signals' names (no sigabbrev_np: musl, for the static build of
+ * the runtime tests, lacks it). */
+static const char *stop_name(unsigned signo) {
+    return signo == SIGTERM ? "TERM" : signo == SIGINT ? "INT" : signo == SIGQUIT ? "QUIT" : "?";
+}
+
 static void serve(int client) {
     char req[2048];
     size_t used = 0;
@@ -46,26 +53,32 @@ static void serve(int client) {
     char path[256] = "?";
     if (sscanf(req, "GET %255s", path) == 1)
         event("app: GET %s\n", path);
-    char reply[512];
+    /* A Content-Length, so that a proxy in front can keep its client's
+     * connection open (a load generator counts a close as an error). */
+    char body[320], reply[512];
+    int b = snprintf(body, sizeof body, "served %s by pid %d\n", path, (int)getpid());
     int n = snprintf(reply, sizeof reply,
-                     "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n"
-                     "served %s by pid %d\n",
-                     path, (int)getpid());
-    if (n > 0 && write(client, reply, (size_t)n) < 0)
+                     "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+                     "Connection: close\r\n\r\n%s",
+                     b, body);
+    if (n > 0 && (size_t)n < sizeof reply && write(client, reply, (size_t)n) < 0)
         perror("httpapp: reply");
     close(client);
 }
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: httpapp PORT [EVENTS_FILE] [--ignore-term]\n");
+        fprintf(
+            stderr,
+            "usage: httpapp PORT [EVENTS_FILE|-] [--ignore-term] [--mute] [--garbage] [--any]\n");
         return 2;
     }
-    int ignore_term = 0, mute = 0, garbage = 0;
+    int ignore_term = 0, mute = 0, garbage = 0, any = 0;
     for (int i = 3; i < argc; i++) {
         ignore_term |= strcmp(argv[i], "--ignore-term") == 0;
         mute |= strcmp(argv[i], "--mute") == 0;
         garbage |= strcmp(argv[i], "--garbage") == 0;
+        any |= strcmp(argv[i], "--any") == 0;
     }
     if (argc > 2 && strcmp(argv[2], "-") != 0) {
         events_fd = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -86,7 +99,7 @@ int main(int argc, char **argv) {
     setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in addr = {.sin_family = AF_INET,
                                .sin_port = htons((uint16_t)atoi(argv[1])),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+                               .sin_addr.s_addr = htonl(any ? INADDR_ANY : INADDR_LOOPBACK)};
     socklen_t len = sizeof addr;
     if (sfd < 0 || lfd < 0 || bind(lfd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
         listen(lfd, 64) != 0 || getsockname(lfd, (struct sockaddr *)&addr, &len) != 0) {
@@ -102,7 +115,7 @@ int main(int argc, char **argv) {
         if (p[1].revents) {
             struct signalfd_siginfo si;
             if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-                event("app: SIG%s\n", sigabbrev_np((int)si.ssi_signo));
+                event("app: SIG%s\n", stop_name(si.ssi_signo));
                 if (!(ignore_term && si.ssi_signo == SIGTERM))
                     return 0;
             }
