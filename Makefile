@@ -39,16 +39,23 @@ HELPER_BIN := $(patsubst tests/integration/helpers/%.c,$(BUILD)/helpers/%,$(HELP
 LINKS    := tini docker-init dumb-init catatonit podman-init
 
 BUILD_DEPS := gcc make libc6-dev libcmocka-dev libcjson-dev pkg-config
-TEST_DEPS  := bats procps util-linux bsdutils coreutils clang libclang-rt-14-dev
+TEST_DEPS  := bats procps util-linux bsdutils coreutils clang libclang-rt-14-dev man-db
 
 .PHONY: all links deps test unit integration demo bench static static-helpers test-runtime \
-        rollout valgrind fuzz clean
+        rollout valgrind fuzz install clean
 
 all: $(BUILD)/podinit links
 
 $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+# The version line carries the commit: usage.o is rebuilt when it changes.
+$(BUILD)/git-hash: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(GIT_HASH)' | cmp -s - $@ || echo '$(GIT_HASH)' >$@
+$(BUILD)/obj/usage.o: $(BUILD)/git-hash
+FORCE:
 
 $(BUILD)/podinit: $(MAIN_OBJ) $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDHARD) $(LDFLAGS) $^ $(LIBS) -o $@
@@ -174,6 +181,18 @@ rollout: all $(BUILD)/helpers/httpapp
 	@if scripts/deps.sh $(ROLLOUT_DEPS); then \
 	    echo "== rollout" && PODINIT_BUILD=$(abspath $(BUILD)) bats --timing tests/rollout; \
 	else echo "rollout: skipped: could not install $(ROLLOUT_DEPS)"; fi
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [INSTALL_LINKS="tini ..."]:
+# the binary, the persona links beside it (INSTALL_LINKS= for none: a link
+# named tini shadows a tini installed further down PATH) and the man page.
+PREFIX ?= /usr/local
+INSTALL_LINKS ?= $(LINKS)
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BUILD)/podinit $(DESTDIR)$(PREFIX)/bin/podinit
+	@for l in $(INSTALL_LINKS); do echo "ln -sf podinit $(DESTDIR)$(PREFIX)/bin/$$l"; \
+	    ln -sf podinit $(DESTDIR)$(PREFIX)/bin/$$l; done
+	install -m 0644 docs/podinit.1 $(DESTDIR)$(PREFIX)/share/man/man1/podinit.1
 
 clean:
 	rm -rf $(BUILD)
