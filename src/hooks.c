@@ -50,8 +50,10 @@ int hooks_start(const struct config_hook *h, const struct hooks_context *ctx, pi
     /* Nothing buffered may be written twice. */
     fflush(NULL);
     pid_t child = fork();
-    if (child < 0)
+    if (child < 0) {
+        *failure = (struct spawn_error){SPAWN_STAGE_FORK, errno};
         return -errno;
+    }
     if (child == 0) {
         (void)setpgid(0, 0);
         http_hook_child(h, ctx);

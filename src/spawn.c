@@ -168,6 +168,7 @@ int spawn_process(const struct spawn_request *req, pid_t *pid_out, struct spawn_
     pid_t pid = fork();
     if (pid < 0) {
         rc = -errno;
+        *failure = (struct spawn_error){SPAWN_STAGE_FORK, errno};
         close(report[0]);
         close(report[1]);
         plan_free(&plan);

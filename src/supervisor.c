@@ -256,6 +256,9 @@ static void hook_failed_to_start(struct supervisor *sv, struct proc *p, enum lif
     else if (f->stage == SPAWN_STAGE_EXEC)
         log_event(LOG_WARN, &lf, "%s%s hook failed: exec \"%s\": %s", pre, name, h->command[0],
                   strerror(f->err));
+    else if (f->stage == SPAWN_STAGE_FORK)
+        log_event(LOG_WARN, &lf, "%s%s hook failed to start: fork: %s", pre, name,
+                  strerror(f->err));
     else
         log_event(LOG_WARN, &lf, "%s%s hook failed to start: %s", pre, name, strerror(f->err));
     queue_event(sv, p, (struct lifecycle_event){.kind = EV_HOOK_DONE, .hook = id, .ok = false});
@@ -274,7 +277,10 @@ static void run_hook(struct supervisor *sv, struct proc *p, enum lifecycle_hook_
     ctx.timeout_ms = left > 0 ? left : 1;
     struct spawn_error failure;
     pid_t pid;
-    if (hooks_start(h, &ctx, &pid, &failure) != 0) {
+    int rc = hooks_start(h, &ctx, &pid, &failure);
+    if (rc != 0) {
+        if (failure.stage == SPAWN_STAGE_NONE) /* failed before any step: keep its errno */
+            failure.err = -rc;
         hook_failed_to_start(sv, p, id, h, &failure);
         return;
     }
@@ -355,6 +361,9 @@ static int start_process(struct supervisor *sv, struct proc *p) {
         log_msg(LOG_ERROR, "user \"%s\" (uid %d, gid %d): %s", p->cfg->user, (int)req.uid,
                 (int)req.gid, strerror(failure.err));
         return 126;
+    case SPAWN_STAGE_FORK:
+        log_msg(LOG_ERROR, "cannot start \"%s\": fork: %s", argv[0], strerror(failure.err));
+        return CLI_EXIT_INTERNAL;
     default:
         log_msg(LOG_ERROR, "cannot start \"%s\": %s", argv[0], strerror(-rc));
         return CLI_EXIT_INTERNAL;

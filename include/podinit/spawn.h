@@ -27,9 +27,11 @@ struct spawn_request {
     gid_t gid;
 };
 
-/* What failed in the child, reported back over the pipe. */
+/* What failed: the fork itself (too many processes), or a step in the
+ * child, reported back over the pipe. */
 enum spawn_stage {
     SPAWN_STAGE_NONE,
+    SPAWN_STAGE_FORK,
     SPAWN_STAGE_SETSID,
     SPAWN_STAGE_CHDIR,
     SPAWN_STAGE_USER,

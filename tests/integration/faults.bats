@@ -1,0 +1,187 @@
+#!/usr/bin/env bats
+# Faults around PID 1: no more processes, children that misbehave, a
+# hostile health client, hooks and probes that hang, a config changed under
+# podinit's feet. Each ends in a clear result, never a crash or a hang.
+# (A daemon that leaves the group and the main process exiting:
+# lifecycle.bats; 10,000 signals and the orphan storm: storm.bats.)
+
+bats_require_minimum_version 1.5.0
+load common
+
+probe() { "$PODINIT" --probe "http://127.0.0.1:$PORT$1" 2>&1; }
+
+# Run "$@" as the unprivileged user nobody with at most NPROC processes
+# (root is not held by RLIMIT_NPROC).
+as_nobody_with_nproc() {
+    local nproc=$1
+    shift
+    timeout "$T" prlimit --nproc="$nproc" setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+# The processes of user nobody: RLIMIT_NPROC counts them all.
+nobody_procs() { pgrep -c -u 65534 || true; }
+
+@test "fork failure (RLIMIT_NPROC reached): one line naming the cause, exit 1, nothing left" {
+    require_root
+    [ "$(nobody_procs)" -eq 0 ] || skip "user nobody already runs processes"
+    # podinit itself is the one process allowed: the program cannot be forked
+    run --separate-stderr as_nobody_with_nproc 1 "$PODINIT" -- /bin/true
+    [ "$status" -eq 1 ]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    [[ "$stderr" == *'cannot start "/bin/true": fork: Resource temporarily unavailable'* ]]
+    [ "$(nobody_procs)" -eq 0 ]
+}
+
+@test "fork failure for a hook at run time: postStart fails, the app is stopped, exit 3, no hang" {
+    require_root
+    [ "$(nobody_procs)" -eq 0 ] || skip "user nobody already runs processes"
+    # a config file nobody can read (the test's own directory may not be)
+    CFG=$(mktemp /tmp/podinit-nproc.XXXXXX.json)
+    printf '%s\n' '{"processes": [{"command": ["sleep", "30"],' \
+        '  "lifecycle": {"postStart": {"exec": {"command": ["true"]}}}}]}' >"$CFG"
+    chmod 644 "$CFG"
+    # two processes: podinit and the app; the hook cannot be forked
+    run --separate-stderr as_nobody_with_nproc 2 "$PODINIT" --config "$CFG"
+    [ "$status" -eq 3 ]
+    rm -f "$CFG"
+    [[ "$stderr" == *"postStart hook failed to start: fork: Resource temporarily unavailable"* ]]
+    [[ "$stderr" == *"postStart hook failed: the container was stopped; exiting with 3"* ]]
+    [ "$(nobody_procs)" -eq 0 ]
+}
+
+@test "a child that closes its stdout and stderr: its exit code passes, podinit still logs" {
+    require_root
+    run --separate-stderr pid1 "$PODINIT" -- sh -c 'exec >&- 2>&-; sleep 0.2; exit 4'
+    [ "$status" -eq 4 ]
+    [[ "$stderr" == *"main process exited with status 4; exiting with 4"* ]]
+}
+
+@test "podinit with its own stdout and stderr closed: still reaps, forwards and exits right" {
+    require_root
+    run pid1 sh -c 'exec >&- 2>&-; exec "$0" -- sh -c "exit 6"' "$PODINIT"
+    [ "$status" -eq 6 ]
+}
+
+@test "a child that stops itself: no hang; a forwarded SIGCONT wakes it; a stopped app is SIGKILLed at the grace" {
+    require_root
+    # stops itself, and exits 9 once continued
+    start_pid1 "$PODINIT" -- sh -c 'echo stopping; kill -STOP $$; echo woke; exit 9'
+    wait_for_line "$OUT" '^stopping$'
+    child=$(pgrep -P "$INIT" | head -n1)
+    wait_for_state "$child" T
+    [ -d "/proc/$INIT" ]
+    kill -CONT "$INIT"
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 9 ]
+    grep -q '^woke$' "$OUT"
+
+    # stopped when the stop signal comes: the TERM stays pending, the
+    # deadline's SIGKILL ends it
+    start_pid1 "$PODINIT" --grace-period 1 -- sh -c 'echo stopping; kill -STOP $$; exit 0'
+    wait_for_line "$OUT" '^stopping$'
+    child=$(pgrep -P "$INIT" | head -n1)
+    wait_for_state "$child" T
+    kill -TERM "$INIT"
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 137 ]
+    grep -q 'grace period over: SIGKILL' "$ERR"
+}
+
+@test "the health endpoint under a slowloris client and 1,000 connections: forwarding and reaping go on" {
+    require_root
+    PORT=$(free_port)
+    write_config <<EOF
+{"health": {"listen": "127.0.0.1:$PORT"},
+ "processes": [{"command": ["$H/sigrecv", "--exit-on", "15"]}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    # slowloris: 40 connections (more than the endpoint's 32: the oldest are
+    # dropped), each sending a byte now and then, never a whole request
+    fds=()
+    for _ in $(seq 40); do
+        exec {fd}<>"/dev/tcp/127.0.0.1/$PORT"
+        fds+=("$fd")
+    done
+    for round in 1 2 3; do
+        for fd in "${fds[@]}"; do (trap '' PIPE; printf 'G' >&"$fd") 2>/dev/null || true; done
+        # meanwhile: a signal is forwarded ...
+        kill -USR1 "$INIT"
+        wait_for_count "$OUT" '^10$' "$round"
+    done
+    # ... 1,000 connection attempts, opened and dropped ...
+    for _ in $(seq 1000); do
+        exec {c}<>"/dev/tcp/127.0.0.1/$PORT" && exec {c}>&-
+    done
+    # ... orphans are reaped (the helper runs in the namespace, under PID 1)
+    nsenter -t "$INIT" -p -m "$H/orphans" 200 1
+    kill -USR2 "$INIT"
+    wait_for_line "$OUT" '^12$'
+    # and the endpoint still answers a real client
+    [[ "$(probe /readyz)" == *"HTTP 200" ]]
+    for fd in "${fds[@]}"; do exec {fd}>&-; done
+    kill -TERM "$INIT"
+    wait "$JOB"
+}
+
+@test "a probe that hangs with children: killed at its timeout, its children too, nothing left" {
+    # as a subreaper (not PID 1), so anything left over would still be seen
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
+  "readinessProbe": {"exec": {"command": ["sh", "-c", "sleep 1001 & sleep 1002"]},
+                     "periodSeconds": 60, "timeoutSeconds": 0.5, "failureThreshold": 1}}]}
+EOF
+    start_bg "$PODINIT" --config "$CFG"
+    wait_for_line "$ERR" 'readiness probe failing'
+    for _ in $(seq 200); do
+        pgrep -f 'sleep 100[12]' >/dev/null || break
+        sleep 0.05
+    done
+    ! pgrep -f 'sleep 100[12]'
+    # no zombie child of podinit
+    for p in $(pgrep -P "$PROC"); do [ "$(awk '{print $3}' "/proc/$p/stat")" != Z ]; done
+    kill -TERM "$PROC"
+    wait "$PROC"
+}
+
+@test "a preStop hook that hangs with children: killed at its timeout, the shutdown goes on, exit 0" {
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
+  "lifecycle": {"preStop": {"exec": {"command": ["sh", "-c", "sleep 1003 & sleep 1004"]},
+                            "timeoutSeconds": 0.5}}}]}
+EOF
+    start_bg "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    kill -TERM "$PROC"
+    rc=0
+    wait "$PROC" || rc=$?
+    PROC=""
+    [ "$rc" -eq 0 ]
+    grep -q '^15$' "$OUT" # the app got its stop signal after the hook
+    grep -q 'preStop hook still running when its time ran out: killing it' "$ERR"
+    ! pgrep -f 'sleep 100[34]'
+}
+
+@test "the config file deleted or rewritten after start changes nothing" {
+    require_root
+    write_config <<EOF
+{"terminationGracePeriodSeconds": 10,
+ "processes": [{"command": ["$H/sigrecv", "--exit-on", "15"], "stopSignal": "SIGTERM"}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    # rewritten: a long drain and another stop signal; then deleted. A HUP
+    # is forwarded, not a reload.
+    printf '{"preStopDelaySeconds": 30, "processes": [{"command": ["false"], "stopSignal": "SIGQUIT"}]}\n' >"$CFG"
+    kill -HUP "$INIT"
+    wait_for_line "$OUT" '^1$'
+    rm -f "$CFG"
+    kill -TERM "$INIT"
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 0 ]
+    grep -q '^15$' "$OUT" # SIGTERM at once, not SIGQUIT after 30 s
+    ! grep -q '^3$' "$OUT"
+}
