@@ -13,16 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
+#include "clock.h"
 
 static int child(const char *fifo) {
     sigset_t set;
@@ -64,7 +55,7 @@ static int driver(pid_t init, const char *fifo, int count) {
         struct timespec gap = {0, 200000};
         nanosleep(&gap, NULL);
     }
-    qsort(lat, (size_t)count, sizeof *lat, cmp);
+    qsort(lat, (size_t)count, sizeof *lat, cmp_int64);
     printf("%.1f %.1f\n", lat[count / 2] / 1000.0, lat[(count * 99) / 100] / 1000.0);
     return 0;
 }

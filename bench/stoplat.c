@@ -13,16 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
+#include "clock.h"
 
 /* The first child of pid (unshare's only child: the init), or 0. */
 static pid_t child_of(pid_t pid) {
@@ -94,7 +85,7 @@ int main(int argc, char **argv) {
             ;
         lat[i] = now_ns() - t0;
     }
-    qsort(lat, (size_t)n, sizeof *lat, cmp);
+    qsort(lat, (size_t)n, sizeof *lat, cmp_int64);
     printf("%lld %lld\n", (long long)(lat[n / 2] / 1000),
            (long long)(lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000));
     return 0;

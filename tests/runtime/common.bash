@@ -3,10 +3,13 @@
 # timeout; every container, image and daemon a test starts is removed by
 # name or pid in teardown, also when the test fails.
 
-B="${PODINIT_BUILD:?PODINIT_BUILD must name the build directory}"
+# The integration tests' helpers (B, wait_for_line, ...); each runtime file
+# defines its own setup and teardown.
+source "$BATS_TEST_DIRNAME/../integration/common.bash"
+
 STATIC="$B/podinit-static"
 SH="$B/static-helpers" # the test helpers, linked statically for the images
-T=20                   # the bound on any single runtime command, in seconds
+T=60                   # the bound on any single runtime command, in seconds
 
 require_root() {
     [ "$(id -u)" -eq 0 ] || skip "runtime tests need root"
@@ -35,18 +38,6 @@ now() {
 # Whether A - B (seconds) is below LIMIT.
 elapsed_below() {
     awk -v a="$1" -v b="$2" -v l="$3" 'BEGIN { exit !(a - b < l) }'
-}
-
-# Wait (bounded) until FILE has a line matching the extended regex.
-wait_for_line() {
-    local file=$1 pattern=$2 tries=${3:-2000}
-    for _ in $(seq "$tries"); do
-        grep -Eq "$pattern" "$file" 2>/dev/null && return 0
-        sleep 0.01
-    done
-    echo "timed out waiting for /$pattern/ in $file:" >&2
-    cat "$file" >&2
-    return 1
 }
 
 # The line number of the first line of FILE matching the regex (0: none).
