@@ -45,8 +45,10 @@ int hooks_start(const struct config_hook *h, const struct hooks_context *ctx, pi
         };
         return spawn_process(&req, pid, failure);
     }
-    if (h->kind != HOOK_HTTP_GET)
+    if (h->kind != HOOK_HTTP_GET) {
+        failure->err = EINVAL;
         return -EINVAL;
+    }
     /* Nothing buffered may be written twice. */
     fflush(NULL);
     pid_t child = fork();

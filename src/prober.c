@@ -116,7 +116,7 @@ static void start_exec_check(struct prober *pr, enum prober_kind kind, int64_t n
     struct spawn_error failure;
     pid_t pid;
     if (hooks_start(&s->cfg->check, pr->exec_ctx, &pid, &failure) != 0) {
-        finish(pr, kind, false, strerror(failure.err ? failure.err : EIO), now);
+        finish(pr, kind, false, strerror(failure.err), now);
         return;
     }
     s->pid = pid;

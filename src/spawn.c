@@ -157,12 +157,14 @@ int spawn_process(const struct spawn_request *req, pid_t *pid_out, struct spawn_
     int rc = plan_build(&plan, req->argv, req->envp);
     if (rc < 0) {
         plan_free(&plan);
+        failure->err = -rc;
         return rc;
     }
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
         rc = -errno;
         plan_free(&plan);
+        failure->err = -rc;
         return rc;
     }
     pid_t pid = fork();

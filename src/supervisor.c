@@ -277,10 +277,7 @@ static void run_hook(struct supervisor *sv, struct proc *p, enum lifecycle_hook_
     ctx.timeout_ms = left > 0 ? left : 1;
     struct spawn_error failure;
     pid_t pid;
-    int rc = hooks_start(h, &ctx, &pid, &failure);
-    if (rc != 0) {
-        if (failure.stage == SPAWN_STAGE_NONE) /* failed before any step: keep its errno */
-            failure.err = -rc;
+    if (hooks_start(h, &ctx, &pid, &failure) != 0) {
         hook_failed_to_start(sv, p, id, h, &failure);
         return;
     }

@@ -45,9 +45,10 @@ struct spawn_error {
 
 /* Fork and exec. Returns 0 with *pid set once the exec has succeeded (the
  * parent waits on a close-on-exec pipe, so isolation is complete when it
- * returns). Returns -errno when fork failed (failure->stage NONE), or when
- * the child failed before or at exec (*failure says where; the failed child
- * has been reaped). */
+ * returns). Otherwise -errno, with failure->err the same errno and
+ * failure->stage saying where: FORK when fork failed, a step of the child
+ * (the failed child has been reaped), or NONE for the preparations before
+ * the fork. */
 int spawn_process(const struct spawn_request *req, pid_t *pid, struct spawn_error *failure);
 
 /* 127 when the program was not found, 126 when it could not be executed. */
