@@ -106,7 +106,7 @@ FUZZ_TARGETS := config cli signals health http
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(filter-out src/main.c,$(SRC)) $(HEADERS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_text.h $(filter-out src/main.c,$(SRC)) $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) $< $(filter-out src/main.c,$(SRC)) $(LIBS) -o $@
 

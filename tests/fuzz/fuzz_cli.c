@@ -8,17 +8,17 @@
 
 #include "podinit/cli.h"
 
+#include "fuzz_text.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const char *const names[] = {"podinit", "tini", "dumb-init", "catatonit"};
     if (size == 0 || size > 4096)
         return 0;
-    char *buf = malloc(size + 1);
+    char *buf = fuzz_text(data + 1, size - 1);
     if (buf == NULL)
         return 0;
-    memcpy(buf, data + 1, size - 1);
-    buf[size - 1] = '\0';
     char *argv[66];
     int argc = 0;
     argv[argc++] = (char *)names[data[0] % 4];

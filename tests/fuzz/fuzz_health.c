@@ -6,6 +6,8 @@
 
 #include "podinit/health.h"
 
+#include "fuzz_text.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -22,11 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         health_respond((const char *)data, len, size > HEALTH_MAX_REQUEST, &st, out, sizeof out);
     if (n == 0 || n >= sizeof out || memcmp(out, "HTTP/1.1 ", 9) != 0)
         abort(); /* every request gets a whole answer */
-    char *spec = malloc(size + 1);
+    char *spec = fuzz_text(data, size);
     if (spec == NULL)
         return 0;
-    memcpy(spec, data, size);
-    spec[size] = '\0';
     char err[160];
     health_parse_listen(spec, err, sizeof err);
     free(spec);

@@ -8,14 +8,14 @@
 #include "podinit/http.h"
 #include "podinit/probe_client.h"
 
+#include "fuzz_text.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (text == NULL)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     int code = http_status_of(text);
     if (code != -EPROTO && (code < 100 || code > 599))
         abort();

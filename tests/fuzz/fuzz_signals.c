@@ -7,14 +7,14 @@
 #include "podinit/signals.h"
 #include "podinit/text.h"
 
+#include "fuzz_text.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (text == NULL)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     int sig = signals_parse(text);
     if (sig != -1 && (sig < 1 || sig > SIGRTMAX))
         abort(); /* the contract: a signal number, or -1 */
