@@ -25,9 +25,11 @@ start_pid1() {
     for _ in $(seq 500); do
         [ -n "$NS" ] || NS=$(pgrep -P "$JOB" | head -n1)
         [ -n "$NS" ] && INIT=$(pgrep -P "$NS" | head -n1) && [ -n "$INIT" ] && return 0
+        kill -0 "$JOB" 2>/dev/null || break # it has already ended
         sleep 0.01
     done
-    echo "no PID 1 appeared under timeout $JOB" >&2
+    echo "no PID 1 appeared under timeout $JOB; its output:" >&2
+    cat "$OUT" "$ERR" >&2
     return 1
 }
 
@@ -95,11 +97,13 @@ status_json() {
     timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"; printf "GET /status HTTP/1.1\r\n\r\n" >&3; cat <&3' "$PORT" | tail -n1
 }
 
-# A port nothing listens on now (for configs that must name one up front).
+# A port nothing listens on now (for configs that must name one up front),
+# below the kernel's ephemeral range (32768 and up), so that no outgoing
+# connection of this or another test holds it when podinit binds it.
 free_port() {
     local p
     for _ in $(seq 50); do
-        p=$((20000 + RANDOM % 30000))
+        p=$((20000 + RANDOM % 12768))
         ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && echo "$p" && return 0
     done
     return 1
