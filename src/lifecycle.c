@@ -18,10 +18,6 @@ static void emit(struct out *o, struct lifecycle_action act) {
         o->a[o->n++] = act;
 }
 
-static void arm(struct out *o, int64_t at_ms) {
-    emit(o, (struct lifecycle_action){.kind = ACT_ARM_TIMER, .at_ms = at_ms});
-}
-
 static void set_ready(struct out *o, int ready) {
     emit(o, (struct lifecycle_action){.kind = ACT_SET_READY, .value = ready});
 }
@@ -66,10 +62,8 @@ static int app_stop_signal(const struct lifecycle *lc) {
 
 static void become_running(struct lifecycle *lc, struct out *o) {
     lc->state = LC_RUNNING;
+    lc->phase_end_ms = 0;
     set_ready(o, 1);
-    /* A postStart limit may still be armed: idle means no wake-ups. */
-    if (lc->cfg.post_start.kind != LC_HOOK_ABSENT)
-        emit(o, (struct lifecycle_action){.kind = ACT_DISARM_TIMER});
 }
 
 /* The app gets its stop signal; from here only the deadline matters. */
@@ -77,13 +71,28 @@ static void terminate(struct lifecycle *lc, struct out *o) {
     cancel_hook(lc, o, false);
     lc->state = LC_TERMINATING;
     emit(o, (struct lifecycle_action){.kind = ACT_SIGNAL_APP, .signo = app_stop_signal(lc)});
-    arm(o, lc->deadline_ms);
 }
 
-static void kill_all(struct lifecycle *lc, struct out *o) {
+/* SIGKILL cannot fail to kill, but it can fail to reach (EPERM for a
+ * setuid-root descendant of a non-root PID 1; a subreaper that cannot list
+ * its children): the wait for the dead is bounded too. */
+static void kill_all(struct lifecycle *lc, int64_t now, struct out *o) {
     cancel_hook(lc, o, true);
     lc->state = LC_KILLING;
+    lc->phase_end_ms = now + LIFECYCLE_KILL_WAIT_MS;
     emit(o, (struct lifecycle_action){.kind = ACT_KILL_ALL, .signo = SIGKILL});
+}
+
+/* The bounded wait after SIGKILL is over and something is still there:
+ * the container ends anyway, with the main process's status, or as if
+ * SIGKILL had reached it. */
+static void give_up(struct lifecycle *lc, struct out *o) {
+    if (!lc->main_exited)
+        lc->main_status = SIGKILL; /* a wait status: killed by signal 9 */
+    lc->state = LC_EXITED;
+    emit(o, (struct lifecycle_action){.kind = ACT_GIVE_UP});
+    emit(o, (struct lifecycle_action){
+                .kind = ACT_EXIT, .value = lc->main_status, .hook = lc->failed_hook});
 }
 
 /* Shutdown without a drain (the main process exited, or postStart
@@ -111,8 +120,6 @@ static void start(struct lifecycle *lc, int64_t now, struct out *o) {
     lc->phase_end_ms = h->duration_ms > 0 ? now + h->duration_ms : 0;
     if (h->kind == LC_HOOK_JOB)
         run_hook(lc, o, LC_HOOK_POST_START);
-    if (lc->phase_end_ms > 0)
-        arm(o, lc->phase_end_ms);
 }
 
 static void begin_pre_stop(struct lifecycle *lc, int64_t now, struct out *o) {
@@ -127,7 +134,6 @@ static void begin_pre_stop(struct lifecycle *lc, int64_t now, struct out *o) {
         h->duration_ms > 0 ? min64(now + h->duration_ms, lc->deadline_ms) : lc->deadline_ms;
     if (h->kind == LC_HOOK_JOB)
         run_hook(lc, o, LC_HOOK_PRE_STOP);
-    arm(o, lc->phase_end_ms);
 }
 
 static void start_shutdown(struct lifecycle *lc, int signo, int64_t now, struct out *o) {
@@ -139,7 +145,6 @@ static void start_shutdown(struct lifecycle *lc, int signo, int64_t now, struct 
     lc->in_pre_stop = false;
     if (lc->cfg.prestop_delay_ms > 0) {
         lc->phase_end_ms = min64(now + lc->cfg.prestop_delay_ms, lc->deadline_ms);
-        arm(o, lc->phase_end_ms);
     } else {
         begin_pre_stop(lc, now, o);
     }
@@ -176,7 +181,6 @@ static void enter_backoff(struct lifecycle *lc, int64_t now, struct out *o) {
     lc->phase_end_ms = now + delay;
     emit(o, (struct lifecycle_action){
                 .kind = ACT_BACKOFF, .value = (int)delay, .signo = lc->restarts + 1});
-    arm(o, lc->phase_end_ms);
 }
 
 static void restart(struct lifecycle *lc, struct out *o) {
@@ -204,9 +208,9 @@ static void liveness_failed(struct lifecycle *lc, int64_t now, struct out *o) {
     if (lc->state == LC_RUNNING)
         set_ready(o, 0);
     lc->state = LC_RESTARTING;
+    lc->app_killed = false;
     lc->deadline_ms = now + lc->cfg.grace_ms;
     emit(o, (struct lifecycle_action){.kind = ACT_SIGNAL_APP, .signo = app_stop_signal(lc)});
-    arm(o, lc->deadline_ms);
 }
 
 /* Which probes should run: the startup probe first (if any), then the
@@ -224,6 +228,27 @@ static void sync_probes(struct lifecycle *lc, struct out *o) {
     }
 }
 
+int64_t lifecycle_next_deadline(const struct lifecycle *lc) {
+    switch (lc->state) {
+    case LC_STARTING:
+        /* A postStart sleep, or a postStart job's time limit. */
+        return lc->started && (lc->cfg.post_start.kind == LC_HOOK_SLEEP ||
+                               lc->running_hook == LC_HOOK_POST_START)
+                   ? lc->phase_end_ms
+                   : 0;
+    case LC_DRAINING: return min64(lc->phase_end_ms, lc->deadline_ms);
+    case LC_TERMINATING: return lc->deadline_ms;
+    case LC_KILLING:
+    case LC_BACKOFF: return lc->phase_end_ms;
+    case LC_RESTARTING: return lc->app_killed ? 0 : lc->deadline_ms;
+    default: return 0; /* RUNNING, EXITED: only an event moves them */
+    }
+}
+
+int lifecycle_stop_signal(const struct lifecycle *lc) {
+    return app_stop_signal(lc);
+}
+
 static void on_timer(struct lifecycle *lc, int64_t now, struct out *o) {
     switch (lc->state) {
     case LC_STARTING:
@@ -236,7 +261,7 @@ static void on_timer(struct lifecycle *lc, int64_t now, struct out *o) {
         break;
     case LC_DRAINING:
         if (now >= lc->deadline_ms)
-            kill_all(lc, o);
+            kill_all(lc, now, o);
         else if (now < lc->phase_end_ms)
             break;
         else if (!lc->in_pre_stop)
@@ -248,11 +273,17 @@ static void on_timer(struct lifecycle *lc, int64_t now, struct out *o) {
         break;
     case LC_TERMINATING:
         if (now >= lc->deadline_ms)
-            kill_all(lc, o);
+            kill_all(lc, now, o);
+        break;
+    case LC_KILLING:
+        if (now >= lc->phase_end_ms)
+            give_up(lc, o);
         break;
     case LC_RESTARTING:
-        if (now >= lc->deadline_ms)
+        if (!lc->app_killed && now >= lc->deadline_ms) {
+            lc->app_killed = true; /* once: then only its exit moves things on */
             emit(o, (struct lifecycle_action){.kind = ACT_KILL_APP, .signo = SIGKILL});
+        }
         break;
     case LC_BACKOFF:
         if (now >= lc->phase_end_ms)

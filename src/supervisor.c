@@ -52,8 +52,7 @@ struct proc {
     bool reported; /* EV_MAIN_EXITED fed for the current run */
     int status;    /* wait status of the last exit */
     struct lifecycle lc;
-    int64_t timer_at; /* its lifecycle's wake-up, 0: none */
-    bool ready;       /* its lifecycle's readiness (ACT_SET_READY) */
+    bool ready; /* its lifecycle's readiness (ACT_SET_READY) */
     /* The one hook job it may run (exec or httpGet). */
     pid_t hook_pid;
     enum lifecycle_hook_id hook_id; /* LC_HOOK_NONE once cancelled */
@@ -75,8 +74,10 @@ struct supervisor {
     struct health health;
     struct proc procs[CONFIG_MAX_PROCESSES];
     size_t n_procs;
-    bool shutdown; /* the container is stopping */
-    int cause;     /* the process that ended the container, -1: a stop signal */
+    bool shutdown;   /* the container is stopping */
+    bool left_asked; /* everything left had the stop signal, once every process was gone */
+    bool gave_up;    /* the pids SIGKILL did not clear were named */
+    int cause;       /* the process that ended the container, -1: a stop signal */
     /* Lifecycle events waiting to be fed: never fed from inside an action. */
     struct {
         int proc;
@@ -146,6 +147,46 @@ static bool raised_by_own_io(const struct signalfd_siginfo *si) {
            si->ssi_pid == (uint32_t)getpid();
 }
 
+/* Calls fn for each child the kernel lists for podinit (orphans it adopted
+ * included). Returns how many, or -1 when the list cannot be read (no /proc,
+ * or a kernel without CONFIG_PROC_CHILDREN). */
+static int for_each_child(void (*fn)(pid_t, void *), void *ctx) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char buf[4096];
+    long pid = 0;
+    bool in_number = false;
+    int count = 0;
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] >= '0' && buf[i] <= '9') {
+                if (pid < 100000000) /* pids are below 2^22 */
+                    pid = pid * 10 + (buf[i] - '0');
+                in_number = true;
+            } else if (in_number) {
+                fn((pid_t)pid, ctx);
+                count++;
+                pid = 0;
+                in_number = false;
+            }
+        }
+    }
+    if (in_number) {
+        fn((pid_t)pid, ctx);
+        count++;
+    }
+    close(fd);
+    return count;
+}
+
+static void signal_child(pid_t pid, void *ctx) {
+    (void)kill(pid, *(const int *)ctx);
+}
+
 /* signo to everything left: each process's group, and as PID 1 the whole
  * namespace (kill(-1) spares the caller); as a subreaper, each child listed
  * by the kernel (orphans it adopted included). */
@@ -157,31 +198,44 @@ static void signal_everything(struct supervisor *sv, int signo) {
         (void)kill(-1, signo);
         return;
     }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    char buf[4096];
-    long pid = 0;
-    bool in_number = false;
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
-        for (ssize_t i = 0; i < n; i++) {
-            if (buf[i] >= '0' && buf[i] <= '9') {
-                if (pid < 100000000) /* pids are below 2^22 */
-                    pid = pid * 10 + (buf[i] - '0');
-                in_number = true;
-            } else if (in_number) {
-                (void)kill((pid_t)pid, signo);
-                pid = 0;
-                in_number = false;
-            }
-        }
+    (void)for_each_child(signal_child, &signo);
+}
+
+/* Up to a line's worth of pids, as "12 345 ..." (for the log). */
+struct pid_list {
+    char text[200];
+    size_t len;
+    int more;
+};
+
+static void list_child(pid_t pid, void *ctx) {
+    struct pid_list *l = ctx;
+    char num[16];
+    int n = snprintf(num, sizeof num, "%s%d", l->len > 0 ? " " : "", (int)pid);
+    if (n > 0 && l->len + (size_t)n < sizeof l->text) {
+        memcpy(l->text + l->len, num, (size_t)n + 1);
+        l->len += (size_t)n;
+    } else {
+        l->more++;
     }
-    if (in_number)
-        (void)kill((pid_t)pid, signo);
-    close(fd);
+}
+
+/* ACT_GIVE_UP: SIGKILL did not clear everything in the bounded wait; the
+ * pids left are named (once), then podinit exits. */
+static void say_what_is_left(struct supervisor *sv) {
+    if (sv->gave_up)
+        return;
+    sv->gave_up = true;
+    struct pid_list l = {.len = 0};
+    if (for_each_child(list_child, &l) < 0)
+        for (size_t i = 0; i < sv->n_procs; i++)
+            if (sv->procs[i].pid > 0 && !sv->procs[i].exited)
+                list_child(sv->procs[i].pid, &l);
+    log_event(LOG_WARN, &(struct log_fields){.event = "abandoned", .signo = SIGKILL},
+              "still running %d.%03ds after SIGKILL (not ours to kill?): pid%s %s%s; exiting",
+              LIFECYCLE_KILL_WAIT_MS / 1000, LIFECYCLE_KILL_WAIT_MS % 1000,
+              l.len > 0 && (strchr(l.text, ' ') || l.more) ? "s" : "",
+              l.len > 0 ? l.text : "unknown", l.more > 0 ? " and more" : "");
 }
 
 /* The one timerfd, set to the earliest of what is scheduled: the
@@ -212,7 +266,7 @@ static void earliest(int64_t *next, int64_t t) {
 static void reschedule(struct supervisor *sv) {
     int64_t next = 0;
     for (size_t i = 0; i < sv->n_procs; i++) {
-        earliest(&next, sv->procs[i].timer_at);
+        earliest(&next, lifecycle_next_deadline(&sv->procs[i].lc));
         if (sv->procs[i].probes_on)
             earliest(&next, prober_next_wakeup(sv->procs[i].prober));
     }
@@ -416,23 +470,13 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
         if (p->hook_id == act->hook && p->hook_pid > 0)
             cancel_hook(sv, p, act->hook, act->value != 0);
         break;
-    case ACT_ARM_TIMER: p->timer_at = act->at_ms; break;
-    case ACT_DISARM_TIMER: p->timer_at = 0; break;
     case ACT_SIGNAL_APP: {
-        struct log_fields lf = {.event = "stop", .signo = act->signo};
-        if (p->exited) {
-            /* The process is gone: what is left, wherever it is, is asked
-             * to stop (a daemon that left its group too). */
-            int sig = signals_rewrite_apply(&p->cfg->rewrite, act->signo);
-            if (sig == 0)
-                break;
-            lf.signo = sig;
-            log_event(LOG_INFO, &lf, "%sstopping: %s to everything left", pre,
-                      signals_name(sig, name, sizeof name));
-            signal_everything(sv, sig);
+        /* A process already gone is not signalled: its pid may be someone
+         * else's by now, and what it left behind is the pod's to stop once
+         * every process is gone (stop_what_is_left). */
+        if (p->exited)
             break;
-        }
-        lf.child = p->pid;
+        struct log_fields lf = {.event = "stop", .signo = act->signo, .child = p->pid};
         log_event(LOG_INFO, &lf, "%sstopping: %s to %s %d", pre,
                   signals_name(act->signo, name, sizeof name),
                   sv->opts->signal_group ? "process group" : "pid", (int)p->pid);
@@ -459,6 +503,7 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
         break;
     case ACT_RESTART: restart_process(sv, p); break;
     case ACT_PROBES: set_probes(p, (unsigned)act->value); break;
+    case ACT_GIVE_UP: say_what_is_left(sv); break;
     case ACT_EXIT: break; /* the container exits when every lifecycle has */
     }
 }
@@ -899,6 +944,27 @@ static void dispatch(struct supervisor *sv, const struct epoll_event *ev, bool *
     }
 }
 
+/* Once every process is gone in a shutdown, what they left behind (a
+ * daemon outside their groups, a preStop hook's background child) is asked
+ * to stop too, once, with the main process's stop signal; the deadline's
+ * SIGKILL still follows. */
+static void stop_what_is_left(struct supervisor *sv, bool none_left) {
+    if (sv->left_asked || none_left)
+        return;
+    for (size_t i = 0; i < sv->n_procs; i++)
+        if (!sv->procs[i].exited || sv->procs[i].lc.state != LC_TERMINATING)
+            return;
+    sv->left_asked = true;
+    const struct proc *p = &sv->procs[0];
+    int sig = signals_rewrite_apply(&p->cfg->rewrite, lifecycle_stop_signal(&p->lc));
+    if (sig == 0)
+        return;
+    char name[32];
+    log_event(LOG_INFO, &(struct log_fields){.event = "stop", .signo = sig},
+              "stopping: %s to everything left", signals_name(sig, name, sizeof name));
+    signal_everything(sv, sig);
+}
+
 /* After the reaping pass: feed the lifecycles what happened. Returns true
  * when the container is done. */
 static bool advance(struct supervisor *sv, bool timer_fired, bool none_left) {
@@ -921,6 +987,8 @@ static bool advance(struct supervisor *sv, bool timer_fired, bool none_left) {
     }
     if (killing && !none_left)
         signal_everything(sv, SIGKILL); /* orphans adopted since */
+    else
+        stop_what_is_left(sv, none_left);
     if (all_exited && none_left)
         feed_all(sv, (struct lifecycle_event){.kind = EV_ALL_EXITED});
     for (size_t i = 0; i < sv->n_procs; i++)

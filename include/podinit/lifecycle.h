@@ -15,7 +15,7 @@ enum lifecycle_state {
     LC_RUNNING,
     LC_DRAINING,    /* not ready; the drain delay, then the preStop hook */
     LC_TERMINATING, /* the app has its stop signal; waiting for everything to exit */
-    LC_KILLING,     /* the grace period is over: SIGKILL */
+    LC_KILLING,     /* the grace period is over: SIGKILL, then a bounded wait */
     LC_EXITED,
     LC_RESTARTING, /* liveness failed: the process is being stopped, to be restarted */
     LC_BACKOFF,    /* the process exited and waits for its restart */
@@ -54,7 +54,8 @@ struct lifecycle {
     enum lifecycle_hook_id running_hook; /* a JOB hook started and not yet done */
     bool in_pre_stop;                    /* DRAINING: the delay is over, the preStop hook runs */
     int received_signal;                 /* the stop signal that started the shutdown */
-    int64_t phase_end_ms;                /* STARTING/DRAINING: when the current step ends */
+    int64_t phase_end_ms;                /* STARTING/DRAINING/BACKOFF: when the current step ends;
+                                            KILLING: when the wait after SIGKILL ends */
     int64_t deadline_ms;                 /* DRAINING/TERMINATING: when the grace period ends */
     bool main_exited;
     int main_status;                    /* wait status of the main process */
@@ -64,7 +65,12 @@ struct lifecycle {
     int64_t run_started_ms;             /* when the current run started */
     bool startup_passed;                /* this run's startup probe has passed */
     unsigned probes_running;            /* LC_PROBE_* last asked for (ACT_PROBES) */
+    bool app_killed;                    /* RESTARTING: the grace is over, SIGKILL sent */
 };
+
+/* How long podinit waits for the dead after the grace period's SIGKILL
+ * before it exits anyway: SIGKILL may not reach everything (EPERM). */
+#define LIFECYCLE_KILL_WAIT_MS 5000
 
 struct lifecycle_event {
     enum {
@@ -86,23 +92,21 @@ struct lifecycle_event {
 
 struct lifecycle_action {
     enum {
-        ACT_SET_READY,    /* value: 1 ready, 0 not ready */
-        ACT_RUN_HOOK,     /* hook: start it (a JOB); report with EV_HOOK_DONE */
-        ACT_CANCEL_HOOK,  /* hook: kill it (its whole process group); value 1 = timed out */
-        ACT_ARM_TIMER,    /* at_ms: wake up then (the latest arm replaces earlier ones) */
-        ACT_DISARM_TIMER, /* nothing is scheduled: no wake-up until the next event */
-        ACT_SIGNAL_APP,   /* signo: to the main process (group) */
-        ACT_KILL_ALL,     /* SIGKILL to everything left */
-        ACT_KILL_APP,     /* SIGKILL to the process's group (a restart's grace is over) */
-        ACT_BACKOFF,      /* value: the delay in ms before restart number signo (for the log) */
-        ACT_RESTART,      /* start the process again; then feed EV_STARTED (or its exit) */
-        ACT_PROBES,       /* value: the LC_PROBE_* that should run now (others stop) */
-        ACT_EXIT,         /* value: the main wait status; hook: the hook that failed, if any */
+        ACT_SET_READY,   /* value: 1 ready, 0 not ready */
+        ACT_RUN_HOOK,    /* hook: start it (a JOB); report with EV_HOOK_DONE */
+        ACT_CANCEL_HOOK, /* hook: kill it (its whole process group); value 1 = timed out */
+        ACT_SIGNAL_APP,  /* signo: to the main process (group) */
+        ACT_KILL_ALL,    /* SIGKILL to everything left */
+        ACT_KILL_APP,    /* SIGKILL to the process's group (a restart's grace is over) */
+        ACT_BACKOFF,     /* value: the delay in ms before restart number signo (for the log) */
+        ACT_RESTART,     /* start the process again; then feed EV_STARTED (or its exit) */
+        ACT_PROBES,      /* value: the LC_PROBE_* that should run now (others stop) */
+        ACT_GIVE_UP,     /* the wait after SIGKILL is over with processes left: say which */
+        ACT_EXIT,        /* value: the main wait status; hook: the hook that failed, if any */
     } kind;
     int signo;
     int value;
     enum lifecycle_hook_id hook;
-    int64_t at_ms;
 };
 
 void lifecycle_init(struct lifecycle *lc, const struct lifecycle_config *cfg);
@@ -111,6 +115,14 @@ void lifecycle_init(struct lifecycle *lc, const struct lifecycle_config *cfg);
  * returns how many (8 is always enough). */
 size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, int64_t now_ms,
                       struct lifecycle_action *out, size_t cap);
+
+/* When the lifecycle next needs EV_TIMER (ms, the caller's clock), 0:
+ * never. Derived from the state, so no wake-up outlives its reason; an
+ * EV_TIMER at or after it always moves the state on. */
+int64_t lifecycle_next_deadline(const struct lifecycle *lc);
+
+/* The signal the process is (or would be) asked to stop with. */
+int lifecycle_stop_signal(const struct lifecycle *lc);
 
 /* The container's exit code once every process's lifecycle has exited:
  * that of processes[cause] (the one that ended the container), or of

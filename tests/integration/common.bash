@@ -120,6 +120,49 @@ wait_for_state() {
     return 1
 }
 
+# CPU time (user + system, in ticks of 1/100 s) that pid has used so far:
+# fields 14 and 15 of /proc/PID/stat, counted after the command name.
+cpu_ticks() {
+    local stat
+    stat=$(cat "/proc/$1/stat") || return 1
+    stat=${stat##*) }
+    # shellcheck disable=SC2086
+    set -- $stat
+    echo $((${12} + ${13}))
+}
+
+# pid stays (nearly) idle: at most max ticks of CPU over secs seconds. A
+# busy loop shows about 100 ticks a second; an idle init shows 0.
+assert_idle() {
+    local pid=$1 secs=$2 max=$3 before after
+    before=$(cpu_ticks "$pid") || return 1
+    sleep "$secs"
+    after=$(cpu_ticks "$pid") || return 1
+    if [ $((after - before)) -gt "$max" ]; then
+        echo "pid $pid used $((after - before)) ticks of CPU in ${secs}s (at most $max)" >&2
+        return 1
+    fi
+}
+
+# The seconds (as "12.345") of the first log line of podinit matching the
+# regex in FILE: its "podinit: 12.345s level: ..." prefix.
+log_time() {
+    grep -E "$2" "$1" | head -n1 | sed -n 's/^podinit: \([0-9]*\.[0-9]*\)s .*/\1/p'
+}
+
+# Whether a - b >= min, for log_time values (milliseconds compared).
+at_least_apart() {
+    local a=${1/./} b=${2/./} min=$3
+    [ -n "$a" ] && [ -n "$b" ] && [ $((10#$a - 10#$b)) -ge "$min" ]
+}
+
+# A directory that any user can reach (the checkout may live under a 0700
+# home such as /root): for what a test runs as another user. Sets REACH;
+# teardown removes it.
+reachable_dir() {
+    REACH=$(mktemp -d /tmp/podinit-test.XXXXXX) && chmod 755 "$REACH"
+}
+
 setup() {
     OUT="$BATS_TEST_TMPDIR/out"
     ERR="$BATS_TEST_TMPDIR/err"
@@ -140,6 +183,7 @@ teardown() {
             kill -KILL "$pid" 2>/dev/null || true
         fi
     done
+    [ -z "${REACH:-}" ] || rm -rf "$REACH"
     if [ -n "${PROC:-}" ] && kill -TERM "$PROC" 2>/dev/null; then
         sleep 0.2
         kill -KILL "$PROC" 2>/dev/null || true

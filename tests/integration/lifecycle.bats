@@ -126,3 +126,88 @@ load common
         ! grep -q 'grace period over' "$ERR" # it stopped well before the 20 s deadline
     done
 }
+
+@test "after a stop, a daemon outside the main's group is asked to stop once the main is gone (PID 1)" {
+    require_root
+    G="$BATS_TEST_TMPDIR/g"
+    script='setsid "$0" --exit-on 15 > "$1" & exec "$0" --exit-on 15'
+    start_pid1 "$PODINIT" --grace-period 20 -- sh -c "$script" "$H/sigrecv" "$G"
+    wait_for_line "$G" '^ready'
+    wait_for_line "$OUT" '^ready'
+    started=$SECONDS
+    kill -TERM "$INIT"
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 0 ] # the main process's status
+    grep -q '^15$' "$G"
+    grep -q 'stopping: SIGTERM to everything left' "$ERR"
+    ! grep -q 'grace period over' "$ERR"
+    [ $((SECONDS - started)) -lt 10 ] # not the 20 s grace period
+}
+
+@test "after a stop, a daemon outside the main's group is asked to stop once the main is gone (subreaper)" {
+    G="$BATS_TEST_TMPDIR/g"
+    script='setsid "$0" --exit-on 15 > "$1" & exec "$0" --exit-on 15'
+    start_bg "$PODINIT" --grace-period 20 -- sh -c "$script" "$H/sigrecv" "$G"
+    wait_for_line "$G" '^ready'
+    wait_for_line "$OUT" '^ready'
+    started=$SECONDS
+    kill -TERM "$PROC"
+    rc=0
+    wait "$PROC" || rc=$?
+    PROC=""
+    [ "$rc" -eq 0 ]
+    grep -q '^15$' "$G"
+    grep -q 'stopping: SIGTERM to everything left' "$ERR"
+    ! grep -q 'grace period over' "$ERR"
+    [ $((SECONDS - started)) -lt 10 ]
+}
+
+@test "a daemon left behind by a preStop hook is asked to stop once the main is gone" {
+    require_root
+    G="$BATS_TEST_TMPDIR/g"
+    write_config <<EOF
+{"terminationGracePeriodSeconds": 20,
+ "processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
+   "lifecycle": {"preStop": {"exec": {"command":
+     ["sh", "-c", "\"\$0\" --exit-on 15 > \"\$1\" & until grep -q ready \"\$1\"; do sleep 0.01; done",
+      "$H/sigrecv", "$G"]}}}}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    started=$SECONDS
+    kill -TERM "$INIT"
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 0 ]
+    grep -q 'preStop hook succeeded' "$ERR"
+    grep -q '^15$' "$G" # the hook's daemon was asked to stop
+    ! grep -q 'grace period over' "$ERR"
+    [ $((SECONDS - started)) -lt 10 ]
+}
+
+@test "a process SIGKILL cannot reach: podinit waits a bounded time, names it, and exits" {
+    require_root
+    # A non-root PID 1 and a setuid-root daemon it cannot signal (EPERM).
+    # Everything the unprivileged podinit runs is copied where it can reach.
+    reachable_dir
+    D=$REACH
+    install -m 4755 "$H/rootd" "$D/rootd"
+    install -m 755 "$PODINIT" "$D/podinit"
+    install -m 755 "$H/sigrecv" "$D/sigrecv"
+    cd "$D"
+    script='"$0" 60 & exec "$1" --exit-on 15'
+    start_pid1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$D/podinit" --grace-period 1 -- sh -c "$script" "$D/rootd" "$D/sigrecv"
+    wait_for_line "$OUT" '^rootd [0-9]+ uid 0$'
+    wait_for_line "$OUT" '^ready'
+    daemon=$(sed -n 's/^rootd \([0-9]*\) .*/\1/p' "$OUT")
+    started=$SECONDS
+    kill -TERM "$INIT"
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 0 ] # the main process's status: it did stop
+    grep -q 'grace period over: SIGKILL to everything left' "$ERR"
+    grep -Eq "still running 5.000s after SIGKILL .*: pid $daemon; exiting" "$ERR"
+    [ $((SECONDS - started)) -lt 20 ] # grace 1 s + the 5 s wait, not the daemon's 60 s
+}

@@ -115,3 +115,49 @@ EOF
     done
     [ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = "Z" ]
 }
+
+@test "a process that exits during the drain does not cut the others' drain short" {
+    require_root
+    W="$BATS_TEST_TMPDIR/g" GO="$BATS_TEST_TMPDIR/go"
+    write_config <<EOF
+{"preStopDelaySeconds": 3,
+ "processes": [
+  {"name": "web", "command": ["sh", "-c", "exec \"\$0\" --exit-on 15 > $W", "$H/sigrecv"]},
+  {"name": "job", "command": ["sh", "-c", "until [ -e $GO ]; do sleep 0.02; done"]}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$W" '^ready'
+    kill -TERM "$INIT"
+    wait_for_line "$ERR" 'SIGTERM received'
+    touch "$GO" # job ends on its own during the drain
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 0 ] # web's status (processes[0]) on an external stop
+    grep -q '^15$' "$W"
+    # web kept serving for the whole drain: its stop signal came 3 s after SIGTERM
+    at_least_apart "$(log_time "$ERR" 'web: stopping: SIGTERM')" "$(log_time "$ERR" 'SIGTERM received')" 2950
+    ! grep -q 'to everything left' "$ERR"
+}
+
+@test "a process waiting in back-off does not cut the others' drain short" {
+    require_root
+    W="$BATS_TEST_TMPDIR/g"
+    write_config <<EOF
+{"preStopDelaySeconds": 3,
+ "processes": [
+  {"name": "web", "command": ["sh", "-c", "exec \"\$0\" --exit-on 15 > $W", "$H/sigrecv"]},
+  {"name": "job", "command": ["sh", "-c", "exit 1"], "restartPolicy": "OnFailure",
+   "restartBackoff": {"initialSeconds": 60}}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$W" '^ready'
+    wait_for_line "$ERR" 'restart 1 in 60.000s'
+    kill -TERM "$INIT"
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 0 ]
+    grep -q '^15$' "$W"
+    at_least_apart "$(log_time "$ERR" 'web: stopping: SIGTERM')" "$(log_time "$ERR" 'SIGTERM received')" 2950
+    ! grep -q 'to everything left' "$ERR"
+    ! grep -q 'restarting "job"' "$ERR"
+}

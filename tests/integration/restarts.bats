@@ -16,17 +16,31 @@ wait_for_restarts() {
     return 1
 }
 
+# Wait (bounded) until /status matches the glob pattern *$1*.
+wait_for_status() {
+    for _ in $(seq 500); do
+        [[ "$(status_json)" == *$1* ]] && return 0
+        sleep 0.02
+    done
+    echo "/status never matched $1: $(status_json)" >&2
+    return 1
+}
+
 @test "Always: a crashing process is restarted with doubling delays; /status counts them" {
     require_root
     PORT=$(free_port)
     write_config <<EOF
 {"health": {"listen": "127.0.0.1:$PORT"},
- "processes": [{"name": "crashy", "command": ["sh", "-c", "sleep 0.05; exit 3"],
+ "processes": [{"name": "crashy",
+   "command": ["sh", "-c", "trap 'exit 3' TERM; sleep 0.05; exit 3"],
    "restartPolicy": "Always", "restartBackoff": {"initialSeconds": 0.2, "maxSeconds": 5}}]}
 EOF
     start_pid1 "$PODINIT" --config "$CFG"
     wait_for_line "$ERR" 'health endpoint on'
     wait_for_restarts 3
+    # Stop it while it waits for restart 4 (1.6 s): the status is then its
+    # last exit's, not a SIGTERM's (the trap covers a stop that lands late).
+    wait_for_status '"state":"BACKOFF"'
     [[ "$(status_json)" == *'"name":"crashy"'*'"lastExit":3}'* ]]
     kill -TERM "$INIT"
     rc=0
@@ -79,6 +93,64 @@ EOF
     second=$(sed -n 's/^ready \([0-9]*\)$/\1/p' "$OUT" | tail -n1)
     [ "$second" != "$first" ]
     [[ "$(status_json)" == *"\"pid\":$second,\"running\":true,\"ready\":true,\"restarts\":1"* ]]
+    kill -TERM "$INIT"
+    wait "$JOB"
+}
+
+@test "after a restart PID 1 is idle again: no wake-ups while the process runs" {
+    require_root
+    F="$BATS_TEST_TMPDIR/ran-once"
+    write_config <<EOF
+{"processes": [{"command": ["sh", "-c", "[ -e $F ] && exec sleep 30; touch $F; exit 1"],
+   "restartPolicy": "Always", "restartBackoff": {"initialSeconds": 0.2}}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$ERR" 'restarting "main" \(restart 1\)'
+    sleep 0.5 # the second run is in its sleep
+    assert_idle "$INIT" 2 10
+    ! grep -q 'restart 2' "$ERR"
+    kill -TERM "$INIT"
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 143 ]
+}
+
+@test "a crash loop costs PID 1 next to nothing between restarts" {
+    require_root
+    write_config <<EOF
+{"processes": [{"command": ["sh", "-c", "sleep 0.1; exit 1"], "restartPolicy": "Always",
+   "restartBackoff": {"initialSeconds": 0.2, "maxSeconds": 0.2}}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$ERR" 'restart 2 in'
+    assert_idle "$INIT" 2 15 # about 7 restarts: a fork and an exec each
+    wait_for_line "$ERR" "restart 9 in"
+    kill -TERM "$INIT"
+    rc=0
+    wait "$JOB" || rc=$?
+    # its last exit's status, or SIGTERM's if the stop caught it running
+    [ "$rc" -eq 1 ] || [ "$rc" -eq 143 ]
+}
+
+@test "after a liveness restart PID 1 is idle again" {
+    require_root
+    F="$BATS_TEST_TMPDIR/alive"
+    touch "$F"
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"], "restartPolicy": "Always",
+   "restartBackoff": {"initialSeconds": 0.1},
+   "livenessProbe": {"exec": {"command": ["test", "-f", "$F"]}, "periodSeconds": 0.5,
+                     "failureThreshold": 1}}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$ERR" 'liveness probe passing'
+    rm "$F"
+    wait_for_line "$ERR" 'liveness probe failed'
+    touch "$F"
+    wait_for_count "$OUT" '^ready' 2
+    wait_for_count "$ERR" 'liveness probe passing' 2
+    # a probe every 0.5 s: a fork and an exec each, nothing in between
+    assert_idle "$INIT" 2 10
     kill -TERM "$INIT"
     wait "$JOB"
 }

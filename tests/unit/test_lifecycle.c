@@ -66,14 +66,14 @@ static void drain_keeps_the_app_untouched_until_the_delay_ends(void **state) {
     assert_non_null(find(&r, ACT_SET_READY));
     assert_int_equal(find(&r, ACT_SET_READY)->value, 0); /* readiness off at once */
     assert_null(find(&r, ACT_SIGNAL_APP));               /* the app keeps serving */
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 3000);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 3000);
     feed(&r, EV_TIMER, 0, 2999); /* early wake-up: nothing */
     assert_int_equal(r.n, 0);
     feed(&r, EV_TIMER, 0, 3000);
     assert_int_equal(r.lc.state, LC_TERMINATING);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
     /* the grace counts from the stop signal, not from the end of the drain */
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 31000);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 31000);
 }
 
 static void no_delay_signals_the_app_at_once(void **state) {
@@ -83,7 +83,7 @@ static void no_delay_signals_the_app_at_once(void **state) {
     feed(&r, EV_STOP_SIGNAL, SIGINT, 5);
     assert_int_equal(r.lc.state, LC_TERMINATING);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGINT); /* the signal received */
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 30005);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 30005);
 }
 
 static void configured_stop_signal_replaces_the_received_one(void **state) {
@@ -102,7 +102,7 @@ static void second_stop_signal_skips_the_rest_of_the_drain(void **state) {
     feed(&r, EV_STOP_SIGNAL, SIGTERM, 1000);
     assert_int_equal(r.lc.state, LC_TERMINATING);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 30000); /* same deadline */
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 30000); /* same deadline */
     /* the drain timer firing later changes nothing */
     feed(&r, EV_TIMER, 0, 5000);
     assert_int_equal(r.n, 0);
@@ -142,7 +142,7 @@ static void drain_longer_than_grace_ends_in_sigkill_at_the_deadline(void **state
     struct run r;
     start(&r, 60000, 10000, 0);
     feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 10000);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 10000);
     feed(&r, EV_TIMER, 0, 10000);
     assert_int_equal(r.lc.state, LC_KILLING);
     assert_null(find(&r, ACT_SIGNAL_APP));
@@ -156,7 +156,7 @@ static void main_exit_on_its_own_stops_the_rest_with_grace_and_no_drain(void **s
     feed(&r, EV_MAIN_EXITED, EXITED(3), 100);
     assert_int_equal(r.lc.state, LC_TERMINATING);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 20100);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 20100);
     feed(&r, EV_ALL_EXITED, 0, 150);
     assert_int_equal(r.lc.state, LC_EXITED);
     assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(3));
@@ -199,11 +199,11 @@ static void post_start_runs_before_the_app_counts_as_ready(void **state) {
     assert_int_equal(r.lc.state, LC_STARTING);
     assert_int_equal(find(&r, ACT_RUN_HOOK)->hook, LC_HOOK_POST_START);
     assert_null(find(&r, ACT_SET_READY));
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 30000); /* its time limit */
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 30000); /* its time limit */
     hook_done(&r, LC_HOOK_POST_START, true, 400);
     assert_int_equal(r.lc.state, LC_RUNNING);
     assert_int_equal(find(&r, ACT_SET_READY)->value, 1);
-    assert_non_null(find(&r, ACT_DISARM_TIMER)); /* idle: no wake-up at 30 s */
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 0); /* idle: no wake-up at 30 s */
 }
 
 static void without_post_start_the_app_is_ready_at_once(void **state) {
@@ -226,7 +226,7 @@ static void post_start_failure_stops_the_app_and_names_the_hook_at_exit(void **s
     assert_int_equal(r.lc.state, LC_TERMINATING);
     assert_null(find(&r, ACT_RUN_HOOK));
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 5100);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 5100);
     feed(&r, EV_MAIN_EXITED, EXITED(0), 200);
     feed(&r, EV_ALL_EXITED, 0, 200);
     assert_int_equal(find(&r, ACT_EXIT)->hook, LC_HOOK_POST_START);
@@ -254,7 +254,7 @@ static void post_start_sleep_delays_readiness(void **state) {
     start_with(&r,
                (struct lifecycle_config){.grace_ms = 30000, .post_start = {LC_HOOK_SLEEP, 1500}});
     assert_null(find(&r, ACT_RUN_HOOK));
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 1500);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 1500);
     feed(&r, EV_TIMER, 0, 1500);
     assert_int_equal(r.lc.state, LC_RUNNING);
     assert_int_equal(find(&r, ACT_SET_READY)->value, 1);
@@ -269,7 +269,7 @@ static void stop_signal_during_post_start_kills_it_and_shuts_down(void **state) 
     feed(&r, EV_STOP_SIGNAL, SIGTERM, 500);
     assert_int_equal(find(&r, ACT_CANCEL_HOOK)->hook, LC_HOOK_POST_START);
     assert_int_equal(r.lc.state, LC_DRAINING);
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 1500);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 1500);
     assert_int_equal(r.lc.failed_hook, LC_HOOK_NONE); /* not a failure: exit as the app does */
 }
 
@@ -283,12 +283,12 @@ static void pre_stop_runs_after_the_drain_and_before_the_stop_signal(void **stat
     feed(&r, EV_TIMER, 0, 1000);
     assert_int_equal(find(&r, ACT_RUN_HOOK)->hook, LC_HOOK_PRE_STOP);
     assert_null(find(&r, ACT_SIGNAL_APP));                   /* the app still serves */
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 30000); /* cut off at the deadline */
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 30000); /* cut off at the deadline */
     feed(&r, EV_TIMER, 0, 1200);                             /* a stray wake-up changes nothing */
     assert_int_equal(r.n, 0);
     hook_done(&r, LC_HOOK_PRE_STOP, true, 1700);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 30000); /* grace from the first signal */
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 30000); /* grace from the first signal */
 }
 
 static void failing_pre_stop_is_reported_and_shutdown_goes_on(void **state) {
@@ -323,7 +323,7 @@ static void pre_stop_with_its_own_timeout_gives_up_before_the_deadline(void **st
     struct run r;
     start_with(&r, (struct lifecycle_config){.grace_ms = 30000, .pre_stop = {LC_HOOK_JOB, 3000}});
     feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 3000);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 3000);
     feed(&r, EV_TIMER, 0, 3000);
     assert_int_equal(find(&r, ACT_CANCEL_HOOK)->value, 1);
     assert_true(position(&r, ACT_CANCEL_HOOK) < position(&r, ACT_SIGNAL_APP));
@@ -340,7 +340,7 @@ static void pre_stop_sleep_adds_to_the_drain(void **state) {
     feed(&r, EV_TIMER, 0, 1000);
     assert_null(find(&r, ACT_SIGNAL_APP));
     assert_null(find(&r, ACT_RUN_HOOK)); /* a sleep is timed here, nothing runs */
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 3000);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 3000);
     feed(&r, EV_TIMER, 0, 3000);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
 }
@@ -388,7 +388,7 @@ static void liveness_failure_stops_the_process_without_a_drain(void **state) {
     assert_int_equal(r.lc.state, LC_TERMINATING);
     assert_int_equal(find(&r, ACT_SET_READY)->value, 0);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGQUIT); /* its stop signal */
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 31000);    /* grace from now */
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 31000);    /* grace from now */
     probe_result(&r, LC_PROBE_LIVENESS, false, 2000);           /* once is enough */
     assert_int_equal(r.n, 0);
     feed(&r, EV_MAIN_EXITED, SIGQUIT, 2500);
@@ -409,7 +409,7 @@ static int64_t crash(struct run *r, int status, int64_t now) {
     feed(r, EV_MAIN_EXITED, status, now);
     assert_int_equal(r->lc.state, LC_BACKOFF);
     int64_t delay = find(r, ACT_BACKOFF)->value;
-    assert_int_equal(find(r, ACT_ARM_TIMER)->at_ms, now + delay);
+    assert_int_equal(lifecycle_next_deadline(&r->lc), now + delay);
     feed(r, EV_ALL_EXITED, 0, now); /* nothing left is not an exit while restarting */
     assert_null(find(r, ACT_EXIT));
     feed(r, EV_TIMER, 0, now + delay);
@@ -484,7 +484,7 @@ static void liveness_failure_with_always_stops_then_restarts(void **state) {
     probe_result(&r, LC_PROBE_LIVENESS, false, 1000);
     assert_int_equal(r.lc.state, LC_RESTARTING);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 31000);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 31000);
     feed(&r, EV_TIMER, 0, 31000); /* it ignored its stop signal */
     assert_non_null(find(&r, ACT_KILL_APP));
     assert_null(find(&r, ACT_KILL_ALL)); /* only its own group */
@@ -500,7 +500,7 @@ static void another_process_ending_the_container_stops_this_one_at_once(void **s
     feed(&r, EV_SHUTDOWN_NOW, 0, 1000);
     assert_int_equal(r.lc.state, LC_TERMINATING); /* no drain */
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGQUIT);
-    assert_int_equal(find(&r, ACT_ARM_TIMER)->at_ms, 31000);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 31000);
     /* waiting to restart: no restart, the stop goes to what is left */
     start_with(&r, restarting(LC_RESTART_ALWAYS));
     feed(&r, EV_MAIN_EXITED, EXITED(1), 100);
@@ -612,6 +612,102 @@ static void nothing_happens_twice_after_exit(void **state) {
     assert_int_equal(r.n, 0);
 }
 
+static void nothing_is_scheduled_once_a_restart_is_running(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, restarting(LC_RESTART_ALWAYS));
+    crash(&r, EXITED(1), 100);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 0); /* idle: no wake-up at all */
+    /* and between the restart and its EV_STARTED */
+    feed(&r, EV_MAIN_EXITED, EXITED(1), 5000);
+    feed(&r, EV_TIMER, 0, lifecycle_next_deadline(&r.lc));
+    assert_non_null(find(&r, ACT_RESTART));
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 0);
+}
+
+static void a_liveness_restart_leaves_nothing_scheduled(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, restarting(LC_RESTART_ALWAYS));
+    probe_result(&r, LC_PROBE_LIVENESS, false, 1000);
+    feed(&r, EV_TIMER, 0, 31000);
+    assert_non_null(find(&r, ACT_KILL_APP));
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 0); /* SIGKILL once, then its exit */
+    feed(&r, EV_TIMER, 0, 31010);
+    assert_int_equal(r.n, 0);
+    feed(&r, EV_MAIN_EXITED, SIGKILL, 31020);
+    feed(&r, EV_TIMER, 0, lifecycle_next_deadline(&r.lc));
+    feed(&r, EV_STARTED, 0, 32020);
+    assert_int_equal(r.lc.state, LC_RUNNING);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 0);
+}
+
+static void the_wait_after_sigkill_is_bounded(void **state) {
+    (void)state;
+    struct run r;
+    start(&r, 0, 1000, 0);
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
+    feed(&r, EV_TIMER, 0, 1000);
+    assert_non_null(find(&r, ACT_KILL_ALL));
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 1000 + LIFECYCLE_KILL_WAIT_MS);
+    feed(&r, EV_TIMER, 0, 1000 + LIFECYCLE_KILL_WAIT_MS - 1);
+    assert_int_equal(r.n, 0);
+    feed(&r, EV_TIMER, 0, 1000 + LIFECYCLE_KILL_WAIT_MS); /* SIGKILL reached nothing */
+    assert_non_null(find(&r, ACT_GIVE_UP));
+    assert_int_equal(find(&r, ACT_EXIT)->value, SIGKILL); /* as if it had: 137 */
+    assert_int_equal(r.lc.state, LC_EXITED);
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 0);
+    /* the main process was reaped, something else was not: its own status */
+    start(&r, 0, 1000, 0);
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
+    feed(&r, EV_MAIN_EXITED, EXITED(4), 10);
+    feed(&r, EV_TIMER, 0, 1000);
+    feed(&r, EV_TIMER, 0, 1000 + LIFECYCLE_KILL_WAIT_MS);
+    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(4));
+}
+
+/* The class of bug behind a busy PID 1: a deadline left in the past. Over
+ * many random event sequences, whenever the lifecycle asks for a time that
+ * has come, an EV_TIMER then moves it on, within a few steps. */
+static void no_deadline_is_ever_left_in_the_past(void **state) {
+    (void)state;
+    uint32_t seed = 12345;
+    const struct lifecycle_hook hooks[] = {
+        {LC_HOOK_ABSENT, 0}, {LC_HOOK_SLEEP, 300}, {LC_HOOK_JOB, 0}, {LC_HOOK_JOB, 400}};
+    for (int round = 0; round < 3000; round++) {
+#define RND(n) ((seed = seed * 1103515245u + 12345u), (int)((seed >> 16) % (n)))
+        struct run r;
+        lifecycle_init(&r.lc, &(struct lifecycle_config){.prestop_delay_ms = RND(3) * 500,
+                                                         .grace_ms = RND(3) * 1000,
+                                                         .post_start = hooks[RND(4)],
+                                                         .pre_stop = hooks[RND(4)],
+                                                         .restart = (enum lifecycle_restart)RND(3),
+                                                         .backoff_initial_ms = 100 + RND(3) * 100,
+                                                         .backoff_max_ms = 1000,
+                                                         .backoff_reset_ms = 5000,
+                                                         .probes = (unsigned)RND(8)});
+        int64_t now = 0;
+        for (int step = 0; step < 40; step++) {
+            now += RND(700);
+            struct lifecycle_event ev = {.kind = RND(8)};
+            ev.signo = SIGTERM;
+            ev.status = RND(2) ? EXITED(RND(3)) : SIGKILL;
+            ev.hook = (enum lifecycle_hook_id)RND(3);
+            ev.ok = RND(2);
+            ev.probe = 1u << RND(3);
+            r.n = lifecycle_step(&r.lc, &ev, now, r.out, 8);
+            for (int fired = 0;; fired++) {
+                int64_t at = lifecycle_next_deadline(&r.lc);
+                if (at == 0 || at > now)
+                    break;
+                assert_true(fired < 4); /* else: a wake-up that changes nothing */
+                feed(&r, EV_TIMER, 0, now);
+            }
+        }
+#undef RND
+    }
+}
+
 static void actions_never_overflow_the_buffer(void **state) {
     (void)state;
     struct lifecycle lc;
@@ -661,6 +757,10 @@ int main(void) {
         cmocka_unit_test(the_container_exits_with_the_status_of_the_process_that_ended_it),
         cmocka_unit_test(no_exit_before_the_main_process_is_gone),
         cmocka_unit_test(nothing_happens_twice_after_exit),
+        cmocka_unit_test(nothing_is_scheduled_once_a_restart_is_running),
+        cmocka_unit_test(a_liveness_restart_leaves_nothing_scheduled),
+        cmocka_unit_test(the_wait_after_sigkill_is_bounded),
+        cmocka_unit_test(no_deadline_is_ever_left_in_the_past),
         cmocka_unit_test(actions_never_overflow_the_buffer),
     };
     return cmocka_run_group_tests_name("lifecycle", tests, NULL, NULL);
