@@ -597,7 +597,7 @@ static int resolve_user(const char *spec, uid_t *uid, gid_t *gid, char *why, siz
     long n = text_parse_number(user, 0, 0x7ffffffe);
     *uid = (uid_t)(n >= 0 ? n : 0);
     *gid = 0;
-    bool found = users_find_user("/etc/passwd", n >= 0 ? NULL : user, uid, gid) == 0;
+    bool found = users_find_user("/etc/passwd", n >= 0 ? NULL : user, uid, gid, NULL) == 0;
     if (n < 0 && !found) {
         snprintf(why, len, "no user \"%s\" in /etc/passwd", user);
         return -1;
