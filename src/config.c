@@ -580,9 +580,12 @@ static void proc_signal_rewrite(struct walk *w, const cJSON *v, void *dst) {
 
 /* "UID[:GID]" numbers, or names from /etc/passwd and /etc/group; without
  * a group, the user's own (or 0 for a uid that has no passwd entry, as
- * Docker does). Returns 0 or -1 with a reason. */
-static int resolve_user(const char *spec, uid_t *uid, gid_t *gid, char *why, size_t len) {
-    char user[256], group[256] = "";
+ * Docker does). Supplementary groups as Docker's USER (runc's GetExecUser)
+ * gives them: for a passwd entry (by name, or a uid alone) without a group,
+ * its own and those /etc/group lists it in; with a group given, none.
+ * Returns 0 or -1 with a reason. */
+static int resolve_user(const char *spec, struct config_process *p, char *why, size_t len) {
+    char user[USERS_NAME_MAX + 1], group[USERS_NAME_MAX + 1] = "", name[USERS_NAME_MAX + 1];
     const char *colon = strchr(spec, ':');
     size_t ulen = colon ? (size_t)(colon - spec) : strlen(spec);
     if (ulen == 0 || ulen >= sizeof user ||
@@ -595,29 +598,46 @@ static int resolve_user(const char *spec, uid_t *uid, gid_t *gid, char *why, siz
     if (colon)
         strcpy(group, colon + 1);
     long n = text_parse_number(user, 0, 0x7ffffffe);
-    *uid = (uid_t)(n >= 0 ? n : 0);
-    *gid = 0;
-    bool found = users_find_user("/etc/passwd", n >= 0 ? NULL : user, uid, gid, NULL) == 0;
-    if (n < 0 && !found) {
-        snprintf(why, len, "no user \"%s\" in /etc/passwd", user);
+    p->uid = (uid_t)(n >= 0 ? n : 0);
+    p->gid = 0;
+    int rc = users_find_user("/etc/passwd", n >= 0 ? NULL : user, &p->uid, &p->gid, name);
+    if (rc != 0 && (n < 0 || rc != -ENOENT)) { /* a uid alone needs no entry */
+        if (rc == -ENOENT)
+            snprintf(why, len, "no user \"%s\" in /etc/passwd", user);
+        else
+            snprintf(why, len, "/etc/passwd: %s", strerror(-rc));
         return -1;
     }
     if (colon) {
         long g = text_parse_number(group, 0, 0x7ffffffe);
         gid_t named;
-        if (g < 0 && users_find_group("/etc/group", group, &named) != 0) {
+        int grc = g < 0 ? users_find_group("/etc/group", group, &named) : 0;
+        if (grc == -ENOENT)
             snprintf(why, len, "no group \"%s\" in /etc/group", group);
+        else if (grc != 0)
+            snprintf(why, len, "/etc/group: %s", strerror(-grc));
+        if (grc != 0)
             return -1;
-        }
-        *gid = g >= 0 ? (gid_t)g : named;
+        p->gid = g >= 0 ? (gid_t)g : named;
+    } else if (rc == 0) {
+        int k = users_groups("/etc/group", name, p->gid, USERS_MAX_GROUPS, &p->groups);
+        if (k == -E2BIG)
+            snprintf(why, len,
+                     "\"%s\" is in more than %d groups in /etc/group (the kernel's limit)", name,
+                     USERS_MAX_GROUPS);
+        else if (k < 0)
+            snprintf(why, len, "/etc/group: %s", strerror(-k));
+        if (k < 0)
+            return -1;
+        p->n_groups = (size_t)k;
     }
     return 0;
 }
 
 static void proc_user(struct walk *w, const cJSON *v, void *dst) {
     struct config_process *p = dst;
-    char why[300];
-    if (get_string(w, v, &p->user) && resolve_user(p->user, &p->uid, &p->gid, why, sizeof why))
+    char why[512];
+    if (get_string(w, v, &p->user) && resolve_user(p->user, p, why, sizeof why))
         errorf(w, "%s", why);
 }
 
@@ -1176,6 +1196,7 @@ void config_free(struct config *cfg) {
         free(p->env);
         free(p->working_dir);
         free(p->user);
+        free(p->groups);
         hook_free(&p->post_start);
         hook_free(&p->pre_stop);
         hook_free(&p->readiness.check);

@@ -42,6 +42,8 @@ int hooks_start(const struct config_hook *h, const struct hooks_context *ctx, pi
             .set_user = ctx->set_user,
             .uid = ctx->uid,
             .gid = ctx->gid,
+            .groups = ctx->groups,
+            .n_groups = ctx->n_groups,
         };
         return spawn_process(&req, pid, failure);
     }

@@ -117,8 +117,8 @@ static __attribute__((noreturn)) void child_exec(const struct spawn_request *req
     if (req->child_note)
         io_write_all(STDERR_FILENO, req->child_note, strlen(req->child_note));
     /* Groups first: once the uid is dropped, setgid is no longer allowed. */
-    if (req->set_user &&
-        (setgroups(0, NULL) != 0 || setgid(req->gid) != 0 || setuid(req->uid) != 0))
+    if (req->set_user && (setgroups(req->n_groups, req->groups) != 0 || setgid(req->gid) != 0 ||
+                          setuid(req->uid) != 0))
         child_fail(report_fd, SPAWN_STAGE_USER, errno);
     if (req->dir != NULL && chdir(req->dir) != 0)
         child_fail(report_fd, SPAWN_STAGE_CHDIR, errno);

@@ -392,6 +392,8 @@ static int start_process(struct supervisor *sv, struct proc *p) {
         .set_user = p->cfg->user != NULL,
         .uid = p->cfg->uid,
         .gid = p->cfg->gid,
+        .groups = p->cfg->groups,
+        .n_groups = p->cfg->n_groups,
     };
     struct spawn_error failure;
     int rc = spawn_process(&req, &p->pid, &failure);
@@ -890,7 +892,9 @@ static int init_proc(struct supervisor *sv, size_t i) {
                                     .dir = c->working_dir ? c->working_dir : sv->start_dir,
                                     .set_user = c->user != NULL,
                                     .uid = c->uid,
-                                    .gid = c->gid};
+                                    .gid = c->gid,
+                                    .groups = c->groups,
+                                    .n_groups = c->n_groups};
     return 0;
 }
 

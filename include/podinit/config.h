@@ -51,6 +51,8 @@ struct config_process {
     char *user;        /* as given ("1000:1000", "www-data", "app:staff"), or NULL */
     uid_t uid;         /* resolved at load, when user is set */
     gid_t gid;
+    gid_t *groups; /* its supplementary groups, n_groups of them (0: none) */
+    size_t n_groups;
     struct signals_rewrite rewrite;
     struct config_hook post_start, pre_stop;
     struct config_probe readiness, liveness, startup;

@@ -23,6 +23,8 @@ struct hooks_context {
     bool set_user;                       /* exec: run as the process's user */
     uid_t uid;
     gid_t gid;
+    const gid_t *groups; /* and its supplementary groups */
+    size_t n_groups;
 };
 
 /* Start hook h (exec or httpGet). Returns 0 with *pid set, or -errno with

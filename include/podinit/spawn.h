@@ -22,9 +22,11 @@ struct spawn_request {
     const char *child_note; /* written to stderr by the child once isolated, or NULL */
     char *const *envp;      /* the child's environment; NULL: ours */
     const char *dir;        /* the child's working directory; NULL: ours */
-    bool set_user;          /* run as uid:gid, with no supplementary groups */
+    bool set_user;          /* run as uid:gid with the supplementary groups given */
     uid_t uid;
     gid_t gid;
+    const gid_t *groups; /* n_groups of them; 0: none */
+    size_t n_groups;
 };
 
 /* What failed: the fork itself (too many processes), or a step in the
