@@ -302,8 +302,8 @@ static void hook_failed_to_start(struct supervisor *sv, struct proc *p, enum lif
     prefix(sv, p, pre, sizeof pre);
     struct log_fields lf = {.event = "hook_failed", .hook = name};
     if (f->stage == SPAWN_STAGE_CHDIR)
-        log_event(LOG_WARN, &lf, "%s%s hook failed: workingDir \"%s\": %s", pre, name,
-                  p->cfg->working_dir, strerror(f->err));
+        log_event(LOG_WARN, &lf, "%s%s hook failed: working directory \"%s\": %s", pre, name,
+                  p->ctx.dir ? p->ctx.dir : ".", strerror(f->err));
     else if (f->stage == SPAWN_STAGE_USER)
         log_event(LOG_WARN, &lf, "%s%s hook failed: user \"%s\": %s", pre, name, p->cfg->user,
                   strerror(f->err));

@@ -24,10 +24,23 @@ start_pid1() {
     NS="" INIT=""
     for _ in $(seq 500); do
         [ -n "$NS" ] || NS=$(pgrep -P "$JOB" | head -n1)
-        [ -n "$NS" ] && INIT=$(pgrep -P "$NS" | head -n1) && [ -n "$INIT" ] && return 0
+        [ -n "$NS" ] && INIT=$(pgrep -P "$NS" | head -n1) && [ -n "$INIT" ] && break
         kill -0 "$JOB" 2>/dev/null || break # it has already ended
         sleep 0.01
     done
+    # A PID 1 drops a signal it has no handler for: until the init has
+    # blocked SIGTERM (to read it from its signalfd), a test's kill -TERM
+    # would be lost. Wait (bounded) for that, as for the pid.
+    if [ -n "$INIT" ]; then
+        local mask
+        for _ in $(seq 500); do
+            mask=$(awk '/^SigBlk:/ {print $2}' "/proc/$INIT/status" 2>/dev/null) || mask=""
+            [ -n "$mask" ] && mask_has "$mask" 15 && return 0
+            kill -0 "$INIT" 2>/dev/null || break
+            sleep 0.01
+        done
+        return 0 # an init that never blocks SIGTERM: the test decides
+    fi
     echo "no PID 1 appeared under timeout $JOB; its output:" >&2
     cat "$OUT" "$ERR" >&2
     return 1

@@ -60,7 +60,7 @@ load common
 
 @test "as a subreaper, a daemonised grandchild that ignores SIGTERM is SIGKILLed at the deadline" {
     # main: starts a daemon in its own session (out of the main group), exits 3
-    script='setsid "$0" > "$1" & sleep 0.5; exit 3'
+    script='setsid "$0" > "$1" & for _ in $(seq 1000); do grep -q ready "$1" 2>/dev/null && break; sleep 0.01; done; exit 3'
     start_bg "$PODINIT" --grace-period 1 -- sh -c "$script" "$H/sigrecv" "$BATS_TEST_TMPDIR/d"
     wait_for_line "$BATS_TEST_TMPDIR/d" '^ready'
     daemon=$(ready_pid "$BATS_TEST_TMPDIR/d")
@@ -74,7 +74,7 @@ load common
 }
 
 @test "when the main process exits on its own, the rest of its group gets SIGTERM first" {
-    script='"$0" --exit-on 15 > "$1" & sleep 0.5; exit 4'
+    script='"$0" --exit-on 15 > "$1" & for _ in $(seq 1000); do grep -q ready "$1" 2>/dev/null && break; sleep 0.01; done; exit 4'
     start_bg "$PODINIT" --grace-period 20 -- sh -c "$script" "$H/sigrecv" "$BATS_TEST_TMPDIR/g"
     rc=0
     wait "$PROC" || rc=$?
@@ -113,7 +113,7 @@ load common
 
 @test "when the main process exits, a daemon outside its group is asked to stop too, before any SIGKILL" {
     # the daemon leaves the group (setsid) and stops on TERM; even with -c
-    script='setsid "$0" --exit-on 15 > "$1" & sleep 0.5; exit 5'
+    script='setsid "$0" --exit-on 15 > "$1" & for _ in $(seq 1000); do grep -q ready "$1" 2>/dev/null && break; sleep 0.01; done; exit 5'
     for mode in "" "-c"; do
         rm -f "$BATS_TEST_TMPDIR/d"
         start_bg "$PODINIT" $mode --grace-period 20 -- sh -c "$script" "$H/sigrecv" "$BATS_TEST_TMPDIR/d"
