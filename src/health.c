@@ -6,6 +6,8 @@
 #include "podinit/health.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,15 +63,46 @@ int health_parse_listen(const char *spec, char *err, size_t errlen) {
 
 /* ---- answers ------------------------------------------------------------- */
 
+/* Text into out[0..cap), counting what does not fit too: len is the
+ * length the text needs, so a dry run (cap 0) measures it. */
+struct sink {
+    char *out;
+    size_t cap, len;
+    bool failed; /* an encoding error: the count is wrong */
+};
+
+static void put(struct sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct sink *s, const char *fmt, ...) {
+    bool room = s->len < s->cap;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(room ? s->out + s->len : NULL, room ? s->cap - s->len : 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        s->failed = true;
+    else
+        s->len += (size_t)n;
+}
+
+/* The length written, or 0 when it did not all fit (with its NUL). */
+static size_t written(const struct sink *s) {
+    return !s->failed && s->len < s->cap ? s->len : 0;
+}
+
+static void head(struct sink *s, int code, const char *reason, const char *type, size_t body_len) {
+    put(s,
+        "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+        "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+        code, reason, type, body_len);
+}
+
 static size_t answer(char *out, size_t cap, int code, const char *reason, const char *type,
                      const char *body) {
-    int n = snprintf(out, cap,
-                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-                     "Cache-Control: no-store\r\nConnection: close\r\n\r\n%s",
-                     code, reason, type, strlen(body), body);
-    if (n < 0)
-        return 0;
-    return (size_t)n < cap ? (size_t)n : cap - 1;
+    struct sink s = {.out = out, .cap = cap};
+    head(&s, code, reason, type, strlen(body));
+    put(&s, "%s", body);
+    return written(&s);
 }
 
 static size_t probe_answer(char *out, size_t cap, bool ok, const char *what) {
@@ -79,30 +112,76 @@ static size_t probe_answer(char *out, size_t cap, bool ok, const char *what) {
               : answer(out, cap, 503, "Service Unavailable", "text/plain", body);
 }
 
+static const char *boolean(bool b) {
+    return b ? "true" : "false";
+}
+
+/* /status's body: its opening, one object per process, its close. */
+static void status_open(struct sink *s, const char *state, bool live, bool ready, bool started) {
+    put(s, "{\"state\":\"%s\",\"live\":%s,\"ready\":%s,\"started\":%s,\"processes\":[", state,
+        boolean(live), boolean(ready), boolean(started));
+}
+
+static void status_process(struct sink *s, size_t i, const struct health_process *p) {
+    char last[16] = "null";
+    if (p->exited)
+        snprintf(last, sizeof last, "%d", p->last_exit);
+    put(s,
+        "%s{\"name\":\"%s\",\"state\":\"%s\",\"pid\":%d,\"running\":%s,\"ready\":%s,"
+        "\"restarts\":%d,\"lastExit\":%s}",
+        i ? "," : "", p->name, p->state, (int)p->pid, boolean(p->pid > 0), boolean(p->ready),
+        p->restarts, last);
+}
+
+static void status_close(struct sink *s) {
+    put(s, "]}\n");
+}
+
+static void status_body(struct sink *s, const struct health_status *st) {
+    status_open(s, st->state, st->live, st->ready, st->started);
+    for (size_t i = 0; i < st->n_procs; i++)
+        status_process(s, i, &st->procs[i]);
+    status_close(s);
+}
+
+/* Content-Length comes first: the body is measured (a dry run), then
+ * written after it. Too big for cap is a 500, never a cut body. */
 static size_t status_answer(char *out, size_t cap, const struct health_status *st) {
-    char body[HEALTH_MAX_ANSWER - 256];
-    size_t used = 0;
-    int n = snprintf(body, sizeof body,
-                     "{\"state\":\"%s\",\"live\":%s,\"ready\":%s,\"started\":%s,"
-                     "\"processes\":[",
-                     st->state, st->live ? "true" : "false", st->ready ? "true" : "false",
-                     st->started ? "true" : "false");
-    used = n > 0 ? (size_t)n : 0;
-    for (size_t i = 0; i < st->n_procs && used < sizeof body; i++) {
-        const struct health_process *p = &st->procs[i];
-        char last[16] = "null";
-        if (p->exited)
-            snprintf(last, sizeof last, "%d", p->last_exit);
-        n = snprintf(body + used, sizeof body - used,
-                     "%s{\"name\":\"%.63s\",\"state\":\"%s\",\"pid\":%d,\"running\":%s,"
-                     "\"ready\":%s,\"restarts\":%d,\"lastExit\":%s}",
-                     i ? "," : "", p->name, p->state, (int)p->pid, p->pid > 0 ? "true" : "false",
-                     p->ready ? "true" : "false", p->restarts, last);
-        used += n > 0 ? (size_t)n : 0;
-    }
-    if (used < sizeof body)
-        snprintf(body + used, sizeof body - used, "]}\n");
-    return answer(out, cap, 200, "OK", "application/json", body);
+    struct sink body = {0};
+    status_body(&body, st);
+    struct sink s = {.out = out, .cap = cap};
+    head(&s, 200, "OK", "application/json", body.len);
+    status_body(&s, st);
+    size_t n = body.failed ? 0 : written(&s);
+    return n > 0
+               ? n
+               : answer(out, cap, 500, "Internal Server Error", "text/plain", "status too large\n");
+}
+
+/* Every answer but /status's (the errors, /livez and the like) is shorter. */
+#define SHORT_ANSWER_MAX 256
+
+size_t health_answer_max(const struct health_status *st) {
+    /* /status with every field at its widest: the longest state, INT_MIN
+     * for each number, false for each flag. */
+    char state[HEALTH_MAX_STATE + 1];
+    memset(state, 'X', HEALTH_MAX_STATE);
+    state[HEALTH_MAX_STATE] = '\0';
+    struct sink body = {0};
+    status_open(&body, state, false, false, false);
+    for (size_t i = 0; i < st->n_procs; i++)
+        status_process(&body, i,
+                       &(struct health_process){.name = st->procs[i].name,
+                                                .state = state,
+                                                .pid = (pid_t)INT_MIN,
+                                                .restarts = INT_MIN,
+                                                .exited = true,
+                                                .last_exit = INT_MIN});
+    status_close(&body);
+    struct sink all = {0};
+    head(&all, 200, "OK", "application/json", body.len);
+    size_t n = all.len + body.len + 1; /* and the NUL */
+    return n > SHORT_ANSWER_MAX ? n : SHORT_ANSWER_MAX;
 }
 
 size_t health_respond(const char *req, size_t len, bool too_long, const struct health_status *st,
@@ -142,29 +221,39 @@ size_t health_respond(const char *req, size_t len, bool too_long, const struct h
 
 /* ---- sockets -------------------------------------------------------------- */
 
-int health_start(struct health *h, const char *spec, int epfd, char *err, size_t errlen) {
+int health_start(struct health *h, const char *spec, const struct health_status *st, int epfd,
+                 char *err, size_t errlen) {
     *h = (struct health){.listen_fd = -1, .epfd = epfd};
     struct sockaddr_storage addr;
     socklen_t len;
     if (parse_listen(spec, &addr, &len, err, errlen) != 0)
         return -1;
+    /* Sized once from the processes: nothing is allocated per request. A
+     * connection's buffer holds its request, then what is left of its
+     * answer while a slow client takes it. */
+    h->answer_cap = health_answer_max(st);
+    size_t conn_cap = h->answer_cap > HEALTH_MAX_REQUEST ? h->answer_cap : HEALTH_MAX_REQUEST;
     h->conns = calloc(HEALTH_MAX_CONNS, sizeof *h->conns);
-    int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    h->mem = malloc(HEALTH_MAX_CONNS * conn_cap + h->answer_cap);
+    int fd = -1;
+    if (h->conns != NULL && h->mem != NULL)
+        fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
     struct epoll_event ev = {.events = EPOLLIN, .data.u64 = HEALTH_TAG_LISTEN};
-    if (h->conns == NULL || fd < 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
         bind(fd, (struct sockaddr *)&addr, len) != 0 || listen(fd, 64) != 0 ||
         epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-        snprintf(err, errlen, "%s", strerror(h->conns == NULL ? ENOMEM : errno));
+        snprintf(err, errlen, "%s", strerror(h->mem == NULL || h->conns == NULL ? ENOMEM : errno));
         if (fd >= 0)
             close(fd);
         free(h->conns);
-        h->conns = NULL;
+        free(h->mem);
+        *h = (struct health){.listen_fd = -1};
         return -1;
     }
     for (size_t i = 0; i < HEALTH_MAX_CONNS; i++)
-        h->conns[i].fd = -1;
+        h->conns[i] = (struct health_conn){.fd = -1, .buf = h->mem + i * conn_cap};
+    h->answer = h->mem + HEALTH_MAX_CONNS * conn_cap;
     h->listen_fd = fd;
     return 0;
 }
@@ -173,18 +262,25 @@ static void conn_close(struct health_conn *c) {
     if (c->fd >= 0)
         close(c->fd); /* also leaves the epoll set */
     c->fd = -1;
-    c->used = 0;
+    c->used = c->sent = 0;
+    c->answering = false;
+}
+
+static struct health_conn *oldest_conn(struct health *h) {
+    struct health_conn *oldest = NULL;
+    for (size_t i = 0; i < HEALTH_MAX_CONNS; i++)
+        if (h->conns[i].fd >= 0 &&
+            (oldest == NULL || h->conns[i].deadline_ms < oldest->deadline_ms))
+            oldest = &h->conns[i];
+    return oldest;
 }
 
 /* A free slot, or the oldest connection's, closed to make room. */
 static struct health_conn *free_slot(struct health *h) {
-    struct health_conn *oldest = &h->conns[0];
-    for (size_t i = 0; i < HEALTH_MAX_CONNS; i++) {
+    for (size_t i = 0; i < HEALTH_MAX_CONNS; i++)
         if (h->conns[i].fd < 0)
             return &h->conns[i];
-        if (h->conns[i].deadline_ms < oldest->deadline_ms)
-            oldest = &h->conns[i];
-    }
+    struct health_conn *oldest = oldest_conn(h);
     conn_close(oldest);
     return oldest;
 }
@@ -217,9 +313,50 @@ static bool request_complete(const struct health_conn *c) {
     return false;
 }
 
-static void serve(struct health_conn *c, const struct health_status *st) {
+/* Send what the socket takes now: 0 when all of data[*sent..len) has gone,
+ * 1 when the rest must wait for room, -1 on an error (the client left). */
+static int send_some(int fd, const char *data, size_t len, size_t *sent) {
+    while (*sent < len) {
+        ssize_t n = send(fd, data + *sent, len - *sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return 1;
+        if (n <= 0)
+            return -1;
+        *sent += (size_t)n;
+    }
+    return 0;
+}
+
+/* The answer goes out as the socket takes it; what does not fit now waits
+ * in the connection's buffer for EPOLLOUT, within HEALTH_WRITE_MS. */
+static void send_answer(struct health *h, struct health_conn *c, size_t len, int64_t now) {
+    size_t sent = 0;
+    if (send_some(c->fd, h->answer, len, &sent) == 1) {
+        struct epoll_event ev = {.events = EPOLLOUT,
+                                 .data.u64 = HEALTH_TAG_CONN | (uint64_t)(c - h->conns)};
+        if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0) {
+            memcpy(c->buf, h->answer + sent, len - sent);
+            c->used = len - sent;
+            c->sent = 0;
+            c->answering = true;
+            c->deadline_ms = now + HEALTH_WRITE_MS;
+            return;
+        }
+    }
+    conn_close(c); /* all of it sent (the kernel delivers it), or the client left */
+}
+
+static void serve(struct health *h, struct health_conn *c, int64_t now,
+                  const struct health_status *st) {
+    if (c->answering) {
+        if (send_some(c->fd, c->buf, c->used, &c->sent) != 1)
+            conn_close(c);
+        return;
+    }
     for (;;) {
-        ssize_t n = read(c->fd, c->buf + c->used, sizeof c->buf - c->used);
+        ssize_t n = read(c->fd, c->buf + c->used, HEALTH_MAX_REQUEST - c->used);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN)
@@ -229,16 +366,15 @@ static void serve(struct health_conn *c, const struct health_status *st) {
             return;
         }
         c->used += (size_t)n;
-        bool full = c->used == sizeof c->buf;
+        bool full = c->used == HEALTH_MAX_REQUEST;
         if (!full && !request_complete(c))
             continue;
-        char out[1024];
-        size_t len =
-            health_respond(c->buf, c->used, full && !request_complete(c), st, out, sizeof out);
-        /* Small enough for any socket buffer; a client that does not read
-         * loses the rest rather than hold us. */
-        (void)send(c->fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-        conn_close(c);
+        size_t len = health_respond(c->buf, c->used, full && !request_complete(c), st, h->answer,
+                                    h->answer_cap);
+        if (len == 0)
+            conn_close(c); /* cannot happen: answer_cap holds every answer */
+        else
+            send_answer(h, c, len, now);
         return;
     }
 }
@@ -252,7 +388,7 @@ void health_on_event(struct health *h, uint64_t tag, int64_t now, const struct h
     }
     uint64_t slot = tag & ~HEALTH_TAG_MASK;
     if (slot < HEALTH_MAX_CONNS && h->conns[slot].fd >= 0)
-        serve(&h->conns[slot], st);
+        serve(h, &h->conns[slot], now, st);
 }
 
 int64_t health_next_deadline(const struct health *h) {
@@ -271,9 +407,11 @@ void health_expire(struct health *h, int64_t now) {
 
 void health_stop(struct health *h) {
     for (size_t i = 0; h->conns && i < HEALTH_MAX_CONNS; i++)
-        conn_close(&h->conns[i]);
+        if (h->conns[i].fd >= 0)
+            close(h->conns[i].fd);
     if (h->listen_fd >= 0)
         close(h->listen_fd);
     free(h->conns);
+    free(h->mem);
     *h = (struct health){.listen_fd = -1};
 }

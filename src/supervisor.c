@@ -734,6 +734,9 @@ static void release_terminal(struct supervisor *sv) {
     }
 }
 
+static struct health_status health_status_of(const struct supervisor *sv,
+                                             struct health_process *out);
+
 static int setup(struct supervisor *sv) {
     sigset_t handled;
     /* dumb-init forwards a kill(2)ed SIGSEGV too; tini and podinit leave the
@@ -762,7 +765,10 @@ static int setup(struct supervisor *sv) {
     become_subreaper(sv->opts);
     if (sv->cfg->health_listen != NULL) {
         char why[160];
-        if (health_start(&sv->health, sv->cfg->health_listen, sv->epfd, why, sizeof why) != 0) {
+        struct health_process procs[CONFIG_MAX_PROCESSES];
+        struct health_status st = health_status_of(sv, procs); /* sizes its answers */
+        rc = health_start(&sv->health, sv->cfg->health_listen, &st, sv->epfd, why, sizeof why);
+        if (rc != 0) {
             log_msg(LOG_ERROR, "health.listen %s: %s", sv->cfg->health_listen, why);
             return CLI_EXIT_USAGE;
         }

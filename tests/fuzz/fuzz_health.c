@@ -1,5 +1,6 @@
 /* tests/fuzz/fuzz_health.c — any bytes as a request to the health
- * endpoint, and as a listen address: an answer that fits, or a refusal. */
+ * endpoint, and as a listen address: a whole answer in the cap the
+ * endpoint sizes, with its exact Content-Length, or a refusal. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                             .started = true,
                                             .procs = &proc,
                                             .n_procs = 1};
-    char out[HEALTH_MAX_ANSWER];
+    char out[512];
+    size_t cap = health_answer_max(&st);
+    if (cap > sizeof out)
+        abort();
     size_t len = size < HEALTH_MAX_REQUEST ? size : HEALTH_MAX_REQUEST;
-    size_t n =
-        health_respond((const char *)data, len, size > HEALTH_MAX_REQUEST, &st, out, sizeof out);
-    if (n == 0 || n >= sizeof out || memcmp(out, "HTTP/1.1 ", 9) != 0)
+    size_t n = health_respond((const char *)data, len, size > HEALTH_MAX_REQUEST, &st, out, cap);
+    if (n == 0 || n >= cap || memcmp(out, "HTTP/1.1 ", 9) != 0)
         abort(); /* every request gets a whole answer */
+    out[n] = '\0';
+    const char *cl = strstr(out, "\r\nContent-Length: ");
+    const char *body = strstr(out, "\r\n\r\n");
+    if (cl == NULL || body == NULL || strtoul(cl + 18, NULL, 10) != n - (size_t)(body + 4 - out))
+        abort(); /* and says exactly how long it is */
     char *spec = fuzz_text(data, size);
     if (spec == NULL)
         return 0;

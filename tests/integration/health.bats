@@ -8,6 +8,27 @@ load common
 
 probe() { "$PODINIT" --probe "http://127.0.0.1:$PORT$1" 2>&1; }
 
+# GET $1 on 127.0.0.1:$PORT read to the end (the server closes): prints
+# "length=L body=B" (the Content-Length header, the bytes after the
+# headers), then the body's JSON: its process names, one a line. Fails
+# when the body is not JSON.
+get_json() {
+    timeout 10 python3 - "$PORT" "$1" <<'EOF'
+import json, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=8)
+s.sendall(b"GET " + sys.argv[2].encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+data = b""
+while chunk := s.recv(65536):
+    data += chunk
+head, _, body = data.partition(b"\r\n\r\n")
+length = [l.split(b":", 1)[1].strip().decode() for l in head.split(b"\r\n")
+          if l.lower().startswith(b"content-length:")]
+print(f"length={','.join(length)} body={len(body)}")
+for p in json.loads(body)["processes"]:
+    print(p["name"])
+EOF
+}
+
 @test "/readyz turns 503 the moment SIGTERM arrives, before the app gets any signal" {
     require_root
     PORT=$(free_port)
@@ -43,6 +64,32 @@ EOF
     body=$(timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"; printf "GET /status HTTP/1.1\r\n\r\n" >&3; cat <&3' "$PORT" | tail -n1)
     pid=$(ready_pid "$OUT")
     [ "$body" = '{"state":"RUNNING","live":true,"ready":true,"started":true,"processes":[{"name":"web","state":"RUNNING","pid":'"$pid"',"running":true,"ready":true,"restarts":0,"lastExit":null}]}' ]
+    kill -TERM "$INIT"
+    wait "$JOB"
+}
+
+@test "/status with 8 processes of 63-character names: whole JSON, exact Content-Length" {
+    require_root
+    PORT=$(free_port)
+    procs="" names=""
+    for i in $(seq 0 7); do
+        name="p$i-$(printf 'x%.0s' $(seq 60))" # 63 characters, the most a name may have
+        procs+="${procs:+,}{\"name\": \"$name\", \"command\": [\"$H/sigrecv\", \"--exit-on\", \"15\"]}"
+        names+="$name"$'\n'
+    done
+    write_config <<EOF
+{"health": {"listen": "127.0.0.1:$PORT"}, "processes": [$procs]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_count "$OUT" '^ready' 8
+    run --separate-stderr get_json /status
+    echo "$output $stderr"
+    [ "$status" -eq 0 ]
+    first=${lines[0]}
+    [[ "$first" =~ ^length=([0-9]+)\ body=([0-9]+)$ ]]
+    [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+    [ "${BASH_REMATCH[1]}" -gt 1024 ]
+    [ "$(printf '%s\n' "${lines[@]:1}")" = "${names%$'\n'}" ]
     kill -TERM "$INIT"
     wait "$JOB"
 }
