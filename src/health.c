@@ -6,12 +6,14 @@
 #include "podinit/health.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -221,6 +223,16 @@ size_t health_respond(const char *req, size_t len, bool too_long, const struct h
 
 /* ---- sockets -------------------------------------------------------------- */
 
+/* The fds a connection may take: those below RLIMIT_NOFILE less the
+ * reserve. Read once: a limit lowered later shows as EMFILE (a pause). */
+static int fd_limit(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur > (rlim_t)INT_MAX)
+        return INT_MAX - HEALTH_FD_RESERVE;
+    return (int)rl.rlim_cur > HEALTH_FD_RESERVE ? (int)rl.rlim_cur - HEALTH_FD_RESERVE : 0;
+}
+
 int health_start(struct health *h, const char *spec, const struct health_status *st, int epfd,
                  char *err, size_t errlen) {
     *h = (struct health){.listen_fd = -1, .epfd = epfd};
@@ -254,16 +266,39 @@ int health_start(struct health *h, const char *spec, const struct health_status 
     for (size_t i = 0; i < HEALTH_MAX_CONNS; i++)
         h->conns[i] = (struct health_conn){.fd = -1, .buf = h->mem + i * conn_cap};
     h->answer = h->mem + HEALTH_MAX_CONNS * conn_cap;
+    h->fd_limit = fd_limit();
     h->listen_fd = fd;
     return 0;
 }
 
-static void conn_close(struct health_conn *c) {
+/* The listener back in the epoll set (it was set aside for want of fds or
+ * memory); when that fails too, it tries again later. */
+static void resume(struct health *h, int64_t now) {
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = HEALTH_TAG_LISTEN};
+    if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->listen_fd, &ev) == 0 || errno == EEXIST)
+        h->paused = false;
+    else
+        h->resume_ms = now + HEALTH_PAUSE_MS;
+}
+
+/* Out of the epoll set: a level-triggered listener whose accept fails
+ * would wake the loop again at once, for ever. */
+static void pause_listener(struct health *h, int64_t now) {
+    if (epoll_ctl(h->epfd, EPOLL_CTL_DEL, h->listen_fd, NULL) != 0 && errno != ENOENT)
+        return; /* cannot happen: the fd is ours and valid */
+    h->paused = true;
+    h->resume_ms = now + HEALTH_PAUSE_MS;
+}
+
+/* Closing frees an fd: a listener set aside for want of one comes back. */
+static void conn_close(struct health *h, struct health_conn *c, int64_t now) {
     if (c->fd >= 0)
         close(c->fd); /* also leaves the epoll set */
     c->fd = -1;
     c->used = c->sent = 0;
     c->answering = false;
+    if (h->paused)
+        resume(h, now);
 }
 
 static struct health_conn *oldest_conn(struct health *h) {
@@ -276,22 +311,57 @@ static struct health_conn *oldest_conn(struct health *h) {
 }
 
 /* A free slot, or the oldest connection's, closed to make room. */
-static struct health_conn *free_slot(struct health *h) {
+static struct health_conn *free_slot(struct health *h, int64_t now) {
     for (size_t i = 0; i < HEALTH_MAX_CONNS; i++)
         if (h->conns[i].fd < 0)
             return &h->conns[i];
     struct health_conn *oldest = oldest_conn(h);
-    conn_close(oldest);
+    conn_close(h, oldest, now);
     return oldest;
+}
+
+/* A new connection whose fd is in the reserve: the oldest connection
+ * makes room, as for a slot, and the new one moves down to the number it
+ * frees. With none to close it is refused (closed): a crowd can neither
+ * eat the reserve nor lock out the next request. Returns the fd, or -1. */
+static int below_reserve(struct health *h, int fd, int64_t now) {
+    struct health_conn *oldest = oldest_conn(h);
+    int low = -1;
+    if (oldest != NULL) {
+        conn_close(h, oldest, now);
+        low = fcntl(fd, F_DUPFD_CLOEXEC, 0); /* the lowest free: the one just closed */
+    }
+    close(fd);
+    if (low >= h->fd_limit) {
+        close(low);
+        low = -1;
+    }
+    return low;
+}
+
+/* Errors of one pending connection (accept(2) passes on its network
+ * errors): the next may do. The others are about us: out of fds or memory. */
+static bool connection_error(int err) {
+    return err == EINTR || err == ECONNABORTED || err == EPROTO || err == ENETDOWN ||
+           err == ENOPROTOOPT || err == EHOSTDOWN || err == ENONET || err == EHOSTUNREACH ||
+           err == EOPNOTSUPP || err == ENETUNREACH || err == EPERM;
 }
 
 static void accept_all(struct health *h, int64_t now) {
     /* A bounded batch per wake-up: the loop has signals to read too. */
     for (int n = 0; n < 64; n++) {
         int fd = accept4(h->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
-            return; /* EAGAIN, or an error on one pending connection */
-        struct health_conn *c = free_slot(h);
+        if (fd < 0 && errno == EAGAIN)
+            return;
+        if (fd < 0 && connection_error(errno))
+            continue;
+        if (fd < 0) { /* EMFILE, ENFILE, ENOBUFS, ENOMEM: it would stay readable */
+            pause_listener(h, now);
+            return;
+        }
+        if (fd >= h->fd_limit && (fd = below_reserve(h, fd, now)) < 0)
+            continue;
+        struct health_conn *c = free_slot(h, now);
         struct epoll_event ev = {.events = EPOLLIN,
                                  .data.u64 = HEALTH_TAG_CONN | (uint64_t)(c - h->conns)};
         if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
@@ -345,14 +415,14 @@ static void send_answer(struct health *h, struct health_conn *c, size_t len, int
             return;
         }
     }
-    conn_close(c); /* all of it sent (the kernel delivers it), or the client left */
+    conn_close(h, c, now); /* all of it sent (the kernel delivers it), or the client left */
 }
 
 static void serve(struct health *h, struct health_conn *c, int64_t now,
                   const struct health_status *st) {
     if (c->answering) {
         if (send_some(c->fd, c->buf, c->used, &c->sent) != 1)
-            conn_close(c);
+            conn_close(h, c, now);
         return;
     }
     for (;;) {
@@ -362,7 +432,7 @@ static void serve(struct health *h, struct health_conn *c, int64_t now,
         if (n < 0 && errno == EAGAIN)
             return; /* the rest later, within its deadline */
         if (n <= 0) {
-            conn_close(c); /* closed by the client, or an error */
+            conn_close(h, c, now); /* closed by the client, or an error */
             return;
         }
         c->used += (size_t)n;
@@ -372,7 +442,7 @@ static void serve(struct health *h, struct health_conn *c, int64_t now,
         size_t len = health_respond(c->buf, c->used, full && !request_complete(c), st, h->answer,
                                     h->answer_cap);
         if (len == 0)
-            conn_close(c); /* cannot happen: answer_cap holds every answer */
+            conn_close(h, c, now); /* cannot happen: answer_cap holds every answer */
         else
             send_answer(h, c, len, now);
         return;
@@ -383,7 +453,8 @@ void health_on_event(struct health *h, uint64_t tag, int64_t now, const struct h
     if (h->listen_fd < 0)
         return;
     if (tag == HEALTH_TAG_LISTEN) {
-        accept_all(h, now);
+        if (!h->paused) /* a wake-up from before it was set aside */
+            accept_all(h, now);
         return;
     }
     uint64_t slot = tag & ~HEALTH_TAG_MASK;
@@ -392,7 +463,7 @@ void health_on_event(struct health *h, uint64_t tag, int64_t now, const struct h
 }
 
 int64_t health_next_deadline(const struct health *h) {
-    int64_t next = 0;
+    int64_t next = h->paused ? h->resume_ms : 0;
     for (size_t i = 0; h->conns && i < HEALTH_MAX_CONNS; i++)
         if (h->conns[i].fd >= 0 && (next == 0 || h->conns[i].deadline_ms < next))
             next = h->conns[i].deadline_ms;
@@ -402,7 +473,9 @@ int64_t health_next_deadline(const struct health *h) {
 void health_expire(struct health *h, int64_t now) {
     for (size_t i = 0; h->conns && i < HEALTH_MAX_CONNS; i++)
         if (h->conns[i].fd >= 0 && now >= h->conns[i].deadline_ms)
-            conn_close(&h->conns[i]);
+            conn_close(h, &h->conns[i], now);
+    if (h->paused && now >= h->resume_ms)
+        resume(h, now);
 }
 
 void health_stop(struct health *h) {

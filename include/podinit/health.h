@@ -2,7 +2,8 @@
  * /startupz (200 or 503) and /status (JSON), served from the event loop
  * without ever blocking it. Hard limits: HEALTH_MAX_CONNS connections (the
  * oldest is dropped for a new one), HEALTH_MAX_REQUEST bytes per request,
- * HEALTH_READ_MS to send it, HEALTH_WRITE_MS to take the answer. */
+ * HEALTH_READ_MS to send it, HEALTH_WRITE_MS to take the answer; the last
+ * HEALTH_FD_RESERVE fds below RLIMIT_NOFILE are never its own. */
 #ifndef PODINIT_HEALTH_H
 #define PODINIT_HEALTH_H
 
@@ -15,6 +16,13 @@
 #define HEALTH_MAX_REQUEST 1024
 #define HEALTH_READ_MS 2000
 #define HEALTH_WRITE_MS 2000
+/* fds below RLIMIT_NOFILE a connection never takes: what spawning an exec
+ * probe or hook (a pipe), an httpGet or tcpSocket probe (a socket each)
+ * and the timer need must not be eaten by a crowd of clients. */
+#define HEALTH_FD_RESERVE 8
+/* How long the listener is set aside when accept runs out of fds or
+ * memory (sooner when one of its connections closes). */
+#define HEALTH_PAUSE_MS 500
 /* The longest state name /status is sized for (lifecycle's are shorter). */
 #define HEALTH_MAX_STATE 15
 
@@ -69,6 +77,9 @@ struct health_conn {
 struct health {
     int listen_fd; /* -1: off */
     int epfd;
+    bool paused;               /* the listener is out of the epoll set */
+    int64_t resume_ms;         /* paused: when it goes back */
+    int fd_limit;              /* a connection's fd is below it (RLIMIT_NOFILE - reserve) */
     size_t answer_cap;         /* health_answer_max of the processes, at start */
     char *answer;              /* answer_cap bytes: where each answer is written */
     struct health_conn *conns; /* HEALTH_MAX_CONNS, allocated by health_start */

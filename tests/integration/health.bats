@@ -29,6 +29,31 @@ for p in json.loads(body)["processes"]:
 EOF
 }
 
+# N connections to 127.0.0.1:$PORT, opened at once and held S seconds
+# (they send nothing), then closed; "holding" and "closed" on stdout.
+hold_connections() {
+    timeout 30 python3 - "$PORT" "$1" "$2" <<'EOF'
+import socket, sys, time
+port, n, secs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+socks = []
+for _ in range(n):
+    s = socket.socket()
+    s.setblocking(False)
+    s.connect_ex(("127.0.0.1", port))
+    socks.append(s)
+print("holding", flush=True)
+time.sleep(secs)
+for s in socks:
+    s.close()
+print("closed", flush=True)
+EOF
+}
+
+# CPU time of pid $1 (user + system, ticks of 1/100 s).
+cpu_ticks() {
+    awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
 @test "/readyz turns 503 the moment SIGTERM arrives, before the app gets any signal" {
     require_root
     PORT=$(free_port)
@@ -90,6 +115,41 @@ EOF
     [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
     [ "${BASH_REMATCH[1]}" -gt 1024 ]
     [ "$(printf '%s\n' "${lines[@]:1}")" = "${names%$'\n'}" ]
+    kill -TERM "$INIT"
+    wait "$JOB"
+}
+
+@test "RLIMIT_NOFILE 16 and 60 clients holding connections: no spin, the exec probe keeps passing" {
+    require_root
+    PORT=$(free_port)
+    write_config <<EOF
+{"health": {"listen": "127.0.0.1:$PORT"},
+ "processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
+   "readinessProbe": {"exec": {"command": ["true"]}, "periodSeconds": 0.2,
+                      "failureThreshold": 1}}]}
+EOF
+    # only fds 0-2 inherited, as in a container: 13 left for podinit
+    start_pid1 prlimit --nofile=16:16 "$H/launch" --close-fds -- "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    wait_for_line "$ERR" 'readiness probe passing'
+    C="$BATS_TEST_TMPDIR/clients"
+    hold_connections 60 6 >"$C" &
+    clients=$!
+    wait_for_line "$C" '^holding'
+    sleep 0.5 # the crowd reaches the listener
+    before=$(cpu_ticks "$INIT")
+    sleep 2
+    after=$(cpu_ticks "$INIT")
+    echo "PID 1 used $((after - before)) ticks in 2 s"
+    [ $((after - before)) -le 20 ] # a spin costs ~100 a second
+    [[ "$(probe /readyz)" == *"HTTP 200" ]] # answered while the crowd holds
+    wait "$clients"
+    [ "$(grep -cE "probe failing|probe failed|Too many open files" "$ERR")" = 0 ]
+    for _ in $(seq 100); do
+        [[ "$(probe /readyz)" == *"HTTP 200" ]] && break
+        sleep 0.1
+    done
+    [[ "$(probe /readyz)" == *"HTTP 200" ]]
     kill -TERM "$INIT"
     wait "$JOB"
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -307,6 +308,44 @@ static void a_slow_reader_gets_the_whole_answer(void **state) {
     close(epfd);
 }
 
+/* accept failing for want of fds must not leave the listener readable in
+ * a level-triggered loop (a spin): it is set aside, then watched again. */
+static void out_of_fds_the_listener_is_set_aside(void **state) {
+    (void)state;
+    struct health h;
+    struct sockaddr_in to;
+    int epfd = epoll_create1(EPOLL_CLOEXEC);
+    assert_int_equal(start_endpoint(&h, &up, epfd, &to), 0);
+    int client = connect_to(&to, 0);
+    struct rlimit saved, low;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    int next = dup(0); /* the lowest free fd: the limit, so that none is left */
+    assert_true(next >= 0);
+    close(next);
+    low = (struct rlimit){.rlim_cur = (rlim_t)next, .rlim_max = saved.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    int woken = pump(&h, epfd, &up, 1000); /* accept: EMFILE */
+    int again = pump(&h, epfd, &up, 0);    /* a spin would be woken again */
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    assert_int_equal(woken, 1);
+    assert_int_equal(again, 0);
+    int64_t resume = health_next_deadline(&h);
+    assert_true(resume > 0);
+    health_expire(&h, resume);
+    assert_int_equal(pump(&h, epfd, &up, 1000), 1); /* watched again: accepted now */
+    const char req[] = "GET /livez HTTP/1.1\r\n\r\n";
+    assert_int_equal(send(client, req, sizeof req - 1, 0), (ssize_t)sizeof req - 1);
+    assert_int_equal(pump(&h, epfd, &up, 1000), 1);
+    char got[512];
+    ssize_t r = recv(client, got, sizeof got - 1, 0);
+    assert_true(r > 0);
+    got[r] = '\0';
+    assert_non_null(strstr(got, "HTTP/1.1 200 OK"));
+    close(client);
+    health_stop(&h);
+    close(epfd);
+}
+
 static void listen_addresses(void **state) {
     (void)state;
     char err[160];
@@ -333,6 +372,7 @@ int main(void) {
         cmocka_unit_test(every_other_answer_fits_in_256_bytes),
         cmocka_unit_test(every_lifecycle_state_fits),
         cmocka_unit_test(a_slow_reader_gets_the_whole_answer),
+        cmocka_unit_test(out_of_fds_the_listener_is_set_aside),
         cmocka_unit_test(listen_addresses),
     };
     return cmocka_run_group_tests_name("health", tests, NULL, NULL);
