@@ -113,7 +113,7 @@ static void post_start_failed(struct lifecycle *lc, int64_t now, struct out *o, 
 static void start(struct lifecycle *lc, int64_t now, struct out *o) {
     const struct lifecycle_hook *h = &lc->cfg.post_start;
     lc->run_started_ms = now;
-    if (h->kind == LC_HOOK_ABSENT) {
+    if (h->kind == LC_HOOK_ABSENT || (h->kind == LC_HOOK_SLEEP && h->duration_ms <= 0)) {
         become_running(lc, o);
         return;
     }
@@ -125,7 +125,7 @@ static void start(struct lifecycle *lc, int64_t now, struct out *o) {
 static void begin_pre_stop(struct lifecycle *lc, int64_t now, struct out *o) {
     const struct lifecycle_hook *h = &lc->cfg.pre_stop;
     lc->in_pre_stop = true;
-    if (h->kind == LC_HOOK_ABSENT) {
+    if (h->kind == LC_HOOK_ABSENT || (h->kind == LC_HOOK_SLEEP && h->duration_ms <= 0)) {
         terminate(lc, o);
         return;
     }
@@ -240,7 +240,7 @@ int64_t lifecycle_next_deadline(const struct lifecycle *lc) {
     case LC_TERMINATING: return lc->deadline_ms;
     case LC_KILLING:
     case LC_BACKOFF: return lc->phase_end_ms;
-    case LC_RESTARTING: return lc->app_killed ? 0 : lc->deadline_ms;
+    case LC_RESTARTING: return lc->app_killed ? lc->phase_end_ms : lc->deadline_ms;
     default: return 0; /* RUNNING, EXITED: only an event moves them */
     }
 }
@@ -281,8 +281,14 @@ static void on_timer(struct lifecycle *lc, int64_t now, struct out *o) {
         break;
     case LC_RESTARTING:
         if (!lc->app_killed && now >= lc->deadline_ms) {
-            lc->app_killed = true; /* once: then only its exit moves things on */
+            lc->app_killed = true; /* once: then its exit, or the bounded wait */
+            lc->phase_end_ms = now + LIFECYCLE_KILL_WAIT_MS;
             emit(o, (struct lifecycle_action){.kind = ACT_KILL_APP, .signo = SIGKILL});
+        } else if (lc->app_killed && now >= lc->phase_end_ms) {
+            /* SIGKILL did not reach it: it cannot be restarted, so the
+             * container stops, as after a liveness failure under Never. */
+            emit(o, (struct lifecycle_action){.kind = ACT_GIVE_UP, .value = 1});
+            stop_now(lc, now, o);
         }
         break;
     case LC_BACKOFF:

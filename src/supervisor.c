@@ -77,6 +77,7 @@ struct supervisor {
     bool shutdown;   /* the container is stopping */
     bool left_asked; /* everything left had the stop signal, once every process was gone */
     bool gave_up;    /* the pids SIGKILL did not clear were named */
+    bool killed_all; /* the grace period's SIGKILL went out (said once) */
     int cause;       /* the process that ended the container, -1: a stop signal */
     /* Lifecycle events waiting to be fed: never fed from inside an action. */
     struct {
@@ -183,8 +184,13 @@ static int for_each_child(void (*fn)(pid_t, void *), void *ctx) {
     return count;
 }
 
+/* A child, and the group it leads: a daemon's workers stay in its group
+ * while it lives, and are not podinit's children to be listed. */
 static void signal_child(pid_t pid, void *ctx) {
-    (void)kill(pid, *(const int *)ctx);
+    int signo = *(const int *)ctx;
+    (void)kill(pid, signo);
+    if (getpgid(pid) == pid)
+        (void)kill(-pid, signo);
 }
 
 /* signo to everything left: each process's group, and as PID 1 the whole
@@ -430,9 +436,11 @@ static void restart_process(struct supervisor *sv, struct proc *p) {
               proc_name(p), p->lc.restarts);
     int rc = start_process(sv, p);
     if (rc != 0) {
+        /* No child, so no SIGCHLD will say so: the exit is fed now. */
         p->exited = true;
-        p->reported = false;
+        p->reported = true;
         p->status = (rc & 0xff) << 8;
+        queue_event(sv, p, (struct lifecycle_event){.kind = EV_MAIN_EXITED, .status = p->status});
         return;
     }
     queue_event(sv, p, (struct lifecycle_event){.kind = EV_STARTED});
@@ -473,11 +481,19 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
             cancel_hook(sv, p, act->hook, act->value != 0);
         break;
     case ACT_SIGNAL_APP: {
-        /* A process already gone is not signalled: its pid may be someone
-         * else's by now, and what it left behind is the pod's to stop once
-         * every process is gone (stop_what_is_left). */
-        if (p->exited)
+        /* A process already gone is not signalled itself (its pid may be
+         * someone else's by now), nor is everything: the others keep their
+         * drain, and what is left is the pod's to stop once every process is
+         * gone (stop_what_is_left). Its group may still have members: a
+         * pgid is not handed out again while one is left (else ESRCH). */
+        if (p->exited) {
+            int sig = signals_rewrite_apply(&p->cfg->rewrite, act->signo);
+            if (sv->opts->signal_group && p->pid > 0 && sig != 0 && kill(-p->pid, sig) == 0)
+                log_event(LOG_INFO, &(struct log_fields){.event = "stop", .signo = sig},
+                          "%sstopping: %s to what is left of process group %d", pre,
+                          signals_name(sig, name, sizeof name), (int)p->pid);
             break;
+        }
         struct log_fields lf = {.event = "stop", .signo = act->signo, .child = p->pid};
         log_event(LOG_INFO, &lf, "%sstopping: %s to %s %d", pre,
                   signals_name(act->signo, name, sizeof name),
@@ -486,6 +502,9 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
         break;
     }
     case ACT_KILL_ALL:
+        if (sv->killed_all)
+            break; /* another process's deadline said so first */
+        sv->killed_all = true;
         log_event(LOG_WARN, &(struct log_fields){.event = "kill", .signo = SIGKILL},
                   "grace period over: SIGKILL to everything left");
         signal_everything(sv, SIGKILL);
@@ -505,7 +524,16 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
         break;
     case ACT_RESTART: restart_process(sv, p); break;
     case ACT_PROBES: set_probes(p, (unsigned)act->value); break;
-    case ACT_GIVE_UP: say_what_is_left(sv); break;
+    case ACT_GIVE_UP:
+        if (act->value == 0) {
+            say_what_is_left(sv);
+            break;
+        }
+        log_event(LOG_WARN, &(struct log_fields){.event = "abandoned", .child = p->pid},
+                  "%sstill running %d.%03ds after SIGKILL (not ours to kill?): pid %d cannot be "
+                  "restarted; stopping the container",
+                  pre, LIFECYCLE_KILL_WAIT_MS / 1000, LIFECYCLE_KILL_WAIT_MS % 1000, (int)p->pid);
+        break;
     case ACT_EXIT: break; /* the container exits when every lifecycle has */
     }
 }
@@ -570,6 +598,14 @@ static void stop_signal_received(struct supervisor *sv, int signo) {
                   lifecycle_state_name(sv->procs[0].lc.state));
     }
     feed_all(sv, (struct lifecycle_event){.kind = EV_STOP_SIGNAL, .signo = signo});
+    /* Every process is gone and what is left was asked to stop: a stop
+     * signal now is for what is left, as the first one was. */
+    int sig = signals_rewrite_apply(&sv->procs[0].cfg->rewrite, signo);
+    if (sv->left_asked && sig != 0) {
+        log_event(LOG_INFO, &(struct log_fields){.event = "stop", .signo = sig},
+                  "stopping: %s to everything left", signals_name(sig, name, sizeof name));
+        signal_everything(sv, sig);
+    }
 }
 
 static void handle_signal(struct supervisor *sv, int signo) {
@@ -689,7 +725,13 @@ static int container_exit_code(struct supervisor *sv) {
                   sv->n_procs > 1 ? proc_name(p) : "", sv->n_procs > 1 ? ": " : "", code);
         return code;
     }
-    log_main_exited(p->lc.main_status, code);
+    if (sv->gave_up && !p->lc.main_exited)
+        log_event(LOG_ERROR,
+                  &(struct log_fields){.event = "exit", .has_status = true, .status = code},
+                  "%s%smain process not reaped; exiting with %d",
+                  sv->n_procs > 1 ? proc_name(p) : "", sv->n_procs > 1 ? ": " : "", code);
+    else
+        log_main_exited(p->lc.main_status, code);
     return code;
 }
 

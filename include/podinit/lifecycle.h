@@ -65,7 +65,7 @@ struct lifecycle {
     int64_t run_started_ms;             /* when the current run started */
     bool startup_passed;                /* this run's startup probe has passed */
     unsigned probes_running;            /* LC_PROBE_* last asked for (ACT_PROBES) */
-    bool app_killed;                    /* RESTARTING: the grace is over, SIGKILL sent */
+    bool app_killed; /* RESTARTING: the grace is over, SIGKILL sent (phase_end_ms: the wait) */
 };
 
 /* How long podinit waits for the dead after the grace period's SIGKILL
@@ -101,7 +101,8 @@ struct lifecycle_action {
         ACT_BACKOFF,     /* value: the delay in ms before restart number signo (for the log) */
         ACT_RESTART,     /* start the process again; then feed EV_STARTED (or its exit) */
         ACT_PROBES,      /* value: the LC_PROBE_* that should run now (others stop) */
-        ACT_GIVE_UP,     /* the wait after SIGKILL is over with processes left: say which */
+        ACT_GIVE_UP,     /* SIGKILL did not clear everything in the bounded wait: say so;
+                            value 0: the container exits, 1: a restart is abandoned */
         ACT_EXIT,        /* value: the main wait status; hook: the hook that failed, if any */
     } kind;
     int signo;

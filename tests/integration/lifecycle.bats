@@ -81,7 +81,7 @@ load common
     PROC=""
     [ "$rc" -eq 4 ]
     grep -q '^15$' "$BATS_TEST_TMPDIR/g" # it was asked to stop, and did, before the deadline
-    ! grep -q 'grace period over' "$ERR"
+    not grep -q 'grace period over' "$ERR"
 }
 
 @test "bad lifecycle options and environment: one line, exit 2, nothing started" {
@@ -105,8 +105,9 @@ load common
     kill -TERM "$INIT"
     wait "$JOB"
     [ -s "$ERR" ]
-    # no line that is not {"time":…,"level":…,"pid":1,"msg":"…"} with a well-escaped msg
-    ! grep -vE '^\{"time":[0-9]+\.[0-9]{3},"level":"(error|warn|info|debug|trace)","pid":1,"msg":"([^"\\]|\\.)*"\}$' "$ERR"
+    # no line that is not {"time":…,"level":…,["event":…,]"pid":1,[fields,]"msg":"…"}
+    # with well-escaped strings
+    not grep -vE '^\{"time":[0-9]+\.[0-9]{3},"level":"(error|warn|info|debug|trace)",("event":"[a-z_]+",)?"pid":1,("[a-zA-Z]+":("([^"\\]|\\.)*"|-?[0-9]+|true|false),)*"msg":"([^"\\]|\\.)*"\}$' "$ERR"
     grep -q '"msg":"SIGTERM received: shutting down' "$ERR"
     grep -q '"msg":"main process exited with status 0; exiting with 0"' "$ERR"
 }
@@ -123,7 +124,7 @@ load common
         [ "$rc" -eq 5 ]
         grep -q '^15$' "$BATS_TEST_TMPDIR/d"
         grep -q 'stopping: SIGTERM to everything left' "$ERR"
-        ! grep -q 'grace period over' "$ERR" # it stopped well before the 20 s deadline
+        not grep -q 'grace period over' "$ERR" # it stopped well before the 20 s deadline
     done
 }
 
@@ -141,7 +142,7 @@ load common
     [ "$rc" -eq 0 ] # the main process's status
     grep -q '^15$' "$G"
     grep -q 'stopping: SIGTERM to everything left' "$ERR"
-    ! grep -q 'grace period over' "$ERR"
+    not grep -q 'grace period over' "$ERR"
     [ $((SECONDS - started)) -lt 10 ] # not the 20 s grace period
 }
 
@@ -159,7 +160,7 @@ load common
     [ "$rc" -eq 0 ]
     grep -q '^15$' "$G"
     grep -q 'stopping: SIGTERM to everything left' "$ERR"
-    ! grep -q 'grace period over' "$ERR"
+    not grep -q 'grace period over' "$ERR"
     [ $((SECONDS - started)) -lt 10 ]
 }
 
@@ -182,7 +183,7 @@ EOF
     [ "$rc" -eq 0 ]
     grep -q 'preStop hook succeeded' "$ERR"
     grep -q '^15$' "$G" # the hook's daemon was asked to stop
-    ! grep -q 'grace period over' "$ERR"
+    not grep -q 'grace period over' "$ERR"
     [ $((SECONDS - started)) -lt 10 ]
 }
 
@@ -199,7 +200,8 @@ EOF
     script='"$0" 60 & exec "$1" --exit-on 15'
     start_pid1 setpriv --reuid=65534 --regid=65534 --clear-groups \
         "$D/podinit" --grace-period 1 -- sh -c "$script" "$D/rootd" "$D/sigrecv"
-    wait_for_line "$OUT" '^rootd [0-9]+ uid 0$'
+    wait_for_line "$OUT" '^rootd [0-9]+ uid [0-9]+$'
+    grep -q 'uid 0$' "$OUT" || skip "setuid has no effect here (nosuid, no_new_privs)"
     wait_for_line "$OUT" '^ready'
     daemon=$(sed -n 's/^rootd \([0-9]*\) .*/\1/p' "$OUT")
     started=$SECONDS
@@ -210,4 +212,91 @@ EOF
     grep -q 'grace period over: SIGKILL to everything left' "$ERR"
     grep -Eq "still running 5.000s after SIGKILL .*: pid $daemon; exiting" "$ERR"
     [ $((SECONDS - started)) -lt 20 ] # grace 1 s + the 5 s wait, not the daemon's 60 s
+}
+
+@test "a second stop signal after the main is gone reaches what is left" {
+    require_root
+    G="$BATS_TEST_TMPDIR/g"
+    # the daemon ignores TERM (it only records it) and stops on INT
+    script='setsid "$0" --exit-on 2 > "$1" & exec "$0" --exit-on 15'
+    start_pid1 "$PODINIT" --grace-period 20 -- sh -c "$script" "$H/sigrecv" "$G"
+    wait_for_line "$G" '^ready'
+    wait_for_line "$OUT" '^ready'
+    started=$SECONDS
+    kill -TERM "$INIT"
+    wait_for_line "$G" '^15$' # asked once the main was gone; ignored
+    kill -INT "$INIT"
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 0 ]
+    grep -q '^2$' "$G"
+    not grep -q 'grace period over' "$ERR"
+    [ $((SECONDS - started)) -lt 10 ]
+}
+
+@test "as a subreaper, a daemon's own children are asked to stop with it (its process group)" {
+    G="$BATS_TEST_TMPDIR/g"
+    # a setsid'd shell (a group leader, adopted by podinit once the main is
+    # gone) whose child is not podinit's to list
+    inner='"$0" --exit-on 15 > "$1"; exit 0'
+    script='setsid sh -c "$2" "$0" "$1" & exec "$0" --exit-on 15'
+    start_bg "$PODINIT" --grace-period 20 -- sh -c "$script" "$H/sigrecv" "$G" "$inner"
+    wait_for_line "$G" '^ready'
+    wait_for_line "$OUT" '^ready'
+    started=$SECONDS
+    kill -TERM "$PROC"
+    rc=0
+    wait "$PROC" || rc=$?
+    PROC=""
+    [ "$rc" -eq 0 ]
+    grep -q '^15$' "$G"
+    not grep -q 'grace period over' "$ERR"
+    [ $((SECONDS - started)) -lt 10 ]
+}
+
+@test "a liveness restart whose SIGKILL cannot reach the process stops the container, bounded" {
+    require_root
+    reachable_dir
+    D=$REACH
+    install -m 4755 "$H/rootd" "$D/rootd"
+    install -m 755 "$PODINIT" "$D/podinit"
+    cat >"$D/podinit.json" <<EOF
+{"terminationGracePeriodSeconds": 1,
+ "processes": [{"command": ["$D/rootd", "60"], "restartPolicy": "Always",
+   "livenessProbe": {"exec": {"command": ["false"]}, "periodSeconds": 0.2,
+                     "failureThreshold": 1}}]}
+EOF
+    cd "$D"
+    start_pid1 setpriv --reuid=65534 --regid=65534 --clear-groups "$D/podinit" --config "$D/podinit.json"
+    wait_for_line "$OUT" '^rootd [0-9]+ uid [0-9]+$'
+    grep -q 'uid 0$' "$OUT" || skip "setuid has no effect here (nosuid, no_new_privs)"
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 137 ] # never reaped
+    grep -q 'liveness probe failed' "$ERR"
+    grep -Eq 'still running 5.000s after SIGKILL .*cannot be restarted; stopping the container' "$ERR"
+    grep -Eq 'main process not reaped; exiting with 137' "$ERR"
+    not grep -q 'restarting "' "$ERR"
+}
+
+@test "a restart whose fork fails backs off and tries again" {
+    require_root
+    # uid 4242 may have 4 processes; once the program has exited, forkfill
+    # takes what podinit left, so the restart's fork fails (EAGAIN).
+    reachable_dir
+    install -m 755 "$PODINIT" "$REACH/podinit"
+    install -m 755 "$H/forkfill" "$REACH/forkfill"
+    cat >"$REACH/podinit.json" <<EOF
+{"processes": [{"command": ["sh", "-c", "$REACH/forkfill \$\$ & exit 1"], "restartPolicy": "Always",
+   "restartBackoff": {"initialSeconds": 3, "maxSeconds": 3}}]}
+EOF
+    cd "$REACH"
+    start_pid1 prlimit --nproc=4:4 setpriv --reuid=4242 --regid=4242 --clear-groups \
+        "$REACH/podinit" --config "$REACH/podinit.json"
+    wait_for_line "$OUT" '^forkfill [0-9]+ \(limit reached\)'
+    wait_for_line "$ERR" 'cannot start "sh": fork: Resource temporarily unavailable'
+    wait_for_line "$ERR" 'restart 2 in 3.000s' # it went on
+    kill -TERM "$INIT"
+    wait "$JOB" || true
+    grep -q 'SIGTERM received' "$ERR"
 }

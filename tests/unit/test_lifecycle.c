@@ -632,7 +632,8 @@ static void a_liveness_restart_leaves_nothing_scheduled(void **state) {
     probe_result(&r, LC_PROBE_LIVENESS, false, 1000);
     feed(&r, EV_TIMER, 0, 31000);
     assert_non_null(find(&r, ACT_KILL_APP));
-    assert_int_equal(lifecycle_next_deadline(&r.lc), 0); /* SIGKILL once, then its exit */
+    /* SIGKILL once, then its exit, or the end of the bounded wait */
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 31000 + LIFECYCLE_KILL_WAIT_MS);
     feed(&r, EV_TIMER, 0, 31010);
     assert_int_equal(r.n, 0);
     feed(&r, EV_MAIN_EXITED, SIGKILL, 31020);
@@ -666,21 +667,52 @@ static void the_wait_after_sigkill_is_bounded(void **state) {
     assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(4));
 }
 
+static void a_restart_sigkill_cannot_reach_stops_the_container(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, restarting(LC_RESTART_ALWAYS));
+    probe_result(&r, LC_PROBE_LIVENESS, false, 1000);
+    feed(&r, EV_TIMER, 0, 31000);
+    assert_non_null(find(&r, ACT_KILL_APP));
+    feed(&r, EV_TIMER, 0, 31000 + LIFECYCLE_KILL_WAIT_MS); /* still not reaped */
+    assert_non_null(find(&r, ACT_GIVE_UP));
+    assert_int_equal(find(&r, ACT_GIVE_UP)->value, 1); /* the restart, not the container */
+    assert_null(find(&r, ACT_EXIT));
+    assert_int_equal(r.lc.state, LC_TERMINATING); /* stop signal and grace, as under Never */
+    assert_non_null(find(&r, ACT_SIGNAL_APP));
+    assert_int_equal(lifecycle_next_deadline(&r.lc), 36000 + 30000);
+}
+
+static void a_sleep_hook_of_zero_seconds_is_no_wait(void **state) {
+    (void)state;
+    struct run r;
+    start_with(&r, (struct lifecycle_config){.grace_ms = 30000,
+                                             .post_start = {LC_HOOK_SLEEP, 0},
+                                             .pre_stop = {LC_HOOK_SLEEP, 0}});
+    assert_int_equal(r.lc.state, LC_RUNNING); /* not stuck in STARTING */
+    feed(&r, EV_STOP_SIGNAL, SIGTERM, 100);
+    assert_int_equal(r.lc.state, LC_TERMINATING); /* the stop signal at once */
+    assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
+}
+
 /* The class of bug behind a busy PID 1: a deadline left in the past. Over
  * many random event sequences, whenever the lifecycle asks for a time that
  * has come, an EV_TIMER then moves it on, within a few steps. */
 static void no_deadline_is_ever_left_in_the_past(void **state) {
     (void)state;
     uint32_t seed = 12345;
-    const struct lifecycle_hook hooks[] = {
-        {LC_HOOK_ABSENT, 0}, {LC_HOOK_SLEEP, 300}, {LC_HOOK_JOB, 0}, {LC_HOOK_JOB, 400}};
+    const struct lifecycle_hook hooks[] = {{LC_HOOK_ABSENT, 0},
+                                           {LC_HOOK_SLEEP, 300},
+                                           {LC_HOOK_SLEEP, 0},
+                                           {LC_HOOK_JOB, 0},
+                                           {LC_HOOK_JOB, 400}};
     for (int round = 0; round < 3000; round++) {
 #define RND(n) ((seed = seed * 1103515245u + 12345u), (int)((seed >> 16) % (n)))
         struct run r;
         lifecycle_init(&r.lc, &(struct lifecycle_config){.prestop_delay_ms = RND(3) * 500,
                                                          .grace_ms = RND(3) * 1000,
-                                                         .post_start = hooks[RND(4)],
-                                                         .pre_stop = hooks[RND(4)],
+                                                         .post_start = hooks[RND(5)],
+                                                         .pre_stop = hooks[RND(5)],
                                                          .restart = (enum lifecycle_restart)RND(3),
                                                          .backoff_initial_ms = 100 + RND(3) * 100,
                                                          .backoff_max_ms = 1000,
@@ -702,6 +734,14 @@ static void no_deadline_is_ever_left_in_the_past(void **state) {
                     break;
                 assert_true(fired < 4); /* else: a wake-up that changes nothing */
                 feed(&r, EV_TIMER, 0, now);
+            }
+            /* and nothing waits with no deadline but for an event that
+             * will come: the process's start or exit, or a hook's end */
+            if (lifecycle_next_deadline(&r.lc) == 0) {
+                enum lifecycle_state st = r.lc.state;
+                assert_true(st == LC_RUNNING || st == LC_EXITED ||
+                            (st == LC_STARTING &&
+                             (!r.lc.started || r.lc.running_hook == LC_HOOK_POST_START)));
             }
         }
 #undef RND
@@ -760,6 +800,8 @@ int main(void) {
         cmocka_unit_test(nothing_is_scheduled_once_a_restart_is_running),
         cmocka_unit_test(a_liveness_restart_leaves_nothing_scheduled),
         cmocka_unit_test(the_wait_after_sigkill_is_bounded),
+        cmocka_unit_test(a_restart_sigkill_cannot_reach_stops_the_container),
+        cmocka_unit_test(a_sleep_hook_of_zero_seconds_is_no_wait),
         cmocka_unit_test(no_deadline_is_ever_left_in_the_past),
         cmocka_unit_test(actions_never_overflow_the_buffer),
     };
