@@ -133,6 +133,15 @@ wait_for_state() {
     return 1
 }
 
+# Succeeds when "$@" fails: instead of `! cmd`, which bats does not count
+# as a failure on any but a test's last line (set -e ignores negations).
+not() {
+    if "$@"; then
+        return 1
+    fi
+    return 0
+}
+
 # CPU time (user + system, in ticks of 1/100 s) that pid has used so far:
 # fields 14 and 15 of /proc/PID/stat, counted after the command name.
 cpu_ticks() {
@@ -185,6 +194,11 @@ teardown() {
     # Nothing a test started may outlive it.
     # unshare --kill-child takes PID 1 (and so the namespace) with it;
     # a plain background process gets TERM, then KILL.
+    # An init that changed its uid (setpriv) lost unshare's parent-death
+    # signal: kill it too, while it is still a namespace's PID 1.
+    if [ -n "${INIT:-}" ] && grep -Eq '^NSpid:.*[[:space:]]1$' "/proc/$INIT/status" 2>/dev/null; then
+        kill -KILL "$INIT" 2>/dev/null || true
+    fi
     if [ -n "${NS:-}" ] && kill -KILL "$NS" 2>/dev/null; then
         wait "$JOB" 2>/dev/null || true
     fi

@@ -182,8 +182,8 @@ load common
         ign=$(echo "$output" | awk '/^SigIgn/ {print $2}')
         mask_has "$blk" 15
         mask_has "$ign" 2
-        ! mask_has "$blk" 10 # podinit's own blocking did not leak
-        ! mask_has "$ign" 15
+        not mask_has "$blk" 10 # podinit's own blocking did not leak
+        not mask_has "$ign" 15
     done
     # and a caller with nothing special gives a child with nothing special
     run timeout "$T" "$H/launch" -- "$PODINIT" -- grep -E '^SigBlk' /proc/self/status

@@ -142,7 +142,7 @@ EOF
         pgrep -f 'sleep 100[12]' >/dev/null || break
         sleep 0.05
     done
-    ! pgrep -f 'sleep 100[12]'
+    not pgrep -f 'sleep 100[12]'
     # no zombie child of podinit
     for p in $(pgrep -P "$PROC"); do [ "$(awk '{print $3}' "/proc/$p/stat")" != Z ]; done
     kill -TERM "$PROC"
@@ -164,7 +164,7 @@ EOF
     [ "$rc" -eq 0 ]
     grep -q '^15$' "$OUT" # the app got its stop signal after the hook
     grep -q 'preStop hook still running when its time ran out: killing it' "$ERR"
-    ! pgrep -f 'sleep 100[34]'
+    not pgrep -f 'sleep 100[34]'
 }
 
 @test "the config file deleted or rewritten after start changes nothing" {
@@ -186,5 +186,5 @@ EOF
     wait "$JOB" || rc=$?
     [ "$rc" -eq 0 ]
     grep -q '^15$' "$OUT" # SIGTERM at once, not SIGQUIT after 30 s
-    ! grep -q '^3$' "$OUT"
+    not grep -q '^3$' "$OUT"
 }

@@ -63,7 +63,7 @@ EOF
     [ "$rc" -eq 0 ] # the app's status: it exits 0 on its SIGTERM
     grep -q '^15$' "$OUT"
     grep -q 'liveness probe failed (exit status 1): stopping the process' "$ERR"
-    ! grep -q 'SIGTERM received' "$ERR" # no drain: nobody asked podinit to stop
+    not grep -q 'SIGTERM received' "$ERR" # no drain: nobody asked podinit to stop
 }
 
 @test "a startup probe gates the others; past its threshold it stops the process" {
@@ -82,7 +82,7 @@ EOF
     wait_for_line "$ERR" 'health endpoint on'
     [[ "$(probe /startupz)" == *"HTTP 503"* ]]
     [[ "$(probe /readyz)" == *"HTTP 503"* ]]
-    ! grep -q 'readiness probe' "$ERR" # not started before the startup probe passes
+    not grep -q 'readiness probe' "$ERR" # not started before the startup probe passes
     touch "$F"
     wait_for_http /startupz 200
     wait_for_http /readyz 200

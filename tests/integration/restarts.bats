@@ -52,7 +52,7 @@ EOF
     [ "${lines[1]}" = "restart 2 in 0.400s" ]
     [ "${lines[2]}" = "restart 3 in 0.800s" ]
     [ "$(grep -c 'restarting "crashy"' "$ERR")" -ge 3 ]
-    ! grep -q 'restarting "crashy"' <(sed -n '/SIGTERM received/,$p' "$ERR") # none after the stop
+    not grep -q 'restarting "crashy"' <(sed -n '/SIGTERM received/,$p' "$ERR") # none after the stop
 }
 
 @test "OnFailure: a clean exit ends the container; Never: any exit does" {
@@ -108,7 +108,7 @@ EOF
     wait_for_line "$ERR" 'restarting "main" \(restart 1\)'
     sleep 0.5 # the second run is in its sleep
     assert_idle "$INIT" 2 10
-    ! grep -q 'restart 2' "$ERR"
+    not grep -q 'restart 2' "$ERR"
     kill -TERM "$INIT"
     rc=0
     wait "$JOB" || rc=$?

@@ -114,7 +114,7 @@ build_base_image() {
     assert_order "$BATS_TEST_TMPDIR/log" '"signal":"SIGTERM"' 'not ready' \
         'stopping: SIGTERM' 'exiting with 0'
     # the config's 2 s drain, well before docker's own 10 s
-    ! elapsed_below "$end" "$start" 2
+    not elapsed_below "$end" "$start" 2
     elapsed_below "$end" "$start" 9
 }
 

@@ -105,8 +105,8 @@ wait_for_log() {
     podman logs web-web >"$BATS_TEST_TMPDIR/log" 2>&1
     assert_order "$BATS_TEST_TMPDIR/log" 'SIGTERM received' 'readiness: not ready' \
         'GET /drain' 'stopping: SIGTERM' 'exiting with 0'
-    ! elapsed_below "$end" "$start" 1 # the drain
+    not elapsed_below "$end" "$start" 1 # the drain
     elapsed_below "$end" "$start" "$grace"
     timeout "$T" podman kube down "$KUBE" >/dev/null 2>&1
-    ! podman pod exists web
+    not podman pod exists web
 }

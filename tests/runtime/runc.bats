@@ -70,7 +70,7 @@ runc_wait() {
         'stopping: SIGTERM to process group' 'exiting with 0'
     assert_order "$OUT" 'readiness: not ready' '^app: SIGTERM$' 'exiting with 0'
     # the drain is honoured, and the grace (10 s) is not used up
-    ! elapsed_below "$end" "$start" 1
+    not elapsed_below "$end" "$start" 1
     elapsed_below "$end" "$start" 10
 }
 
@@ -83,7 +83,7 @@ runc_wait() {
     end=$(now)
     [ "$rc" -eq 137 ]
     assert_order "$OUT" '^app: SIGTERM$' 'grace period over: SIGKILL'
-    ! elapsed_below "$end" "$start" 2
+    not elapsed_below "$end" "$start" 2
     elapsed_below "$end" "$start" 15
 }
 
