@@ -11,6 +11,8 @@
 #include "podinit/io.h"
 #include "podinit/signals.h"
 
+enum { LINE_MAX_BYTES = 1024, MSG_MAX_BYTES = 768 };
+
 static enum cli_persona log_persona = PERSONA_PODINIT;
 static int log_threshold = LOG_INFO;
 static int64_t log_start_ms;
@@ -37,67 +39,161 @@ static int64_t now_ms(void) {
 static const char *const tini_tags[] = {"FATAL", "WARN ", "INFO ", "DEBUG", "TRACE"};
 static const char *const podinit_tags[] = {"error", "warn", "info", "debug", "trace"};
 
-/* Append text to dst[*used..cap) as the inside of a JSON string; stops
- * (truncating) rather than overflow. */
-static void json_escape(char *dst, size_t *used, size_t cap, const char *text) {
-    static const char hex[] = "0123456789abcdef";
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        char esc[7];
-        size_t n = 0;
-        if (*p == '"' || *p == '\\') {
-            esc[n++] = '\\';
-            esc[n++] = (char)*p;
-        } else if (*p == '\n') {
-            esc[n++] = '\\';
-            esc[n++] = 'n';
-        } else if (*p < 0x20) {
-            memcpy(esc, "\\u00", 4);
-            n = 4;
-            esc[n++] = hex[*p >> 4];
-            esc[n++] = hex[*p & 15];
-        } else {
-            esc[n++] = (char)*p;
+/* ---- JSON: valid UTF-8, whatever the message holds ------------------------------ */
+
+/* The length of the UTF-8 unit at p (n > 0 bytes left): a well-formed
+ * sequence, *cp its code point; or, ill-formed, its maximal subpart (the
+ * bytes that could still have begun a sequence), *cp = -1. Overlongs,
+ * surrogates and code points past U+10FFFF are ill-formed. */
+static size_t utf8_unit(const unsigned char *p, size_t n, long *cp) {
+    unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+    size_t need;
+    long v;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        need = 2, v = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        need = 3, v = c & 0x0f;
+        lo = c == 0xe0 ? 0xa0 : 0x80;
+        hi = c == 0xed ? 0x9f : 0xbf;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        need = 4, v = c & 0x07;
+        lo = c == 0xf0 ? 0x90 : 0x80;
+        hi = c == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        *cp = -1;
+        return 1;
+    }
+    for (size_t i = 1; i < need; i++, lo = 0x80, hi = 0xbf) {
+        if (i >= n || p[i] < lo || p[i] > hi) {
+            *cp = -1;
+            return i;
         }
-        if (*used + n > cap)
+        v = v << 6 | (p[i] & 0x3f);
+    }
+    *cp = v;
+    return need;
+}
+
+/* A message cut at len by its buffer: drop the sequence the cut left
+ * unfinished (it was whole before the cut, so not a U+FFFD). */
+static size_t utf8_uncut(const char *s, size_t len) {
+    for (size_t back = 1; back <= 3 && back <= len; back++) {
+        unsigned char c = (unsigned char)s[len - back];
+        if (c >= 0x80 && c < 0xc0)
+            continue; /* a continuation byte: the unit starts further back */
+        long cp;
+        size_t n = utf8_unit((const unsigned char *)s + len - back, back, &cp);
+        return cp < 0 && n == back && c >= 0xc2 ? len - back : len;
+    }
+    return len;
+}
+
+/* A line being built; full once something did not fit. */
+struct out {
+    char *p;
+    size_t len, cap;
+    bool full;
+};
+
+static void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void out_printf(struct out *o, const char *fmt, ...) {
+    if (o->full)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= o->cap - o->len)
+        o->full = true;
+    else
+        o->len += (size_t)n;
+}
+
+/* text[0..n) as the inside of a JSON string, leaving `keep` bytes of room:
+ * stops (truncating) at the last unit that fits, never inside an escape or
+ * a sequence. Ill-formed bytes become U+FFFD, one per maximal subpart.
+ * Escaped besides '"' and '\\': the C0 and C1 controls, DEL, and U+2028 and
+ * U+2029, which some readers take for line ends. */
+static void out_json_text(struct out *o, const char *text, size_t n, size_t keep) {
+    const unsigned char *p = (const unsigned char *)text, *end = p + n;
+    size_t cap = o->cap - keep;
+    while (p < end && !o->full) {
+        long cp;
+        size_t len = utf8_unit(p, (size_t)(end - p), &cp), k = len;
+        char esc[8];
+        const char *put = (const char *)p;
+        if (cp < 0) {
+            put = "\xef\xbf\xbd", k = 3;
+        } else if (cp == '"' || cp == '\\' || cp == '\n') {
+            esc[0] = '\\', esc[1] = cp == '\n' ? 'n' : (char)cp;
+            put = esc, k = 2;
+        } else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029) {
+            static const char hex[] = "0123456789abcdef";
+            memcpy(esc, "\\u", 2);
+            for (int i = 0; i < 4; i++)
+                esc[2 + i] = hex[(cp >> (12 - 4 * i)) & 15];
+            put = esc, k = 6;
+        }
+        if (o->len + k > cap)
             return;
-        memcpy(dst + *used, esc, n);
-        *used += n;
+        memcpy(o->p + o->len, put, k);
+        o->len += k;
+        p += len;
     }
 }
 
+static void out_json_field(struct out *o, const char *name, const char *value) {
+    out_printf(o, ",\"%s\":\"", name);
+    out_json_text(o, value, strlen(value), 0);
+    out_printf(o, "\"");
+}
+
 /* {"time":1.234,"level":"info","event":"stop_signal","pid":1,"signal":"SIGTERM",
- * "msg":"..."}: the fields an event has, then its sentence. */
-static void emit_json(enum log_level level, const struct log_fields *f, const char *fmt,
-                      va_list ap) {
-    char msg[768], line[1024];
-    if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
-        return;
+ * "msg":"..."}: the fields an event has, then its sentence. Returns the
+ * line's length, 0 when it could not be built. */
+static size_t json_line(char *line, size_t cap, enum log_level level, const struct log_fields *f,
+                        const char *msg, size_t msg_len) {
+    struct out o = {.p = line, .cap = cap};
     int64_t t = now_ms() - log_start_ms;
-    int n = snprintf(line, sizeof line, "{\"time\":%lld.%03lld,\"level\":\"%s\"",
-                     (long long)(t / 1000), (long long)(t % 1000), podinit_tags[level]);
-    if (n < 0 || (size_t)n >= sizeof line)
-        return;
-    size_t used = (size_t)n;
+    out_printf(&o, "{\"time\":%lld.%03lld,\"level\":\"%s\"", (long long)(t / 1000),
+               (long long)(t % 1000), podinit_tags[level]);
     char sig[32];
     if (f && f->event)
-        used += (size_t)snprintf(line + used, sizeof line - used, ",\"event\":\"%s\"", f->event);
-    used += (size_t)snprintf(line + used, sizeof line - used, ",\"pid\":%d", (int)getpid());
+        out_json_field(&o, "event", f->event);
+    out_printf(&o, ",\"pid\":%d", (int)getpid());
     if (f && f->child > 0)
-        used += (size_t)snprintf(line + used, sizeof line - used, ",\"child\":%d", (int)f->child);
+        out_printf(&o, ",\"child\":%d", (int)f->child);
     if (f && f->signo > 0)
-        used += (size_t)snprintf(line + used, sizeof line - used, ",\"signal\":\"%s\"",
-                                 signals_name(f->signo, sig, sizeof sig));
+        out_json_field(&o, "signal", signals_name(f->signo, sig, sizeof sig));
     if (f && f->has_status)
-        used += (size_t)snprintf(line + used, sizeof line - used, ",\"status\":%d", f->status);
+        out_printf(&o, ",\"status\":%d", f->status);
     if (f && f->hook)
-        used += (size_t)snprintf(line + used, sizeof line - used, ",\"hook\":\"%s\"", f->hook);
-    if (used + 10 >= sizeof line)
-        return; /* cannot happen with the fields above; never write a torn object */
-    memcpy(line + used, ",\"msg\":\"", 8);
-    used += 8;
-    json_escape(line, &used, sizeof line - 3, msg);
-    memcpy(line + used, "\"}\n", 3);
-    io_write_all(STDERR_FILENO, line, used + 3);
+        out_json_field(&o, "hook", f->hook);
+    out_printf(&o, ",\"msg\":\"");
+    if (o.full || o.len + 3 > cap)
+        return 0; /* cannot happen with the fields above; never write a torn object */
+    out_json_text(&o, msg, msg_len, 3);
+    memcpy(line + o.len, "\"}\n", 3);
+    return o.len + 3;
+}
+
+static void emit_json(enum log_level level, const struct log_fields *f, const char *fmt,
+                      va_list ap) {
+    char msg[MSG_MAX_BYTES], line[LINE_MAX_BYTES];
+    int m = vsnprintf(msg, sizeof msg, fmt, ap);
+    if (m < 0)
+        return;
+    size_t len = (size_t)m;
+    if (len >= sizeof msg)
+        len = utf8_uncut(msg, sizeof msg - 1);
+    size_t n = json_line(line, sizeof line, level, f, msg, len);
+    if (n > 0)
+        io_write_all(STDERR_FILENO, line, n);
 }
 
 static void emit(enum log_level level, const struct log_fields *f, const char *fmt, va_list ap) {
@@ -105,7 +201,7 @@ static void emit(enum log_level level, const struct log_fields *f, const char *f
         emit_json(level, f, fmt, ap);
         return;
     }
-    char line[1024];
+    char line[LINE_MAX_BYTES];
     size_t cap = sizeof line - 1; /* room for the newline */
     int n;
     int fd = STDERR_FILENO;

@@ -16,7 +16,7 @@
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3, LOG_TRACE = 4 };
 
 /* json: podinit's own lines as one JSON object each (other personas keep
- * their tool's format). */
+ * their tool's format), valid UTF-8 whatever the message holds. */
 void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool json);
 bool log_enabled(enum log_level level);
 
