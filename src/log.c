@@ -1,15 +1,27 @@
-/* src/log.c — log lines in each persona's format. */
+/* src/log.c — log lines in each persona's format, written without ever
+ * blocking PID 1. */
 #include "podinit/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "podinit/io.h"
 #include "podinit/signals.h"
+
+#ifndef RWF_NOWAIT
+#define RWF_NOWAIT 0x00000008 /* the kernel's value; musl does not define it */
+#endif
 
 enum { LINE_MAX_BYTES = 1024, MSG_MAX_BYTES = 768 };
 
@@ -18,11 +30,186 @@ static int log_threshold = LOG_INFO;
 static int64_t log_start_ms;
 static bool log_json;
 
+/* ---- output: whole lines, never a wait ------------------------------------------ */
+
+/* How a stream is written, decided once by looking at what it is. The app
+ * shares the stream's file description, so its flags are never changed. */
+enum sink_way {
+    SINK_UNSET,    /* not looked at yet */
+    SINK_CLOSED,   /* closed at start: its number may be reused, write nothing */
+    SINK_PLAIN,    /* a regular file or a device that does not wait: write(2) */
+    SINK_REOPENED, /* a pipe, FIFO or terminal: write(2) on our own
+                    * O_NONBLOCK description of it (open of /proc/self/fd/N) */
+    SINK_SEND,     /* a socket: send(2) with MSG_DONTWAIT */
+    SINK_NOWAIT,   /* a pipe that could not be reopened (EACCES when not its
+                    * owner, no /proc...): pwritev2(RWF_NOWAIT) on it */
+    SINK_POLLED,   /* no way above (a FIFO, a terminal; RWF_NOWAIT is for
+                    * pipes, Linux 6.4 on): write(2) when poll(2) finds room */
+};
+
+struct sink {
+    int fd;  /* the stream: 2, or 1 for tini's INFO and DEBUG */
+    int own; /* SINK_REOPENED: our description, O_CLOEXEC, never 0-2 */
+    enum sink_way way;
+    unsigned long long dropped;  /* lines not written since the last one that was */
+    size_t pending, pending_off; /* the end of a line begun, written before anything else */
+    char rest[LINE_MAX_BYTES];
+};
+
+static struct sink sinks[2] = {{.fd = STDERR_FILENO, .own = -1}, {.fd = STDOUT_FILENO, .own = -1}};
+
+/* A second description of the pipe, FIFO or terminal at fd, non-blocking
+ * and close-on-exec; -1 when there is none (no /proc, EMFILE, ENXIO for a
+ * FIFO without a reader, EACCES...). */
+static int reopen_nonblocking(int fd, const struct stat *st) {
+    char path[32];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int own;
+    do
+        own = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    while (own < 0 && errno == EINTR);
+    if (own < 0)
+        return -1;
+    if (own <= STDERR_FILENO) { /* 0, 1 or 2 was closed: leave it so */
+        int high = fcntl(own, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+        close(own);
+        if (high < 0)
+            return -1;
+        own = high;
+    }
+    struct stat again;
+    if (fstat(own, &again) != 0 || again.st_dev != st->st_dev || again.st_ino != st->st_ino) {
+        close(own); /* not the same file after all */
+        return -1;
+    }
+    return own;
+}
+
+static void sink_open(struct sink *s) {
+    if (s->own >= 0)
+        close(s->own);
+    s->own = -1;
+    s->dropped = 0;
+    s->pending = s->pending_off = 0;
+    struct stat st;
+    if (fstat(s->fd, &st) != 0) {
+        s->way = SINK_CLOSED;
+        return;
+    }
+    bool fifo = S_ISFIFO(st.st_mode), tty = S_ISCHR(st.st_mode) && isatty(s->fd);
+    int ptn;
+    if (S_ISSOCK(st.st_mode))
+        s->way = SINK_SEND;
+    else if (!fifo && !tty)
+        s->way = SINK_PLAIN;
+    else if (tty && ioctl(s->fd, TIOCGPTN, &ptn) == 0)
+        s->way = SINK_POLLED; /* a pty master: reopening it would make a new pty */
+    else if ((s->own = reopen_nonblocking(s->fd, &st)) >= 0)
+        s->way = SINK_REOPENED;
+    else
+        s->way = fifo ? SINK_NOWAIT : SINK_POLLED; /* NOWAIT: until the kernel says no */
+}
+
+static bool has_room(int fd) {
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
+}
+
+/* pwritev2(fd, buf, len, -1, RWF_NOWAIT): EAGAIN instead of a wait, for
+ * this write only. The raw syscall: musl before 1.2.5 has no wrapper. */
+static ssize_t write_nowait(int fd, const char *buf, size_t len) {
+    struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+    return (ssize_t)syscall(SYS_pwritev2, fd, &iov, 1, -1L, -1L, RWF_NOWAIT);
+}
+
+/* Write what can be written now; returns how much was. */
+static size_t sink_try(struct sink *s, const char *buf, size_t len) {
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n;
+        if (s->way == SINK_SEND) {
+            n = send(s->fd, buf + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+        } else if (s->way == SINK_NOWAIT) {
+            n = write_nowait(s->fd, buf + done, len - done);
+            if (n < 0 && errno != EAGAIN && errno != EINTR && errno != EPIPE) {
+                s->way = SINK_POLLED; /* EOPNOTSUPP (a FIFO; a pipe before 6.4), ENOSYS */
+                continue;
+            }
+        } else if (s->way == SINK_POLLED && !has_room(s->fd)) {
+            break;
+        } else {
+            n = write(s->way == SINK_REOPENED ? s->own : s->fd, buf + done, len - done);
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* EAGAIN (full), or a stream that is gone: dropped */
+        done += (size_t)n;
+    }
+    return done;
+}
+
+/* Start buf: false when nothing of it could be written; what a partial
+ * write left is kept, to finish before anything else. */
+static bool sink_start(struct sink *s, const char *buf, size_t len) {
+    size_t done = sink_try(s, buf, len);
+    if (done == 0)
+        return false;
+    if (done < len) {
+        memcpy(s->rest, buf + done, len - done);
+        s->pending = len - done;
+        s->pending_off = 0;
+    }
+    return true;
+}
+
+static size_t format_dropped(char *out, size_t cap, unsigned long long n);
+
+/* One line, whole, or dropped and counted. The count goes out first, as its
+ * own line, as soon as a line can be written again. */
+static void sink_line(struct sink *s, const char *line, size_t len) {
+    if (s->way == SINK_UNSET)
+        sink_open(s);
+    if (s->way == SINK_CLOSED)
+        return;
+    if (s->pending > 0) {
+        s->pending_off += sink_try(s, s->rest + s->pending_off, s->pending - s->pending_off);
+        if (s->pending_off < s->pending) {
+            s->dropped++;
+            return;
+        }
+        s->pending = s->pending_off = 0;
+    }
+    if (s->dropped > 0) {
+        char note[LINE_MAX_BYTES];
+        size_t n = format_dropped(note, sizeof note, s->dropped);
+        if (n == 0 || !sink_start(s, note, n)) {
+            s->dropped++;
+            return;
+        }
+        s->dropped = 0;
+        if (s->pending > 0) { /* the note is not finished: this line waits no more */
+            s->dropped = 1;
+            return;
+        }
+    }
+    if (!sink_start(s, line, len))
+        s->dropped++;
+}
+
 void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool json) {
     log_persona = persona;
     log_threshold = threshold;
     log_start_ms = start_ms;
     log_json = json && persona == PERSONA_PODINIT;
+    sink_open(&sinks[0]);
+    if (persona == PERSONA_TINI) {
+        sink_open(&sinks[1]);
+    } else {
+        if (sinks[1].own >= 0)
+            close(sinks[1].own);
+        sinks[1] = (struct sink){.fd = STDOUT_FILENO, .own = -1}; /* not used */
+    }
 }
 
 bool log_enabled(enum log_level level) {
@@ -157,7 +344,7 @@ static void out_json_field(struct out *o, const char *name, const char *value) {
  * "msg":"..."}: the fields an event has, then its sentence. Returns the
  * line's length, 0 when it could not be built. */
 static size_t json_line(char *line, size_t cap, enum log_level level, const struct log_fields *f,
-                        const char *msg, size_t msg_len) {
+                        unsigned long long dropped, const char *msg, size_t msg_len) {
     struct out o = {.p = line, .cap = cap};
     int64_t t = now_ms() - log_start_ms;
     out_printf(&o, "{\"time\":%lld.%03lld,\"level\":\"%s\"", (long long)(t / 1000),
@@ -174,12 +361,27 @@ static size_t json_line(char *line, size_t cap, enum log_level level, const stru
         out_printf(&o, ",\"status\":%d", f->status);
     if (f && f->hook)
         out_json_field(&o, "hook", f->hook);
+    if (dropped > 0)
+        out_printf(&o, ",\"dropped\":%llu", dropped);
     out_printf(&o, ",\"msg\":\"");
     if (o.full || o.len + 3 > cap)
         return 0; /* cannot happen with the fields above; never write a torn object */
     out_json_text(&o, msg, msg_len, 3);
     memcpy(line + o.len, "\"}\n", 3);
     return o.len + 3;
+}
+
+/* "podinit: N log lines dropped", in the format of the lines around it. */
+static size_t format_dropped(char *out, size_t cap, unsigned long long n) {
+    char msg[64];
+    int m = snprintf(msg, sizeof msg, "%llu log lines dropped", n);
+    if (m < 0 || (size_t)m >= sizeof msg)
+        return 0;
+    if (log_json)
+        return json_line(out, cap, LOG_WARN, &(struct log_fields){.event = "log_dropped"}, n, msg,
+                         (size_t)m);
+    int k = snprintf(out, cap, "podinit: %s\n", msg);
+    return k > 0 && (size_t)k < cap ? (size_t)k : 0;
 }
 
 static void emit_json(enum log_level level, const struct log_fields *f, const char *fmt,
@@ -191,25 +393,27 @@ static void emit_json(enum log_level level, const struct log_fields *f, const ch
     size_t len = (size_t)m;
     if (len >= sizeof msg)
         len = utf8_uncut(msg, sizeof msg - 1);
-    size_t n = json_line(line, sizeof line, level, f, msg, len);
+    size_t n = json_line(line, sizeof line, level, f, 0, msg, len);
     if (n > 0)
-        io_write_all(STDERR_FILENO, line, n);
+        sink_line(&sinks[0], line, n);
 }
 
 static void emit(enum log_level level, const struct log_fields *f, const char *fmt, va_list ap) {
+    int saved_errno = errno; /* a log line changes nothing for its caller */
     if (log_json) {
         emit_json(level, f, fmt, ap);
+        errno = saved_errno;
         return;
     }
     char line[LINE_MAX_BYTES];
     size_t cap = sizeof line - 1; /* room for the newline */
     int n;
-    int fd = STDERR_FILENO;
+    struct sink *out = &sinks[0];
     switch (log_persona) {
     case PERSONA_TINI:
         /* tini prints INFO and below on stdout, warnings and errors on stderr. */
         if (level >= LOG_INFO)
-            fd = STDOUT_FILENO;
+            out = &sinks[1];
         n = snprintf(line, cap, "[%s tini (%d)] ", tini_tags[level], (int)getpid());
         break;
     case PERSONA_DUMB_INIT: n = snprintf(line, cap, "[dumb-init] "); break;
@@ -227,16 +431,19 @@ static void emit(enum log_level level, const struct log_fields *f, const char *f
         break;
     }
     }
-    if (n < 0)
+    if (n < 0) {
+        errno = saved_errno;
         return;
-    size_t used = (size_t)n < cap ? (size_t)n : cap;
+    }
+    size_t used = (size_t)n < cap ? (size_t)n : cap - 1; /* what snprintf kept */
     int m = vsnprintf(line + used, cap - used, fmt, ap);
     if (m > 0)
         used += (size_t)m < cap - used ? (size_t)m : cap - used - 1;
     /* dumb-init's format strings carry their own newline. */
     if (used == 0 || line[used - 1] != '\n')
         line[used++] = '\n';
-    io_write_all(fd, line, used);
+    sink_line(out, line, used);
+    errno = saved_errno;
 }
 
 void log_msg(enum log_level level, const char *fmt, ...) {

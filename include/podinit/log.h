@@ -1,7 +1,14 @@
 /* include/podinit/log.h — what podinit says, in the voice of the persona it
  * runs as: podinit's own lines, tini's "[INFO  tini (1)]", dumb-init's
  * "[dumb-init]" or catatonit's "ERROR (catatonit:1):". Each line is formatted
- * into a bounded buffer and written with one write(2). */
+ * into a bounded buffer (1 KiB) and written without ever waiting: stderr
+ * (and tini's stdout) is shared with the app, so its file description is
+ * left as it is and podinit writes through its own non-blocking one (a pipe,
+ * FIFO or terminal, reopened from /proc/self/fd), or else with
+ * pwritev2(RWF_NOWAIT) (a pipe) or after poll(2); send(MSG_DONTWAIT) on a
+ * socket, plain write(2) to a file. A line that cannot be written now is
+ * dropped and counted; "podinit: N log lines dropped" comes before the next
+ * line that can be. A line begun is finished before anything else. */
 #ifndef PODINIT_LOG_H
 #define PODINIT_LOG_H
 
@@ -16,7 +23,9 @@
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3, LOG_TRACE = 4 };
 
 /* json: podinit's own lines as one JSON object each (other personas keep
- * their tool's format), valid UTF-8 whatever the message holds. */
+ * their tool's format), valid UTF-8 whatever the message holds. Looks at
+ * stderr (and, for tini, stdout) and decides how to write each; a stream
+ * closed now is never written to. Call again after changing them. */
 void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool json);
 bool log_enabled(enum log_level level);
 
