@@ -186,15 +186,13 @@ static int parse_seconds(const char *text, int64_t *ms) {
     return 0;
 }
 
-/* A signal a program can be asked to stop with: catchable, not SIGCHLD. */
-static bool is_stop_signal(int sig) {
-    return sig > 0 && sig <= 64 && sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD;
-}
-
-/* "TERM,INT" into a bit set (bit s-1 for signal s). Returns 0 or -1. */
-static int parse_stop_signals(const char *text, uint64_t *set) {
+/* "TERM,INT" into a bit set (bit s-1 for signal s): signals podinit can
+ * receive and act on. Returns 0, or -1 with *bad the first signal it cannot
+ * take (0 when the text names none). */
+static int parse_stop_signals(const char *text, uint64_t *set, int *bad) {
     uint64_t bits = 0;
     char name[32];
+    *bad = 0;
     for (const char *p = text;; p++) {
         size_t n = strcspn(p, ",");
         if (n == 0 || n >= sizeof name)
@@ -202,8 +200,12 @@ static int parse_stop_signals(const char *text, uint64_t *set) {
         memcpy(name, p, n);
         name[n] = '\0';
         int sig = signals_parse(name);
-        if (!is_stop_signal(sig))
+        if (sig < 1 || sig > 64)
             return -1;
+        if (signals_unusable(sig, false) != NULL) {
+            *bad = sig;
+            return -1;
+        }
         bits |= UINT64_C(1) << (sig - 1);
         p += n;
         if (*p == '\0')
@@ -219,6 +221,14 @@ static int usage_error_code(enum cli_persona p) {
 
 static const char *prog_label(const struct parser *ps) {
     return ps->opts->persona == PERSONA_PODINIT ? "podinit" : ps->opts->invoked_as;
+}
+
+/* "podinit: LABEL: SIGX cannot be ROLE: WHY", one line. */
+static void refuse_signal(struct parser *ps, const char *label, int sig, const char *role,
+                          const char *why) {
+    char name[32];
+    fprintf(ps->err, "%s: %s: %s cannot be %s: %s\n", prog_label(ps), label,
+            signals_name(sig, name, sizeof name), role, why);
 }
 
 static void unknown_option(struct parser *ps, const char *arg, char short_name) {
@@ -278,13 +288,17 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         return true;
     case OPT_PAUSE: o->pause = true; return true;
     case OPT_PDEATH: {
+        /* podinit receives it: one it cannot take would kill or stop it. */
         int s = signals_parse(value);
-        if (s > 0) {
+        const char *why = s > 0 ? signals_unusable(s, false) : NULL;
+        if (s > 0 && why == NULL) {
             o->pdeath_signal = s;
             return true;
         }
         if (o->persona == PERSONA_TINI)
             tini_fatal(ps, "-p", value);
+        else if (s > 0)
+            refuse_signal(ps, label, s, "the parent-death signal", why);
         else
             fprintf(ps->err, "podinit: -p: '%s' is not a signal name or number\n", value);
         *exit_code = ps->usage_exit;
@@ -329,17 +343,23 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         *exit_code = ps->usage_exit;
         return false;
     }
-    case OPT_STOP_SIGNALS:
-        if (parse_stop_signals(value, &o->stop_signals) == 0) {
+    case OPT_STOP_SIGNALS: {
+        int bad;
+        if (parse_stop_signals(value, &o->stop_signals, &bad) == 0) {
             o->given |= CLI_GIVEN_STOP_SIGNALS;
             return true;
+        }
+        *exit_code = ps->usage_exit;
+        if (bad > 0) {
+            refuse_signal(ps, label, bad, "a stop signal", signals_unusable(bad, false));
+            return false;
         }
         fprintf(ps->err,
                 "podinit: %s takes a comma-separated list of signals a program can be "
                 "asked to stop with, got '%s'\n",
                 label, value);
-        *exit_code = ps->usage_exit;
         return false;
+    }
     case OPT_GRACE:
     case OPT_PRESTOP_DELAY: {
         int64_t *dst = spec->id == OPT_GRACE ? &o->grace_ms : &o->prestop_delay_ms;
@@ -366,21 +386,37 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         *exit_code = ps->usage_exit;
         return false;
     case OPT_STOP_SIGNAL: {
+        /* Only sent, so a fault is fine (SIGABRT stops some programs). */
         int sig = signals_parse(value);
-        if (is_stop_signal(sig)) {
+        const char *why = sig > 0 ? signals_unusable(sig, true) : NULL;
+        if (sig > 0 && why == NULL) {
             o->stop_signal = sig;
             o->given |= CLI_GIVEN_STOP_SIGNAL;
             return true;
         }
-        fprintf(ps->err, "podinit: %s: '%s' is not a signal a program can be asked to stop with\n",
-                label, value);
+        if (sig > 0)
+            refuse_signal(ps, label, sig, "a stop signal", why);
+        else
+            fprintf(ps->err, "podinit: %s: '%s' is not a signal name or number\n", label, value);
         *exit_code = ps->usage_exit;
         return false;
     }
-    case OPT_REWRITE:
-        if (signals_rewrite_add(&o->rewrite, value, o->persona == PERSONA_DUMB_INIT) == 0)
-            return true;
-        if (o->persona == PERSONA_DUMB_INIT)
+    case OPT_REWRITE: {
+        /* The dumb-init persona blocks the faults (see supervisor.c's setup),
+         * so it receives a kill -SEGV and can rewrite it. */
+        bool dumb = o->persona == PERSONA_DUMB_INIT;
+        int from, to;
+        *exit_code = ps->usage_exit;
+        if (signals_rewrite_parse(value, dumb, &from, &to) == 0) {
+            const char *why = signals_unusable(from, dumb);
+            if (why == NULL) {
+                o->rewrite.to[from] = (signed char)to;
+                return true;
+            }
+            char what[48];
+            snprintf(what, sizeof what, "%s %s", label, value);
+            refuse_signal(ps, what, from, "rewritten", why);
+        } else if (dumb)
             fprintf(ps->err,
                     "Usage: -r option takes <signum>:<signum>, where <signum> is "
                     "between 1 and %d.\nThis option can be specified multiple "
@@ -391,8 +427,8 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
                     "podinit: -r takes FROM:TO, signals 1-31 by name or number (TO may be "
                     "0 to drop FROM), got '%s'\n",
                     value);
-        *exit_code = ps->usage_exit;
         return false;
+    }
     }
     return true;
 }

@@ -203,15 +203,16 @@ static bool get_signal(struct walk *w, const cJSON *v, bool allow_zero, int max,
     return true;
 }
 
-/* A signal a program can be asked to stop with. */
-static bool get_stop_signal(struct walk *w, const cJSON *v, int *out) {
+/* A stop signal: with received, one podinit receives (stopSignals);
+ * otherwise one it only sends (stopSignal), where a fault is fine. */
+static bool get_stop_signal(struct walk *w, const cJSON *v, bool received, int *out) {
     int sig;
-    if (!get_signal(w, v, false, SIGRTMAX, &sig))
+    if (!get_signal(w, v, false, received ? 64 : SIGRTMAX, &sig))
         return false;
-    if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD) {
+    const char *why = signals_unusable(sig, !received);
+    if (why != NULL) {
         char name[32];
-        errorf(w, "%s cannot be a stop signal (it cannot be caught or forwarded)",
-               signals_name(sig, name, sizeof name));
+        errorf(w, "%s cannot be a stop signal: %s", signals_name(sig, name, sizeof name), why);
         return false;
     }
     *out = sig;
@@ -509,7 +510,7 @@ static void proc_working_dir(struct walk *w, const cJSON *v, void *dst) {
 }
 
 static void proc_stop_signal(struct walk *w, const cJSON *v, void *dst) {
-    (void)get_stop_signal(w, v, &((struct config_process *)dst)->stop_signal);
+    (void)get_stop_signal(w, v, false, &((struct config_process *)dst)->stop_signal);
 }
 
 static void proc_env(struct walk *w, const cJSON *v, void *dst) {
@@ -562,12 +563,14 @@ static void proc_signal_rewrite(struct walk *w, const cJSON *v, void *dst) {
     for (const cJSON *m = v->child; m; m = m->next) {
         size_t old = path_push_key(w, m->string);
         int from = signals_parse(m->string), to;
+        char name[32];
         if (from < 1 || from > SIGNALS_CLASSIC_MAX)
             errorf(w, "\"%.64s\" is not a signal from 1 to 31", m->string);
         else if (seen[from])
             errorf(w, "rewrites the same signal twice");
-        else if (from == SIGKILL || from == SIGSTOP || from == SIGCHLD)
-            errorf(w, "%s is never forwarded, so it cannot be rewritten", m->string);
+        else if (signals_unusable(from, false) != NULL)
+            errorf(w, "%s cannot be rewritten: %s", signals_name(from, name, sizeof name),
+                   signals_unusable(from, false));
         else if (get_signal(w, m, true, SIGNALS_CLASSIC_MAX, &to)) {
             seen[from] = true;
             p->rewrite.to[from] = (signed char)to;
@@ -808,7 +811,7 @@ static void top_stop_signals(struct walk *w, const cJSON *v, void *dst) {
     for (const cJSON *item = v->child; item; item = item->next, i++) {
         size_t old = path_push(w, "[%d]", i);
         int sig;
-        if (get_stop_signal(w, item, &sig))
+        if (get_stop_signal(w, item, true, &sig))
             set |= UINT64_C(1) << (sig - 1);
         else
             ok = false;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "podinit/text.h"
 
@@ -90,7 +92,7 @@ static int parse_rewrite_side(const char *text, int lo, bool numbers_only) {
     return s >= 1 && s <= SIGNALS_CLASSIC_MAX ? s : -1;
 }
 
-int signals_rewrite_add(struct signals_rewrite *rw, const char *spec, bool numbers_only) {
+int signals_rewrite_parse(const char *spec, bool numbers_only, int *from, int *to) {
     char buf[32];
     size_t len = strlen(spec);
     if (len >= sizeof buf)
@@ -100,9 +102,14 @@ int signals_rewrite_add(struct signals_rewrite *rw, const char *spec, bool numbe
     if (colon == NULL)
         return -1;
     *colon = '\0';
-    int from = parse_rewrite_side(buf, 1, numbers_only);
-    int to = parse_rewrite_side(colon + 1, 0, numbers_only);
-    if (from < 1 || to < 0)
+    *from = parse_rewrite_side(buf, 1, numbers_only);
+    *to = parse_rewrite_side(colon + 1, 0, numbers_only);
+    return *from < 1 || *to < 0 ? -1 : 0;
+}
+
+int signals_rewrite_add(struct signals_rewrite *rw, const char *spec, bool numbers_only) {
+    int from, to;
+    if (signals_rewrite_parse(spec, numbers_only, &from, &to) != 0)
         return -1;
     rw->to[from] = (signed char)to;
     return 0;
@@ -114,9 +121,15 @@ void signals_rewrite_default(struct signals_rewrite *rw, int from, int to) {
 }
 
 int signals_rewrite_apply(const struct signals_rewrite *rw, int signo) {
+    if (signals_reserved(signo))
+        return 0;
     if (signo < 1 || signo > SIGNALS_CLASSIC_MAX || rw->to[signo] == -1)
         return signo;
     return rw->to[signo];
+}
+
+bool signals_reserved(int signo) {
+    return signo > SIGNALS_CLASSIC_MAX && signo < SIGRTMIN;
 }
 
 /* Faults raised by our own code must stay deliverable, or a bug in PID 1
@@ -134,6 +147,39 @@ static bool is_synchronous_fault(int signo) {
     }
 }
 
+const char *signals_unusable(int signo, bool faults_ok) {
+    if (signo < 1 || signo > SIGRTMAX)
+        return "it is not a signal";
+    if (signo == SIGKILL || signo == SIGSTOP)
+        return "it cannot be caught";
+    if (signo == SIGCHLD)
+        return "it is podinit's own (it reports a child's exit)";
+    if (signals_reserved(signo))
+        return "the C library reserves it for its threads";
+    if (is_synchronous_fault(signo) && !faults_ok)
+        return "podinit leaves the fault signals unblocked, so one sent to it would kill it";
+    return NULL;
+}
+
+/* A sigset_t as the kernel reads it: glibc and musl both hand the first
+ * _NSIG / 8 bytes of one to the system calls unchanged, one bit per signal
+ * in unsigned longs. Their sigaddset and sigprocmask refuse or filter the
+ * reserved signals, so these set and apply such bits directly. */
+#define KERNEL_SET_BYTES (_NSIG / 8)
+#define WORD_BITS (8 * sizeof(unsigned long))
+
+static void kernel_set_add(sigset_t *set, int signo) {
+    unsigned long words[KERNEL_SET_BYTES / sizeof(unsigned long)];
+    memcpy(words, set, sizeof words);
+    words[(signo - 1) / WORD_BITS] |= 1UL << ((signo - 1) % WORD_BITS);
+    memcpy(set, words, sizeof words);
+}
+
+/* sigprocmask without the C library's filter. Async-signal-safe. */
+static int kernel_sigprocmask(int how, const sigset_t *set, sigset_t *old) {
+    return (int)syscall(SYS_rt_sigprocmask, how, set, old, (size_t)KERNEL_SET_BYTES);
+}
+
 int signals_take_over(struct signals_saved *saved, sigset_t *handled, bool block_faults) {
     sigfillset(handled);
     sigemptyset(&saved->ignored);
@@ -142,9 +188,16 @@ int signals_take_over(struct signals_saved *saved, sigset_t *handled, bool block
             sigdelset(handled, s);
             continue;
         }
+        /* Left unblocked, these kill podinit (default action) or are lost
+         * as PID 1. Their dispositions stay the caller's: the child inherits
+         * them as they are. */
+        if (signals_reserved(s)) {
+            kernel_set_add(handled, s);
+            continue;
+        }
         struct sigaction old;
         if (sigaction(s, NULL, &old) != 0)
-            continue; /* libc-reserved real-time signals */
+            return -errno;
         if (old.sa_handler == SIG_IGN) {
             sigaddset(&saved->ignored, s);
             struct sigaction dfl = {.sa_handler = SIG_DFL};
@@ -152,7 +205,8 @@ int signals_take_over(struct signals_saved *saved, sigset_t *handled, bool block
                 return -errno;
         }
     }
-    if (sigprocmask(SIG_SETMASK, handled, &saved->mask) != 0)
+    sigemptyset(&saved->mask);
+    if (kernel_sigprocmask(SIG_SETMASK, handled, &saved->mask) != 0)
         return -errno;
     return 0;
 }
@@ -160,12 +214,13 @@ int signals_take_over(struct signals_saved *saved, sigset_t *handled, bool block
 void signals_restore_in_child(const struct signals_saved *saved) {
     struct sigaction ign = {.sa_handler = SIG_IGN};
     for (int s = 1; s <= SIGRTMAX; s++)
-        if (sigismember(&saved->ignored, s) == 1)
+        if (!signals_reserved(s) && sigismember(&saved->ignored, s) == 1)
             (void)sigaction(s, &ign, NULL);
-    (void)sigprocmask(SIG_SETMASK, &saved->mask, NULL);
+    (void)kernel_sigprocmask(SIG_SETMASK, &saved->mask, NULL);
 }
 
 int signals_open_fd(const sigset_t *handled) {
+    /* glibc's and musl's signalfd pass the set through unfiltered. */
     int fd = signalfd(-1, handled, SFD_NONBLOCK | SFD_CLOEXEC);
     return fd < 0 ? -errno : fd;
 }

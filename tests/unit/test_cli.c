@@ -96,14 +96,14 @@ static void podinit_defaults(void **state) {
 static void podinit_every_flag(void **state) {
     (void)state;
     struct run r;
-    parse(&r, "podinit", "-c", "-vv", "-s", "-w", "-p", "SIGKILL", "-r", "TERM:QUIT", "-r",
+    parse(&r, "podinit", "-c", "-vv", "-s", "-w", "-p", "SIGHUP", "-r", "TERM:QUIT", "-r",
           "28:0", "-e", "143", "-e3", "--", "app", "-x");
     assert_int_equal(r.outcome, CLI_RUN);
     assert_false(r.o.signal_group);
     assert_int_equal(r.o.verbosity, LOG_INFO + 2);
     assert_true(r.o.subreaper);
     assert_true(r.o.warn_on_reap);
-    assert_int_equal(r.o.pdeath_signal, SIGKILL);
+    assert_int_equal(r.o.pdeath_signal, SIGHUP);
     assert_int_equal(signals_rewrite_apply(&r.o.rewrite, SIGTERM), SIGQUIT);
     assert_int_equal(signals_rewrite_apply(&r.o.rewrite, SIGWINCH), 0);
     assert_true(reap_remap_has(&r.o.remap, 143));
@@ -338,6 +338,82 @@ static void podinit_lifecycle_bad_input(void **state) {
     done(&r);
 }
 
+/* Stop signals, -r sources and -p are received by podinit: each signal it
+ * cannot take is refused in one line naming it and why. */
+static void signals_podinit_cannot_take_are_refused(void **state) {
+    (void)state;
+    struct run r;
+    static const struct {
+        const char *opt, *value, *expected;
+    } bad[] = {
+        {"--stop-signals", "ABRT",
+         "podinit: --stop-signals: SIGABRT cannot be a stop signal: podinit leaves the fault "
+         "signals unblocked, so one sent to it would kill it\n"},
+        {"--stop-signals", "TERM,SEGV", "SIGSEGV cannot be a stop signal: podinit leaves"},
+        {"--stop-signals", "BUS", "SIGBUS cannot be a stop signal"},
+        {"--stop-signals", "FPE", "SIGFPE cannot be a stop signal"},
+        {"--stop-signals", "ILL", "SIGILL cannot be a stop signal"},
+        {"--stop-signals", "TRAP", "SIGTRAP cannot be a stop signal"},
+        {"--stop-signals", "SYS", "SIGSYS cannot be a stop signal"},
+        {"--stop-signals", "32", "podinit: --stop-signals: SIG32 cannot be a stop signal: the C "
+                                 "library reserves it for its threads\n"},
+        {"--stop-signals", "INT,33", "SIG33 cannot be a stop signal: the C library"},
+        {"--stop-signals", "KILL", "SIGKILL cannot be a stop signal: it cannot be caught\n"},
+        {"--stop-signals", "STOP", "SIGSTOP cannot be a stop signal: it cannot be caught\n"},
+        {"--stop-signals", "CHLD", "SIGCHLD cannot be a stop signal: it is podinit's own"},
+        {"--stop-signals", "TERM,NOPE", "--stop-signals takes a comma-separated list"},
+        {"--stop-signal", "33", "podinit: --stop-signal: SIG33 cannot be a stop signal: the C "
+                                "library reserves it"},
+        {"--stop-signal", "KILL", "SIGKILL cannot be a stop signal: it cannot be caught"},
+        {"--stop-signal", "NOPE", "podinit: --stop-signal: 'NOPE' is not a signal name or number"},
+        {"-r", "SEGV:TERM", "podinit: --rewrite SEGV:TERM: SIGSEGV cannot be rewritten: podinit "
+                            "leaves the fault signals unblocked, so one sent to it would kill it\n"},
+        {"-r", "6:0", "SIGABRT cannot be rewritten"},
+        {"-r", "9:15", "podinit: --rewrite 9:15: SIGKILL cannot be rewritten: it cannot be caught"},
+        {"-r", "STOP:TERM", "SIGSTOP cannot be rewritten"},
+        {"-r", "CHLD:0", "SIGCHLD cannot be rewritten"},
+        {"-p", "KILL", "podinit: --pdeath-signal: SIGKILL cannot be the parent-death signal: it "
+                       "cannot be caught\n"},
+        {"-p", "STOP", "SIGSTOP cannot be the parent-death signal"},
+        {"-p", "SEGV", "SIGSEGV cannot be the parent-death signal: podinit leaves"},
+        {"-p", "32", "SIG32 cannot be the parent-death signal: the C library"},
+        {"-p", "CHLD", "SIGCHLD cannot be the parent-death signal"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        parse(&r, "podinit", bad[i].opt, bad[i].value, "true");
+        if (r.outcome != CLI_EXIT || r.code != CLI_EXIT_USAGE || strstr(r.err, bad[i].expected) == NULL ||
+            strchr(r.err, '\n') != r.err + strlen(r.err) - 1)
+            fail_msg("%s %s: expected '%s', got code %d: '%s'", bad[i].opt, bad[i].value,
+                     bad[i].expected, r.code, r.err);
+        done(&r);
+    }
+    char *env[] = {"PODINIT_STOP_SIGNALS=INT,ABRT", NULL};
+    parse_env(&r, env, "podinit", "true", NULL);
+    assert_usage_error(&r, CLI_EXIT_USAGE, "podinit: PODINIT_STOP_SIGNALS: SIGABRT cannot be a stop signal");
+    /* tini's -p: tini's words */
+    parse(&r, "tini", "-p", "SIGKILL", "true");
+    assert_usage_error(&r, 1, "Not a valid option for -p: SIGKILL");
+    /* dumb-init blocks the faults and forwards a kill -SEGV: it may rewrite
+     * one, but not what it never receives */
+    parse(&r, "dumb-init", "-r", "11:15", "-r", "31:1", "echo");
+    assert_int_equal(r.outcome, CLI_RUN);
+    assert_int_equal(signals_rewrite_apply(&r.o.rewrite, SIGSEGV), SIGTERM);
+    done(&r);
+    parse(&r, "dumb-init", "-r", "9:15", "echo");
+    assert_usage_error(&r, 1, "dumb-init: --rewrite 9:15: SIGKILL cannot be rewritten");
+
+    /* what podinit can take: real-time signals; a fault where it is only sent */
+    parse(&r, "podinit", "--stop-signals", "RTMIN+3,RTMAX,TERM", "--stop-signal", "ABRT", "-p",
+          "RTMIN", "-r", "HUP:SEGV", "true");
+    assert_int_equal(r.outcome, CLI_RUN);
+    assert_true(r.o.stop_signals == ((UINT64_C(1) << (SIGRTMIN + 2)) |
+                                     (UINT64_C(1) << (SIGRTMAX - 1)) | (UINT64_C(1) << (SIGTERM - 1))));
+    assert_int_equal(r.o.stop_signal, SIGABRT);
+    assert_int_equal(r.o.pdeath_signal, SIGRTMIN);
+    assert_int_equal(signals_rewrite_apply(&r.o.rewrite, SIGHUP), SIGSEGV);
+    done(&r);
+}
+
 static void podinit_log_options(void **state) {
     (void)state;
     struct run r;
@@ -548,6 +624,7 @@ int main(void) {
         cmocka_unit_test(podinit_environment),
         cmocka_unit_test(podinit_lifecycle_options),
         cmocka_unit_test(podinit_lifecycle_bad_input),
+        cmocka_unit_test(signals_podinit_cannot_take_are_refused),
         cmocka_unit_test(podinit_log_options),
         cmocka_unit_test(tini_flags_and_defaults),
         cmocka_unit_test(tini_environment),

@@ -276,6 +276,34 @@ static void printed_config_reads_back_the_same(void **state) {
     config_errors_free(&errs);
 }
 
+/* Real-time signals by every name, a fault as a stop signal sent: what
+ * --check prints reads back as the same config. */
+static void printed_signals_read_back_the_same(void **state) {
+    (void)state;
+    struct config a, b;
+    struct config_errors errs;
+    assert_int_equal(parse("{\"stopSignals\": [\"SIGRTMIN+3\", \"RTMAX\", \"rtmax-2\", 34, \"TERM\"],"
+                           " \"processes\": [{\"name\": \"a\", \"command\": [\"a\"], \"stopSignal\": \"RTMAX\","
+                           " \"signalRewrite\": {\"USR1\": \"SIGSYS\", \"28\": 0}},"
+                           " {\"name\": \"b\", \"command\": [\"b\"], \"stopSignal\": \"ABRT\"}]}",
+                           &a, &errs),
+                     0);
+    char *first = print_to_string(&a);
+    assert_non_null(strstr(first, "\"SIGRTMIN+3\""));
+    assert_non_null(strstr(first, "\"stopSignal\": \"SIGABRT\""));
+    if (parse(first, &b, &errs) != 0)
+        fail_msg("%s\ndoes not read back: %s", first, errs.text);
+    char *second = print_to_string(&b);
+    assert_string_equal(first, second);
+    assert_true(a.stop_signals == b.stop_signals);
+    assert_int_equal(b.processes[0].stop_signal, SIGRTMAX);
+    free(first);
+    free(second);
+    config_free(&a);
+    config_free(&b);
+    config_errors_free(&errs);
+}
+
 static void defaults_are_printed_filled_in(void **state) {
     (void)state;
     struct config cfg;
@@ -435,6 +463,25 @@ static const struct bad bad_files[] = {
      "test.json: processes[0].signalRewrite.SIGFOO: \"SIGFOO\" is not a signal from 1 to 31"},
     {"{\"processes\": [{\"signalRewrite\": {\"TERM\": \"RTMIN\"}}]}",
      "test.json: processes[0].signalRewrite.TERM: \"RTMIN\" is not a signal from 1 to 31"},
+    /* signals podinit must receive: never one it cannot take */
+    {"{\"stopSignals\": [\"TERM\", \"ABRT\"]}",
+     "test.json: stopSignals[1]: SIGABRT cannot be a stop signal: podinit leaves the fault "
+     "signals unblocked, so one sent to it would kill it"},
+    {"{\"stopSignals\": [11]}", "test.json: stopSignals[0]: SIGSEGV cannot be a stop signal"},
+    {"{\"stopSignals\": [32]}",
+     "test.json: stopSignals[0]: SIG32 cannot be a stop signal: the C library reserves it"},
+    {"{\"stopSignals\": [\"33\"]}", "test.json: stopSignals[0]: SIG33 cannot be a stop signal"},
+    {"{\"stopSignals\": [\"STOP\"]}",
+     "test.json: stopSignals[0]: SIGSTOP cannot be a stop signal: it cannot be caught"},
+    {"{\"stopSignals\": [\"CHLD\"]}", "test.json: stopSignals[0]: SIGCHLD cannot be a stop signal"},
+    {"{\"processes\": [{\"stopSignal\": 33}]}",
+     "test.json: processes[0].stopSignal: SIG33 cannot be a stop signal: the C library reserves"},
+    {"{\"processes\": [{\"signalRewrite\": {\"SIGSEGV\": \"TERM\"}}]}",
+     "test.json: processes[0].signalRewrite.SIGSEGV: SIGSEGV cannot be rewritten: podinit "
+     "leaves the fault signals unblocked"},
+    {"{\"processes\": [{\"signalRewrite\": {\"KILL\": \"TERM\"}}]}",
+     "test.json: processes[0].signalRewrite.KILL: SIGKILL cannot be rewritten: it cannot be "
+     "caught"},
     /* the other process fields */
     {"{\"processes\": [{\"env\": {\"N\": 1}}]}",
      "test.json: processes[0].env.N: must be a string, got a number"},
@@ -595,6 +642,7 @@ int main(void) {
         cmocka_unit_test(sleep_hook_and_numbers_as_signals),
         cmocka_unit_test(command_line_and_environment_win_over_the_file),
         cmocka_unit_test(printed_config_reads_back_the_same),
+        cmocka_unit_test(printed_signals_read_back_the_same),
         cmocka_unit_test(defaults_are_printed_filled_in),
         cmocka_unit_test(environment_is_inherited_then_overridden),
         cmocka_unit_test(each_bad_file_names_file_path_and_cause),

@@ -6,7 +6,10 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "podinit/signals.h"
 
@@ -63,8 +66,8 @@ static void rewrite_map_maps_drops_and_passes(void **state) {
     (void)state;
     struct signals_rewrite rw;
     signals_rewrite_init(&rw);
-    for (int s = 1; s <= 64; s++)
-        assert_int_equal(signals_rewrite_apply(&rw, s), s);
+    for (int s = 1; s <= 64; s++) /* the C library's own are never passed on */
+        assert_int_equal(signals_rewrite_apply(&rw, s), signals_reserved(s) ? 0 : s);
     assert_int_equal(signals_rewrite_add(&rw, "15:3", true), 0);
     assert_int_equal(signals_rewrite_add(&rw, "28:0", true), 0);
     assert_int_equal(signals_rewrite_add(&rw, "1:31", true), 0);
@@ -117,6 +120,74 @@ static void rewrite_default_yields_to_explicit(void **state) {
     assert_int_equal(signals_rewrite_apply(&rw, SIGTTIN), SIGSTOP);
 }
 
+static void reserved_and_unusable_signals(void **state) {
+    (void)state;
+    /* the C library's own: 32 and 33 (glibc), up to 34 (musl) */
+    assert_true(signals_reserved(32));
+    assert_true(signals_reserved(33));
+    assert_true(signals_reserved(SIGRTMIN - 1));
+    assert_false(signals_reserved(SIGRTMIN));
+    assert_false(signals_reserved(31));
+    assert_false(signals_reserved(SIGTERM));
+    /* what podinit cannot act on when it arrives, and why */
+    assert_non_null(strstr(signals_unusable(SIGKILL, false), "cannot be caught"));
+    assert_non_null(strstr(signals_unusable(SIGSTOP, true), "cannot be caught"));
+    assert_non_null(strstr(signals_unusable(SIGCHLD, true), "child"));
+    assert_non_null(strstr(signals_unusable(32, true), "C library"));
+    assert_non_null(strstr(signals_unusable(33, false), "C library"));
+    int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+        assert_non_null(strstr(signals_unusable(faults[i], false), "would kill it"));
+        assert_null(signals_unusable(faults[i], true)); /* blocked (dumb-init), or only sent */
+    }
+    int fine[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGWINCH, SIGRTMIN, SIGRTMAX};
+    for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++)
+        assert_null(signals_unusable(fine[i], false));
+    assert_non_null(signals_unusable(0, true));
+    assert_non_null(signals_unusable(SIGRTMAX + 1, true));
+}
+
+/* The kernel's blocked mask of this process, from /proc/self/status. */
+static unsigned long long blocked_now(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    assert_non_null(f);
+    char line[256];
+    unsigned long long mask = 0;
+    bool found = false;
+    while (fgets(line, sizeof line, f))
+        found = found || sscanf(line, "SigBlk: %llx", &mask) == 1;
+    fclose(f);
+    assert_true(found);
+    return mask;
+}
+
+#define BIT(s) (1ULL << ((s)-1))
+
+/* The C library refuses to block 32 and 33: podinit must block them anyway
+ * (they would kill it) and give the child exactly the caller's mask. */
+static void take_over_blocks_reserved_signals_and_gives_the_mask_back(void **state) {
+    (void)state;
+    unsigned long raw[_NSIG / 8 / sizeof(unsigned long)] = {0};
+    raw[(33 - 1) / (8 * sizeof(unsigned long))] |= 1UL << ((33 - 1) % (8 * sizeof(unsigned long)));
+    assert_int_equal(syscall(SYS_rt_sigprocmask, SIG_SETMASK, raw, NULL, sizeof raw), 0);
+    unsigned long long caller = blocked_now();
+    assert_true(caller & BIT(33));
+
+    struct signals_saved saved;
+    sigset_t handled;
+    assert_int_equal(signals_take_over(&saved, &handled, false), 0);
+    unsigned long long ours = blocked_now();
+    assert_true(ours & BIT(32));
+    assert_true(ours & BIT(33));
+    assert_true(ours & BIT(SIGTERM));
+    assert_false(ours & BIT(SIGSEGV)); /* a fault in podinit stays a crash */
+
+    signals_restore_in_child(&saved);
+    assert_true(blocked_now() == caller);
+    memset(raw, 0, sizeof raw);
+    assert_int_equal(syscall(SYS_rt_sigprocmask, SIG_SETMASK, raw, NULL, sizeof raw), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names_with_or_without_sig_in_any_case),
@@ -127,6 +198,8 @@ int main(void) {
         cmocka_unit_test(rewrite_names_only_when_allowed),
         cmocka_unit_test(rewrite_rejects_malformed_specs),
         cmocka_unit_test(rewrite_default_yields_to_explicit),
+        cmocka_unit_test(reserved_and_unusable_signals),
+        cmocka_unit_test(take_over_blocks_reserved_signals_and_gives_the_mask_back),
     };
     return cmocka_run_group_tests_name("signals", tests, NULL, NULL);
 }
