@@ -460,6 +460,34 @@ static const struct opt_spec *find_long(const struct opt_spec *t, const char *na
     return NULL;
 }
 
+/* Whether the options (up to "--" or the first program word, each
+ * option's value skipped as parse_options skips it) ask for --probe: its
+ * usage errors exit 1, not 2. */
+static bool asks_for_probe(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == '\0')
+            return false;
+        if (a[1] == '-') {
+            size_t len = strcspn(a + 2, "=");
+            const struct opt_spec *spec = find_long(podinit_opts, a + 2, len);
+            if (spec != NULL && spec->id == OPT_PROBE)
+                return true;
+            if (spec != NULL && spec->takes_value && a[2 + len] == '\0')
+                i++;
+            continue;
+        }
+        for (int j = 1; a[j] != '\0'; j++) {
+            const struct opt_spec *spec = find_short(podinit_opts, a[j]);
+            if (spec != NULL && spec->takes_value) {
+                i += a[j + 1] == '\0';
+                break;
+            }
+        }
+    }
+    return false;
+}
+
 /* Options stop at "--" or at the first argument that is not an option.
  * Returns the index of the first program argument, or -1 when the parse
  * ends (*exit_code set). */
@@ -645,10 +673,11 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
     char *argv0 = argc > 0 && argv != NULL ? argv[0] : NULL;
     enum cli_persona persona = cli_persona_of(argv0);
     set_defaults(opts, persona, argv0);
+    bool probe = argv0 != NULL && persona == PERSONA_PODINIT && asks_for_probe(argc, argv);
     struct parser ps = {.opts = opts,
                         .out = out,
                         .err = err,
-                        .usage_exit = usage_error_code(persona),
+                        .usage_exit = probe ? CLI_EXIT_PROBE : usage_error_code(persona),
                         .log_level = -1};
     *exit_code = 0;
     if (argv0 == NULL) {
@@ -665,7 +694,9 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
                               argc, argv, exit_code);
     if (first < 0)
         return CLI_EXIT;
-    if (persona == PERSONA_PODINIT && !apply_podinit_environment(&ps, envp, exit_code))
+    /* The PODINIT_* variables configure a run, not a probe: the probe runs
+     * in the same container (HEALTHCHECK) and must not fail on them. */
+    if (persona == PERSONA_PODINIT && !probe && !apply_podinit_environment(&ps, envp, exit_code))
         return CLI_EXIT;
     bool has_program = first < argc;
     if (opts->probe_url == NULL && (ps.given[OPT_TIMEOUT] || ps.given[OPT_HEADER])) {
@@ -678,7 +709,7 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *
         if (has_program) {
             fprintf(err, "podinit: --probe runs no program, but '%s' was given\n", argv[first]);
             usage_hint(PERSONA_PODINIT, "podinit", err);
-            *exit_code = CLI_EXIT_USAGE;
+            *exit_code = CLI_EXIT_PROBE;
             return CLI_EXIT;
         }
         if (opts->probe_timeout_ms == 0)

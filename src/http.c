@@ -160,7 +160,7 @@ int http_request(const char *host, int port, const char *path, const struct http
 int http_get(const char *host, int port, const char *path, const struct http_header *headers,
              size_t n_headers, int64_t timeout_ms) {
     int64_t deadline = now_ms() + timeout_ms;
-    char request[8192];
+    char request[HTTP_REQUEST_MAX];
     int len = http_request(host, port, path, headers, n_headers, request, sizeof request);
     if (len < 0)
         return len;

@@ -107,14 +107,21 @@ int probe_client_run(const struct cli_options *o, FILE *out, FILE *err) {
     char why[200];
     if (probe_client_parse_url(o->probe_url, &t, why, sizeof why) != 0) {
         fprintf(err, "podinit: --probe %s: %s\n", o->probe_url, why);
-        return 1; /* Docker reserves 2: every failure is 1 */
+        return CLI_EXIT_PROBE; /* Docker reserves 2: every failure is 1 */
     }
     static char store[CLI_MAX_PROBE_HEADERS][512];
     struct http_header headers[CLI_MAX_PROBE_HEADERS];
     int n = split_headers(o, store, headers);
     if (n < 0) {
         fprintf(err, "podinit: --header: longer than 511 bytes\n");
-        return 1;
+        return CLI_EXIT_PROBE;
+    }
+    static char request[HTTP_REQUEST_MAX];
+    if (!t.tcp &&
+        http_request(t.host, t.port, t.path, headers, (size_t)n, request, sizeof request) < 0) {
+        fprintf(err, "podinit: --header: the request would be larger than %d bytes\n",
+                HTTP_REQUEST_MAX);
+        return CLI_EXIT_PROBE;
     }
     if (t.tcp) {
         int rc = http_tcp_check(t.host, t.port, o->probe_timeout_ms);
@@ -124,7 +131,7 @@ int probe_client_run(const struct cli_options *o, FILE *out, FILE *err) {
         }
         fprintf(err, "podinit: probe %s: %s\n", o->probe_url,
                 rc == -ETIMEDOUT ? "timed out" : strerror(-rc));
-        return 1;
+        return CLI_EXIT_PROBE;
     }
     int code = http_get(t.host, t.port, t.path, headers, (size_t)n, o->probe_timeout_ms);
     if (code >= 0 && HTTP_SUCCESS(code)) {
@@ -138,5 +145,5 @@ int probe_client_run(const struct cli_options *o, FILE *out, FILE *err) {
     else
         fprintf(err, "podinit: probe %s: %s\n", o->probe_url,
                 code == -ETIMEDOUT ? "timed out" : strerror(-code));
-    return 1;
+    return CLI_EXIT_PROBE;
 }

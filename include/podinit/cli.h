@@ -19,6 +19,8 @@ enum {
     CLI_EXIT_USAGE = 2,      /* bad command line or configuration (podinit persona; the
                                 others use 1) */
     CLI_EXIT_POST_START = 3, /* the postStart hook failed or timed out */
+    CLI_EXIT_PROBE = 1,      /* --probe: every failure, usage errors included (Docker's
+                                HEALTHCHECK reserves 2) */
 };
 
 /* Which of podinit's settings the command line or a PODINIT_* variable

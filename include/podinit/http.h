@@ -12,6 +12,9 @@ struct http_header {
     char *name, *value;
 };
 
+/* The largest request http_get sends (request line and headers). */
+#define HTTP_REQUEST_MAX 8192
+
 /* GET http://host:port/path with extra headers; connecting, sending and
  * reading the status line all end by timeout_ms. Returns the status code
  * (100..599), or -errno (-ETIMEDOUT, -ECONNREFUSED, -EPROTO for a reply that

@@ -52,8 +52,47 @@ teardown() {
     [[ "$stderr" == *'"no-such-host.invalid" is not an IP address or localhost (podinit does no DNS)' ]]
     run --separate-stderr -1 "$PODINIT" --probe "https://127.0.0.1/"
     [[ "$stderr" == *"https is not supported"* ]]
-    # flags that only make sense with --probe, and a program with it, are usage errors
+    # --timeout or --header without --probe starts nothing: a usage error of podinit
     run -2 "$PODINIT" --timeout 1 true
-    run -2 "$PODINIT" --probe http://127.0.0.1/ true
-    run -2 "$PODINIT" --probe http://127.0.0.1/ --header novalue
+}
+
+@test "--probe usage errors exit 1, the first line naming the error, never 2 (Docker's HEALTHCHECK reserves 2)" {
+    url=http://127.0.0.1:1/
+    headers=()
+    for i in $(seq 17); do headers+=(--header "X-$i: v"); done
+    while IFS='|' read -r args expected; do
+        eval "set -- $args"
+        run --separate-stderr timeout "$T" "$PODINIT" "$@"
+        [ "$status" -eq 1 ] || { echo "$args: status $status: $stderr" >&2; false; }
+        [[ "${stderr_lines[0]}" == "$expected"* ]] || { echo "$args: $stderr" >&2; false; }
+        [ -z "$output" ]
+    done <<EOF
+--probe $url --timeout 0|podinit: --timeout takes seconds (a number > 0), got '0'
+--timeout 0 --probe $url|podinit: --timeout takes seconds (a number > 0), got '0'
+--probe $url --timeout soon|podinit: --timeout takes seconds
+--probe $url --header novalue|podinit: --header takes Name:value, got 'novalue'
+--probe $url --header ':v'|podinit: --header takes Name:value
+--probe $url ${headers[*]@Q}|podinit: at most 16 --header options
+--probe|podinit: option '--probe' needs a value
+--probe $url --timeout|podinit: option '--timeout' needs a value
+--probe $url --yolo|podinit: unknown option '--yolo'
+--yolo --probe $url|podinit: unknown option '--yolo'
+--probe $url -x|podinit: unknown option '-x'
+--probe $url true|podinit: --probe runs no program, but 'true' was given
+--probe ''|podinit: --probe : takes http://
+--probe ftp://127.0.0.1/|podinit: --probe ftp://127.0.0.1/: takes http://
+--probe http://127.0.0.1:99999/|podinit: --probe http://127.0.0.1:99999/: the port must be a number from 1 to 65535
+EOF
+    # headers too large for the request: refused, 1, before connecting
+    big=$(printf '%0500d' 0)
+    hs=()
+    for i in $(seq 16); do hs+=(--header "X-$i: $big"); done
+    run --separate-stderr timeout "$T" "$PODINIT" --probe "$url" "${hs[@]}"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "podinit: --header: the request would be larger than 8192 bytes" ]
+    # PODINIT_* variables are for running programs: a bad one does not fail the probe
+    start_app
+    run --separate-stderr env PODINIT_GRACE_PERIOD=soon PODINIT_STOP_SIGNALS=KILL \
+        "$PODINIT" --probe "http://127.0.0.1:$PORT/"
+    [ "$status" -eq 0 ]
 }

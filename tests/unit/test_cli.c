@@ -414,6 +414,69 @@ static void signals_podinit_cannot_take_are_refused(void **state) {
     done(&r);
 }
 
+/* --probe never exits 2, which Docker's HEALTHCHECK reserves: its usage
+ * errors are failures (1) like any other, wherever --probe stands. */
+static void probe_usage_errors_exit_1(void **state) {
+    (void)state;
+    struct run r;
+    const char *url = "http://127.0.0.1:8080/ready";
+    parse(&r, "podinit", "--probe", url, "--timeout", "0");
+    assert_usage_error(&r, CLI_EXIT_PROBE, "--timeout takes seconds (a number > 0), got '0'");
+    parse(&r, "podinit", "--timeout", "0", "--probe", url);
+    assert_usage_error(&r, CLI_EXIT_PROBE, "--timeout takes seconds");
+    parse(&r, "podinit", "--timeout=0", "--probe=http://127.0.0.1/");
+    assert_usage_error(&r, CLI_EXIT_PROBE, "--timeout takes seconds");
+    parse(&r, "podinit", "--probe", url, "--header", "novalue");
+    assert_usage_error(&r, CLI_EXIT_PROBE, "--header takes Name:value, got 'novalue'");
+    parse(&r, "podinit", "--probe", url, "--header", "X: a\r\nInjected: b");
+    assert_usage_error(&r, CLI_EXIT_PROBE, "--header takes Name:value");
+    static char *argv17[2 + 2 * 17 + 1];
+    argv17[0] = "podinit";
+    argv17[1] = "--probe=http://127.0.0.1/";
+    for (int i = 0; i < 17; i++) {
+        argv17[2 + 2 * i] = "--header";
+        argv17[3 + 2 * i] = "X-N: v";
+    }
+    size_t ol, el;
+    FILE *out = open_memstream(&r.out, &ol), *err = open_memstream(&r.err, &el);
+    r.outcome = cli_parse(2 + 2 * 17, argv17, no_env, out, err, &r.o, &r.code);
+    fclose(out);
+    fclose(err);
+    assert_usage_error(&r, CLI_EXIT_PROBE, "at most 16 --header options");
+    parse(&r, "podinit", "--probe");
+    assert_usage_error(&r, CLI_EXIT_PROBE, "option '--probe' needs a value");
+    parse(&r, "podinit", "--probe", url, "--timeout");
+    assert_usage_error(&r, CLI_EXIT_PROBE, "option '--timeout' needs a value");
+    parse(&r, "podinit", "--probe", url, "--yolo");
+    assert_usage_error(&r, CLI_EXIT_PROBE, "unknown option '--yolo'");
+    parse(&r, "podinit", "--yolo", "--probe", url);
+    assert_usage_error(&r, CLI_EXIT_PROBE, "unknown option '--yolo'");
+    parse(&r, "podinit", "-vx", "--probe", url);
+    assert_usage_error(&r, CLI_EXIT_PROBE, "unknown option '-x'");
+    parse(&r, "podinit", "--probe", url, "true");
+    assert_usage_error(&r, CLI_EXIT_PROBE, "--probe runs no program, but 'true' was given");
+    parse(&r, "podinit", "--grace-period", "soon", "--probe", url);
+    assert_usage_error(&r, CLI_EXIT_PROBE, "--grace-period takes seconds");
+    /* the PODINIT_* variables configure a run, not the probe */
+    char *env[] = {"PODINIT_GRACE_PERIOD=soon", "PODINIT_STOP_SIGNALS=KILL", NULL};
+    parse_env(&r, env, "podinit", "--probe", url, NULL);
+    assert_int_equal(r.outcome, CLI_RUN);
+    assert_string_equal(r.o.probe_url, url);
+    assert_int_equal(r.o.probe_timeout_ms, 1000);
+    done(&r);
+    /* "--probe" as the value of another option, or after the program, is no probe */
+    parse(&r, "podinit", "-r", "--probe", "true");
+    assert_usage_error(&r, CLI_EXIT_USAGE, "-r takes FROM:TO");
+    parse(&r, "podinit", "--stop-signals=KILL", "--", "app", "--probe", url);
+    assert_usage_error(&r, CLI_EXIT_USAGE, "SIGKILL cannot be a stop signal");
+    parse(&r, "podinit", "--timeout", "1", "true");
+    assert_usage_error(&r, CLI_EXIT_USAGE, "--timeout and --header go with --probe URL");
+    /* help still exits 0 */
+    parse(&r, "podinit", "--probe", url, "--help");
+    assert_int_equal(r.code, 0);
+    done(&r);
+}
+
 static void podinit_log_options(void **state) {
     (void)state;
     struct run r;
@@ -625,6 +688,7 @@ int main(void) {
         cmocka_unit_test(podinit_lifecycle_options),
         cmocka_unit_test(podinit_lifecycle_bad_input),
         cmocka_unit_test(signals_podinit_cannot_take_are_refused),
+        cmocka_unit_test(probe_usage_errors_exit_1),
         cmocka_unit_test(podinit_log_options),
         cmocka_unit_test(tini_flags_and_defaults),
         cmocka_unit_test(tini_environment),
