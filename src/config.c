@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "podinit/health.h"
@@ -29,6 +30,27 @@ void config_errors_free(struct config_errors *errs) {
     *errs = (struct config_errors){0};
 }
 
+/* The length of the UTF-8 sequence at s (NUL-terminated), or 0 when it is
+ * not one or is a C1 control (U+0080-U+009F), which a terminal may obey. */
+static size_t utf8_printable(const unsigned char *s) {
+    unsigned c = s[0];
+    size_t n = c >= 0xc2 && c <= 0xdf   ? 2
+               : c >= 0xe0 && c <= 0xef ? 3
+               : c >= 0xf0 && c <= 0xf4 ? 4
+                                        : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0; /* the NUL ends the check too */
+    if ((c == 0xc2 && s[1] < 0xa0) || (c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0) ||
+        (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
+        return 0; /* C1, overlong, a surrogate, beyond U+10FFFF */
+    return n;
+}
+
+/* Add one line. What it echoes of the file is escaped here, once for all
+ * messages: control characters and bytes that are not UTF-8 become \n, \t,
+ * \r or \xNN, so a file can neither split an error over lines nor send the
+ * terminal an escape sequence. */
 static void errors_add(struct config_errors *errs, const char *line) {
     errs->count++;
     if (errs->count > MAX_ERRORS + 1)
@@ -36,9 +58,9 @@ static void errors_add(struct config_errors *errs, const char *line) {
     if (errs->count == MAX_ERRORS + 1)
         line = "too many errors; the rest are not shown";
     size_t n = strlen(line);
-    if (errs->len + n + 2 > errs->cap) {
+    if (errs->len + 4 * n + 2 > errs->cap) { /* \xNN: 4 bytes for 1 */
         size_t cap = errs->cap ? errs->cap * 2 : 1024;
-        while (cap < errs->len + n + 2)
+        while (cap < errs->len + 4 * n + 2)
             cap *= 2;
         char *text = realloc(errs->text, cap);
         if (text == NULL)
@@ -46,8 +68,27 @@ static void errors_add(struct config_errors *errs, const char *line) {
         errs->text = text;
         errs->cap = cap;
     }
-    memcpy(errs->text + errs->len, line, n);
-    errs->len += n;
+    char *out = errs->text + errs->len;
+    for (const unsigned char *c = (const unsigned char *)line; *c;) {
+        size_t k = *c >= 0x80 ? utf8_printable(c) : *c >= 0x20 && *c != 0x7f;
+        if (k > 0) {
+            memcpy(out, c, k);
+            out += k;
+            c += k;
+            continue;
+        }
+        static const char hex[] = "0123456789abcdef";
+        *out++ = '\\';
+        if (*c == '\n' || *c == '\t' || *c == '\r') {
+            *out++ = *c == '\n' ? 'n' : *c == '\t' ? 't' : 'r';
+        } else {
+            *out++ = 'x';
+            *out++ = hex[*c >> 4];
+            *out++ = hex[*c & 15];
+        }
+        c++;
+    }
+    errs->len = (size_t)(out - errs->text);
     errs->text[errs->len++] = '\n';
     errs->text[errs->len] = '\0';
 }
@@ -438,8 +479,20 @@ static const struct key_spec http_keys[] = {
 static void hook_http_get(struct walk *w, const cJSON *v, void *dst) {
     struct config_hook *h = dst;
     h->kind = HOOK_HTTP_GET;
-    if (!(walk_object(w, v, http_keys, 5, h) & 2) && cJSON_IsObject(v))
-        errorf(w, "needs \"port\"");
+    size_t before = w->errs->count;
+    if (!(walk_object(w, v, http_keys, 5, h) & 2)) {
+        if (cJSON_IsObject(v))
+            errorf(w, "needs \"port\"");
+        return;
+    }
+    /* Each check sends this one request: if it cannot fit, every one would
+     * fail. (Only when all its parts are valid: no NULL name or value.) */
+    static char request[HTTP_REQUEST_MAX];
+    if (w->errs->count == before &&
+        http_request(h->host ? h->host : "127.0.0.1", h->port, h->path ? h->path : "/", h->headers,
+                     h->n_headers, request, sizeof request) < 0)
+        errorf(w, "the request (path and httpHeaders) would be larger than %d bytes",
+               HTTP_REQUEST_MAX);
 }
 
 static void hook_timeout(struct walk *w, const cJSON *v, void *dst) {
@@ -874,6 +927,10 @@ static void top_processes(struct walk *w, const cJSON *v, void *dst) {
     struct config *cfg = dst;
     if (!want_type(w, v, cJSON_IsArray(v), "an array of processes"))
         return;
+    if (v->child == NULL) {
+        errorf(w, "must list at least one process");
+        return;
+    }
     int i = 0;
     for (const cJSON *item = v->child; item; item = item->next, i++) {
         size_t old = path_push(w, "[%d]", i);
@@ -950,8 +1007,17 @@ void config_init(struct config *cfg) {
     }
 }
 
-/* "line L, column C" of offset in text, and a short printable excerpt. */
-static void syntax_error(struct walk *w, const char *text, size_t len, size_t offset) {
+static bool only_white_space(const char *text, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n')
+            return false;
+    return true;
+}
+
+/* "line L, column C" of offset in text, and a short printable excerpt;
+ * with too_deep, the nesting limit cJSON stopped at there instead. */
+static void syntax_error(struct walk *w, const char *text, size_t len, size_t offset,
+                         bool too_deep) {
     int line = 1, col = 1;
     for (size_t i = 0; i < offset && i < len; i++) {
         if (text[i] == '\n') {
@@ -969,12 +1035,101 @@ static void syntax_error(struct walk *w, const char *text, size_t len, size_t of
     char msg[700];
     if (len == 0)
         snprintf(msg, sizeof msg, "%s: invalid JSON: the file is empty", w->file);
+    else if (only_white_space(text, len))
+        snprintf(msg, sizeof msg, "%s: invalid JSON: the file is only white space", w->file);
+    else if (too_deep)
+        snprintf(msg, sizeof msg, "%s:%d:%d: nested deeper than %d levels, the JSON parser's limit",
+                 w->file, line, col, CJSON_NESTING_LIMIT);
     else if (offset >= len)
         snprintf(msg, sizeof msg, "%s:%d:%d: invalid JSON: unexpected end of file", w->file, line,
                  col);
     else
         snprintf(msg, sizeof msg, "%s:%d:%d: invalid JSON near '%s'", w->file, line, col, near);
     errors_add(w->errs, msg);
+}
+
+/* Where text first nests deeper than cJSON's limit (outside strings), or
+ * len: cJSON gives up there, which is no syntax error. */
+static size_t too_deep_at(const char *text, size_t len) {
+    long depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if ((c == '{' || c == '[') && ++depth > CJSON_NESTING_LIMIT) {
+            return i;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return len;
+}
+
+/* A string token of the text that holds the escape \u0000. */
+struct nul_string {
+    size_t token;    /* the how-manyth string token of the text, keys included */
+    const char *raw; /* its text between the quotes, as written */
+    size_t raw_len;
+};
+
+/* The string tokens holding \u0000, in order, at most cap (more would be
+ * past MAX_ERRORS). Returns how many. The text is valid JSON. */
+static size_t find_nul_strings(const char *text, size_t len, struct nul_string *out, size_t cap) {
+    size_t n = 0, token = 0;
+    for (size_t i = 0; i < len && n < cap; i++) {
+        if (text[i] != '"')
+            continue;
+        size_t start = ++i;
+        bool nul = false;
+        for (; i < len && text[i] != '"'; i++) {
+            if (text[i] == '\\') {
+                nul = nul || (len - i >= 6 && memcmp(text + i + 1, "u0000", 5) == 0);
+                i++;
+            }
+        }
+        if (nul)
+            out[n++] = (struct nul_string){token, text + start, i - start};
+        token++;
+    }
+    return n;
+}
+
+/* The tree in document order (an object's key, then its value), counting
+ * strings as find_nul_strings counted tokens, to name the path of each. */
+static void report_nul_strings(struct walk *w, const cJSON *node, size_t *token,
+                               const struct nul_string *nul, size_t n, size_t *next) {
+    int i = 0;
+    for (const cJSON *c = node->child; c != NULL && *next < n; c = c->next, i++) {
+        size_t old = w->len;
+        if (cJSON_IsObject(node)) {
+            if (nul[*next].token == (*token)++) {
+                size_t shown = nul[*next].raw_len > 64 ? 64 : nul[*next].raw_len;
+                path_push(w, "%s%.*s%s", w->len ? "." : "", (int)shown, nul[*next].raw,
+                          shown < nul[*next].raw_len ? "..." : "");
+                errorf(w, "the key contains \\u0000 (a NUL character), which would cut it short");
+                path_pop(w, old);
+                (*next)++;
+            }
+            path_push_key(w, c->string);
+        } else {
+            path_push(w, "[%d]", i);
+        }
+        if (cJSON_IsString(c)) {
+            if (*next < n && nul[*next].token == (*token)++) {
+                errorf(w, "contains \\u0000 (a NUL character), which would cut the string short");
+                (*next)++;
+            }
+        } else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+            report_nul_strings(w, c, token, nul, n, next);
+        }
+        path_pop(w, old);
+    }
 }
 
 /* Whether text stops inside an unclosed string, array or object: cJSON
@@ -1006,7 +1161,7 @@ int config_parse(const char *name, const char *text, size_t len, struct config *
     struct walk w = {.file = name, .errs = errs};
     cfg->source = name;
     if (memchr(text, '\0', len) != NULL) {
-        syntax_error(&w, text, len, (size_t)((const char *)memchr(text, '\0', len) - text));
+        syntax_error(&w, text, len, (size_t)((const char *)memchr(text, '\0', len) - text), false);
         return (int)(errs->count - before);
     }
     const char *end = NULL;
@@ -1018,28 +1173,62 @@ int config_parse(const char *name, const char *text, size_t len, struct config *
             off++;
         if (off < len) {
             cJSON_Delete(root);
-            syntax_error(&w, text, len, off);
+            syntax_error(&w, text, len, off, false);
             return (int)(errs->count - before);
         }
     } else {
         size_t off = end != NULL && end >= text ? (size_t)(end - text) : len;
-        syntax_error(&w, text, len, ends_too_early(text, len) ? len : off);
+        size_t deep = too_deep_at(text, len);
+        if (deep <= off)
+            syntax_error(&w, text, len, deep, true);
+        else
+            syntax_error(&w, text, len, ends_too_early(text, len) ? len : off, false);
         return (int)(errs->count - before);
     }
-    if (!cJSON_IsObject(root))
+    struct nul_string nul[MAX_ERRORS + 1];
+    size_t n_nul = find_nul_strings(text, len, nul, sizeof nul / sizeof nul[0]);
+    if (!cJSON_IsObject(root)) {
         errorf(&w, "must be an object, got %s", type_name(root));
-    else
+    } else if (n_nul > 0) {
+        /* A cut string is no value to check: name them, and only them. */
+        size_t token = 0, next = 0;
+        report_nul_strings(&w, root, &token, nul, n_nul, &next);
+    } else {
         (void)walk_object(&w, root, top_keys, sizeof top_keys / sizeof top_keys[0], cfg);
+    }
     cJSON_Delete(root);
     return (int)(errs->count - before);
 }
 
+/* What a file that is not a regular one is, for the message. */
+static const char *file_kind(mode_t mode) {
+    return S_ISDIR(mode)    ? "a directory"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "something else";
+}
+
 int config_load_file(const char *path, struct config *cfg, struct config_errors *errs) {
     char line[600];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    /* O_NONBLOCK: opening a FIFO nobody writes to would block forever;
+     * O_NOCTTY: a terminal named by mistake must not become ours. Only a
+     * regular file is read (for one, O_NONBLOCK changes nothing). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
         snprintf(line, sizeof line, "%s: cannot read the config file: %s", path, strerror(errno));
         errors_add(errs, line);
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(line, sizeof line, "%s: cannot read the config file: it is %s, not a regular file",
+                 path, file_kind(st.st_mode));
+        errors_add(errs, line);
+        close(fd);
         return 1;
     }
     char *buf = malloc(MAX_FILE_BYTES + 1);

@@ -303,3 +303,65 @@ EOF
     [ "$status" -eq 0 ]
     [[ "$output" == *'"path": "/drain"'* ]]
 }
+
+@test "config edges: each bad file gets one line naming the file, path and cause, exit 2, quickly" {
+    marker="$BATS_TEST_TMPDIR/started"
+    # check FILE EXPECTED: --check and a normal start refuse it with that one line
+    check() {
+        local mode
+        for mode in --check ""; do
+            run --separate-stderr timeout 10 "$PODINIT" $mode --config "$1" -- touch "$marker"
+            [ "$status" -eq 2 ] || { echo "$1 $mode: status $status: $stderr" >&2; return 1; }
+            [ "$stderr" = "$2" ] || { echo "$1 $mode: got: $stderr" >&2; return 1; }
+            [ ! -e "$marker" ]
+        done
+    }
+    # a FIFO nobody writes to: no hang, and what it is
+    mkfifo "$BATS_TEST_TMPDIR/fifo.json"
+    check "$BATS_TEST_TMPDIR/fifo.json" "$BATS_TEST_TMPDIR/fifo.json: cannot read the config file: it is a FIFO, not a regular file"
+    check "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR: cannot read the config file: it is a directory, not a regular file"
+    # \u0000 would cut the string short
+    printf '{"processes": [{"command": ["%s", "a\\u0000b"]}]}\n' "$H/sigrecv" >"$BATS_TEST_TMPDIR/nul.json"
+    check "$BATS_TEST_TMPDIR/nul.json" "$BATS_TEST_TMPDIR/nul.json: processes[0].command[1]: contains \\u0000 (a NUL character), which would cut the string short"
+    write_config <<<'{"processes": []}'
+    check "$CFG" "$CFG: processes: must list at least one process"
+    # control characters in what is echoed are escaped: one line, no escape sequence
+    printf '{"log": {"format": "\\u001b[2J\\u001b]0;owned\\u0007\\n"}}\n' >"$CFG"
+    check "$CFG" "$CFG: log.format: must be \"text\" or \"json\", got \"\\x1b[2J\\x1b]0;owned\\x07\\n\""
+    # cJSON's nesting limit is named
+    { printf '%.0s[' $(seq 1001); printf '%.0s]' $(seq 1001); } >"$CFG"
+    check "$CFG" "$CFG:1:1001: nested deeper than 1000 levels, the JSON parser's limit"
+    printf ' \n\t\n' >"$CFG"
+    check "$CFG" "$CFG: invalid JSON: the file is only white space"
+    : >"$CFG"
+    check "$CFG" "$CFG: invalid JSON: the file is empty"
+    # a header that cannot fit in the probe's request is refused at load
+    printf '{"processes": [{"command": ["true"], "readinessProbe": {"httpGet": {"port": 80, "httpHeaders": [{"name": "X", "value": "%09000d"}]}}}]}\n' 0 >"$CFG"
+    check "$CFG" "$CFG: processes[0].readinessProbe.httpGet: the request (path and httpHeaders) would be larger than 8192 bytes"
+}
+
+@test "--check output reads back as the same config, real-time signals included" {
+    write_config <<EOF
+{"stopSignals": ["SIGRTMIN+3", "RTMAX", "rtmin", "TERM"],
+ "processes": [{"name": "a", "command": ["a"], "stopSignal": "RTMAX-1", "signalRewrite": {"USR1": "RTMIN"}},
+               {"name": "b", "command": ["b"], "stopSignal": "SIGABRT", "env": {"K": "tab\\tquote\\"é"}}]}
+EOF
+    [ "$?" -eq 0 ]
+    run --separate-stderr "$PODINIT" --check --config "$CFG"
+    # the rewrite target is 1-31: RTMIN there is an error; drop it and go on
+    [ "$status" -eq 2 ]
+    sed -i 's/, "signalRewrite": {"USR1": "RTMIN"}//' "$CFG"
+    run --separate-stderr "$PODINIT" --check --config "$CFG"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'"stopSignals": ["SIGTERM", "SIGRTMIN", "SIGRTMIN+3", "SIGRTMIN+'*'"]'* ]]
+    echo "$output" >"$BATS_TEST_TMPDIR/first.json"
+    run --separate-stderr "$PODINIT" --check --config "$BATS_TEST_TMPDIR/first.json"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(cat "$BATS_TEST_TMPDIR/first.json")" ]
+    # a reserved signal, which printed as "SIG33" and did not read back, is refused
+    write_config <<<'{"stopSignals": [33], "processes": [{"command": ["a"], "stopSignal": 32}]}'
+    run --separate-stderr "$PODINIT" --check --config "$CFG"
+    [ "$status" -eq 2 ]
+    [ "${stderr_lines[0]}" = "$CFG: stopSignals[0]: SIG33 cannot be a stop signal: the C library reserves it for its threads" ]
+    [ "${stderr_lines[1]}" = "$CFG: processes[0].stopSignal: SIG32 cannot be a stop signal: the C library reserves it for its threads" ]
+}

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "podinit/config.h"
@@ -355,6 +356,7 @@ static const struct bad bad_files[] = {
     {"{\n  \"terminationGracePeriodSeconds\": 30\n  \"preStopDelaySeconds\": 1\n}",
      "test.json:3:3: invalid JSON near '\"preStopDelaySeconds'"},
     {"", "test.json: invalid JSON: the file is empty"},
+    {" \n\t\r\n ", "test.json: invalid JSON: the file is only white space"},
     {"{\"processes\": [", "test.json:1:16: invalid JSON: unexpected end of file"},
     {"{\"a\": 1", "test.json:1:8: invalid JSON: unexpected end of file"},
     {"{\"a\": \"x}", "test.json:1:10: invalid JSON: unexpected end of file"},
@@ -370,6 +372,19 @@ static const struct bad bad_files[] = {
      "test.json: preStopDelaySeconds: must be a finite number of seconds"},
     {"{\"preStopDelaySeconds\": 1e9}", "test.json: preStopDelaySeconds: must be at most a year"},
     {"{\"processes\": {}}", "test.json: processes: must be an array of processes, got an object"},
+    {"{\"processes\": []}", "test.json: processes: must list at least one process"},
+    /* \u0000 would cut a string short (cJSON decodes it into a NUL) */
+    {"{\"processes\": [{\"name\": \"web\\u0000x\"}]}",
+     "test.json: processes[0].name: contains \\u0000 (a NUL character), which would cut the "
+     "string short"},
+    {"{\"processes\": [{\"command\": [\"/app\", \"--flag\\u0000; rm -rf /\"]}]}",
+     "test.json: processes[0].command[1]: contains \\u0000"},
+    {"{\"processes\": [{\"env\": {\"A\": \"\\u0000\"}}]}",
+     "test.json: processes[0].env.A: contains \\u0000"},
+    {"{\"processes\": [{\"env\": {\"PATH\\u0000X\": \"/bin\"}}]}",
+     "test.json: processes[0].env.PATH\\u0000X: the key contains \\u0000 (a NUL character)"},
+    {"{\"log\": {\"format\": \"json\\u0000\", \"level\": \"\\\\u0000 is fine escaped\"}}",
+     "test.json: log.format: contains \\u0000"},
     {"{\"successExitCodes\": [256]}",
      "test.json: successExitCodes[0]: must be from 0 to 255, got 256"},
     {"{\"successExitCodes\": [1.5]}", "test.json: successExitCodes[0]: must be a whole number"},
@@ -555,6 +570,146 @@ static void every_error_is_reported_not_only_the_first(void **state) {
     config_errors_free(&errs);
 }
 
+/* Errors show file bytes only escaped (no control character reaches the
+ * terminal, one error is one line) and only as much as locates the error. */
+static void error_messages_escape_what_they_echo(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    int n = parse("{\"typo\\u001b]0;owned\\u0007\\n\": 1, \"log\": {\"format\": \"\\u001b[2J\\r\"},"
+                  " \"processes\": [{\"restartPolicy\": \"\\u00c2\\u0085\\u0080x\"}]}",
+                  &cfg, &errs);
+    assert_int_equal(n, 3);
+    size_t lines = 0;
+    for (const unsigned char *c = (const unsigned char *)errs.text; *c; c++) {
+        lines += *c == '\n';
+        if ((*c < 0x20 && *c != '\n') || *c == 0x7f)
+            fail_msg("a control character 0x%02x in:\n%s", *c, errs.text);
+    }
+    assert_int_equal(lines, 3);
+    assert_non_null(strstr(errs.text, "test.json: typo\\x1b]0;owned\\x07\\n: unknown key\n"));
+    assert_non_null(strstr(errs.text, "test.json: log.format: must be \"text\" or \"json\", got "
+                                      "\"\\x1b[2J\\r\"\n"));
+    /* C1 controls (U+0080-U+009F) are escaped too; other UTF-8 is kept */
+    assert_non_null(strstr(errs.text, "got \"\xc3\x82" "\\xc2\\x85\\xc2\\x80x\""));
+    config_free(&cfg);
+    config_errors_free(&errs);
+    /* bytes that are not UTF-8 come out as \xNN; a long value is cut */
+    char json[400];
+    snprintf(json, sizeof json, "{\"log\": {\"level\": \"\xff\xfe%0300d\"}}", 0);
+    assert_int_equal(parse(json, &cfg, &errs), 1);
+    assert_non_null(strstr(errs.text, "got \"\\xff\\xfe000"));
+    assert_true(strlen(errs.text) < 200);
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+/* \u0000 is found by the text, each string named by its path, keys too;
+ * "\\u0000" (an escaped backslash) is no NUL. */
+static void nul_escapes_are_named_and_only_they(void **state) {
+    (void)state;
+    struct config cfg;
+    struct config_errors errs;
+    assert_int_equal(parse("{\"processes\": [{\"command\": [\"x\"], \"env\": {\"A\": "
+                           "\"\\u0000\", \"B\\\\u0000\": \"\\\\\\u0000\"}}]}",
+                           &cfg, &errs),
+                     2);
+    assert_non_null(strstr(errs.text, "test.json: processes[0].env.A: contains \\u0000"));
+    assert_non_null(strstr(errs.text, "test.json: processes[0].env.B\\u0000: contains \\u0000"));
+    config_free(&cfg);
+    config_errors_free(&errs);
+    assert_int_equal(parse("{\"processes\": [{\"command\": [\"x\"], \"env\": {\"A\": "
+                           "\"\\\\u0000\"}}]}",
+                           &cfg, &errs),
+                     0);
+    assert_string_equal(cfg.processes[0].env[0], "A=\\u0000");
+    config_free(&cfg);
+    config_errors_free(&errs);
+    /* a key and its value, in document order; in an unknown key too */
+    assert_int_equal(parse("{\"x\\u0000\": [\"\\u0000\"], \"successExitCodes\": [\"a\\u0000\"]}",
+                           &cfg, &errs),
+                     3);
+    assert_string_equal(errs.text,
+                        "test.json: x\\u0000: the key contains \\u0000 (a NUL character), which "
+                        "would cut it short\n"
+                        "test.json: x[0]: contains \\u0000 (a NUL character), which would cut the "
+                        "string short\n"
+                        "test.json: successExitCodes[0]: contains \\u0000 (a NUL character), which "
+                        "would cut the string short\n");
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+/* cJSON stops at 1000 levels: say so, not "invalid JSON". */
+static void the_nesting_limit_is_named(void **state) {
+    (void)state;
+    char json[2 * 1001 + 1];
+    memset(json, '[', 1001);
+    memset(json + 1001, ']', 1001);
+    json[2002] = '\0';
+    struct config cfg;
+    struct config_errors errs;
+    assert_int_equal(parse(json, &cfg, &errs), 1);
+    assert_non_null(strstr(errs.text, "test.json:1:1001: nested deeper than 1000 levels, "
+                                      "the JSON parser's limit"));
+    config_free(&cfg);
+    config_errors_free(&errs);
+    /* 1000 levels parse (and are refused for what they are) */
+    json[1000] = ']';
+    json[2001] = '\0';
+    memmove(json + 1000, json + 1001, 1001);
+    assert_int_equal(parse(json, &cfg, &errs), 1);
+    assert_non_null(strstr(errs.text, "must be an object, got an array"));
+    config_free(&cfg);
+    config_errors_free(&errs);
+    /* a syntax error before the deep part is still the syntax error */
+    char early[2200] = "{\"a\": ,";
+    memset(early + 7, '[', 1050);
+    memset(early + 7 + 1050, ']', 1050);
+    early[7 + 2100] = '}';
+    assert_int_equal(parse(early, &cfg, &errs), 1);
+    assert_non_null(strstr(errs.text, "test.json:1:7: invalid JSON near ',[[["));
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
+/* httpGet sends one request of at most HTTP_REQUEST_MAX bytes: a path or
+ * headers that cannot fit would fail every probe, so they fail the load. */
+static void a_request_too_large_for_the_buffer_is_refused(void **state) {
+    (void)state;
+    static char json[20000], big[9000];
+    memset(big, 'a', sizeof big - 1);
+    snprintf(json, sizeof json,
+             "{\"processes\": [{\"readinessProbe\": {\"httpGet\": {\"port\": 80, "
+             "\"httpHeaders\": [{\"name\": \"X\", \"value\": \"%s\"}]}}}]}",
+             big);
+    struct config cfg;
+    struct config_errors errs;
+    assert_int_equal(parse(json, &cfg, &errs), 1);
+    assert_non_null(strstr(errs.text, "test.json: processes[0].readinessProbe.httpGet: the "
+                                      "request (path and httpHeaders) would be larger than "
+                                      "8192 bytes\n"));
+    config_free(&cfg);
+    config_errors_free(&errs);
+    snprintf(json, sizeof json,
+             "{\"processes\": [{\"lifecycle\": {\"preStop\": {\"httpGet\": {\"port\": 80, "
+             "\"path\": \"/%s\"}}}}]}",
+             big);
+    assert_int_equal(parse(json, &cfg, &errs), 1);
+    assert_non_null(strstr(errs.text, "processes[0].lifecycle.preStop.httpGet: the request"));
+    config_free(&cfg);
+    config_errors_free(&errs);
+    /* one that fits is fine */
+    big[7000] = '\0';
+    snprintf(json, sizeof json,
+             "{\"processes\": [{\"readinessProbe\": {\"httpGet\": {\"port\": 80, "
+             "\"httpHeaders\": [{\"name\": \"X\", \"value\": \"%s\"}]}}}]}",
+             big);
+    assert_int_equal(parse(json, &cfg, &errs), 0);
+    config_free(&cfg);
+    config_errors_free(&errs);
+}
+
 static void a_nul_byte_is_not_json(void **state) {
     (void)state;
     struct config cfg;
@@ -609,8 +764,28 @@ static void unreadable_files_are_named(void **state) {
     assert_non_null(strstr(errs.text, "/nonexistent/podinit.json: cannot read the config file: "
                                       "No such file or directory"));
     config_errors_free(&errs);
+    /* only a regular file: a FIFO with no writer must not hang the load */
     assert_int_equal(config_load_file("/", &cfg, &errs), 1);
-    assert_non_null(strstr(errs.text, "/: cannot read the config file: Is a directory"));
+    assert_string_equal(errs.text,
+                        "/: cannot read the config file: it is a directory, not a regular file\n");
+    config_errors_free(&errs);
+    assert_int_equal(config_load_file("/dev/null", &cfg, &errs), 1);
+    assert_non_null(strstr(errs.text, "/dev/null: cannot read the config file: it is a character "
+                                      "device, not a regular file"));
+    config_errors_free(&errs);
+    char fifo[] = "/tmp/podinit-test-fifo-XXXXXX";
+    assert_non_null(mkdtemp(fifo));
+    char path[64];
+    snprintf(path, sizeof path, "%s/p", fifo);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(20); /* the bug was a hang: die rather than wait forever */
+    int rc = config_load_file(path, &cfg, &errs);
+    alarm(0);
+    unlink(path);
+    rmdir(fifo);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(errs.text, "/p: cannot read the config file: it is a FIFO, not a "
+                                      "regular file"));
     config_errors_free(&errs);
     config_free(&cfg);
 }
@@ -647,6 +822,10 @@ int main(void) {
         cmocka_unit_test(environment_is_inherited_then_overridden),
         cmocka_unit_test(each_bad_file_names_file_path_and_cause),
         cmocka_unit_test(every_error_is_reported_not_only_the_first),
+        cmocka_unit_test(error_messages_escape_what_they_echo),
+        cmocka_unit_test(nul_escapes_are_named_and_only_they),
+        cmocka_unit_test(the_nesting_limit_is_named),
+        cmocka_unit_test(a_request_too_large_for_the_buffer_is_refused),
         cmocka_unit_test(a_nul_byte_is_not_json),
         cmocka_unit_test(rules_across_keys_are_checked_after_merging),
         cmocka_unit_test(unreadable_files_are_named),
