@@ -96,8 +96,8 @@ static void podinit_defaults(void **state) {
 static void podinit_every_flag(void **state) {
     (void)state;
     struct run r;
-    parse(&r, "podinit", "-c", "-vv", "-s", "-w", "-p", "SIGHUP", "-r", "TERM:QUIT", "-r",
-          "28:0", "-e", "143", "-e3", "--", "app", "-x");
+    parse(&r, "podinit", "-c", "-vv", "-s", "-w", "-p", "SIGHUP", "-r", "TERM:QUIT", "-r", "28:0",
+          "-e", "143", "-e3", "--", "app", "-x");
     assert_int_equal(r.outcome, CLI_RUN);
     assert_false(r.o.signal_group);
     assert_int_equal(r.o.verbosity, LOG_INFO + 2);
@@ -355,25 +355,29 @@ static void signals_podinit_cannot_take_are_refused(void **state) {
         {"--stop-signals", "ILL", "SIGILL cannot be a stop signal"},
         {"--stop-signals", "TRAP", "SIGTRAP cannot be a stop signal"},
         {"--stop-signals", "SYS", "SIGSYS cannot be a stop signal"},
-        {"--stop-signals", "32", "podinit: --stop-signals: SIG32 cannot be a stop signal: the C "
-                                 "library reserves it for its threads\n"},
+        {"--stop-signals", "32",
+         "podinit: --stop-signals: SIG32 cannot be a stop signal: the C "
+         "library reserves it for its threads\n"},
         {"--stop-signals", "INT,33", "SIG33 cannot be a stop signal: the C library"},
         {"--stop-signals", "KILL", "SIGKILL cannot be a stop signal: it cannot be caught\n"},
         {"--stop-signals", "STOP", "SIGSTOP cannot be a stop signal: it cannot be caught\n"},
         {"--stop-signals", "CHLD", "SIGCHLD cannot be a stop signal: it is podinit's own"},
         {"--stop-signals", "TERM,NOPE", "--stop-signals takes a comma-separated list"},
-        {"--stop-signal", "33", "podinit: --stop-signal: SIG33 cannot be a stop signal: the C "
-                                "library reserves it"},
+        {"--stop-signal", "33",
+         "podinit: --stop-signal: SIG33 cannot be a stop signal: the C "
+         "library reserves it"},
         {"--stop-signal", "KILL", "SIGKILL cannot be a stop signal: it cannot be caught"},
         {"--stop-signal", "NOPE", "podinit: --stop-signal: 'NOPE' is not a signal name or number"},
-        {"-r", "SEGV:TERM", "podinit: --rewrite SEGV:TERM: SIGSEGV cannot be rewritten: podinit "
-                            "leaves the fault signals unblocked, so one sent to it would kill it\n"},
+        {"-r", "SEGV:TERM",
+         "podinit: --rewrite SEGV:TERM: SIGSEGV cannot be rewritten: podinit "
+         "leaves the fault signals unblocked, so one sent to it would kill it\n"},
         {"-r", "6:0", "SIGABRT cannot be rewritten"},
         {"-r", "9:15", "podinit: --rewrite 9:15: SIGKILL cannot be rewritten: it cannot be caught"},
         {"-r", "STOP:TERM", "SIGSTOP cannot be rewritten"},
         {"-r", "CHLD:0", "SIGCHLD cannot be rewritten"},
-        {"-p", "KILL", "podinit: --pdeath-signal: SIGKILL cannot be the parent-death signal: it "
-                       "cannot be caught\n"},
+        {"-p", "KILL",
+         "podinit: --pdeath-signal: SIGKILL cannot be the parent-death signal: it "
+         "cannot be caught\n"},
         {"-p", "STOP", "SIGSTOP cannot be the parent-death signal"},
         {"-p", "SEGV", "SIGSEGV cannot be the parent-death signal: podinit leaves"},
         {"-p", "32", "SIG32 cannot be the parent-death signal: the C library"},
@@ -381,7 +385,8 @@ static void signals_podinit_cannot_take_are_refused(void **state) {
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         parse(&r, "podinit", bad[i].opt, bad[i].value, "true");
-        if (r.outcome != CLI_EXIT || r.code != CLI_EXIT_USAGE || strstr(r.err, bad[i].expected) == NULL ||
+        if (r.outcome != CLI_EXIT || r.code != CLI_EXIT_USAGE ||
+            strstr(r.err, bad[i].expected) == NULL ||
             strchr(r.err, '\n') != r.err + strlen(r.err) - 1)
             fail_msg("%s %s: expected '%s', got code %d: '%s'", bad[i].opt, bad[i].value,
                      bad[i].expected, r.code, r.err);
@@ -389,7 +394,8 @@ static void signals_podinit_cannot_take_are_refused(void **state) {
     }
     char *env[] = {"PODINIT_STOP_SIGNALS=INT,ABRT", NULL};
     parse_env(&r, env, "podinit", "true", NULL);
-    assert_usage_error(&r, CLI_EXIT_USAGE, "podinit: PODINIT_STOP_SIGNALS: SIGABRT cannot be a stop signal");
+    assert_usage_error(&r, CLI_EXIT_USAGE,
+                       "podinit: PODINIT_STOP_SIGNALS: SIGABRT cannot be a stop signal");
     /* tini's -p: tini's words */
     parse(&r, "tini", "-p", "SIGKILL", "true");
     assert_usage_error(&r, 1, "Not a valid option for -p: SIGKILL");
@@ -406,8 +412,9 @@ static void signals_podinit_cannot_take_are_refused(void **state) {
     parse(&r, "podinit", "--stop-signals", "RTMIN+3,RTMAX,TERM", "--stop-signal", "ABRT", "-p",
           "RTMIN", "-r", "HUP:SEGV", "true");
     assert_int_equal(r.outcome, CLI_RUN);
-    assert_true(r.o.stop_signals == ((UINT64_C(1) << (SIGRTMIN + 2)) |
-                                     (UINT64_C(1) << (SIGRTMAX - 1)) | (UINT64_C(1) << (SIGTERM - 1))));
+    assert_true(r.o.stop_signals ==
+                ((UINT64_C(1) << (SIGRTMIN + 2)) | (UINT64_C(1) << (SIGRTMAX - 1)) |
+                 (UINT64_C(1) << (SIGTERM - 1))));
     assert_int_equal(r.o.stop_signal, SIGABRT);
     assert_int_equal(r.o.pdeath_signal, SIGRTMIN);
     assert_int_equal(signals_rewrite_apply(&r.o.rewrite, SIGHUP), SIGSEGV);

@@ -283,12 +283,13 @@ static void printed_signals_read_back_the_same(void **state) {
     (void)state;
     struct config a, b;
     struct config_errors errs;
-    assert_int_equal(parse("{\"stopSignals\": [\"SIGRTMIN+3\", \"RTMAX\", \"rtmax-2\", 34, \"TERM\"],"
-                           " \"processes\": [{\"name\": \"a\", \"command\": [\"a\"], \"stopSignal\": \"RTMAX\","
-                           " \"signalRewrite\": {\"USR1\": \"SIGSYS\", \"28\": 0}},"
-                           " {\"name\": \"b\", \"command\": [\"b\"], \"stopSignal\": \"ABRT\"}]}",
-                           &a, &errs),
-                     0);
+    assert_int_equal(
+        parse("{\"stopSignals\": [\"SIGRTMIN+3\", \"RTMAX\", \"rtmax-2\", 34, \"TERM\"],"
+              " \"processes\": [{\"name\": \"a\", \"command\": [\"a\"], \"stopSignal\": \"RTMAX\","
+              " \"signalRewrite\": {\"USR1\": \"SIGSYS\", \"28\": 0}},"
+              " {\"name\": \"b\", \"command\": [\"b\"], \"stopSignal\": \"ABRT\"}]}",
+              &a, &errs),
+        0);
     char *first = print_to_string(&a);
     assert_non_null(strstr(first, "\"SIGRTMIN+3\""));
     assert_non_null(strstr(first, "\"stopSignal\": \"SIGABRT\""));
@@ -591,7 +592,8 @@ static void error_messages_escape_what_they_echo(void **state) {
     assert_non_null(strstr(errs.text, "test.json: log.format: must be \"text\" or \"json\", got "
                                       "\"\\x1b[2J\\r\"\n"));
     /* C1 controls (U+0080-U+009F) are escaped too; other UTF-8 is kept */
-    assert_non_null(strstr(errs.text, "got \"\xc3\x82" "\\xc2\\x85\\xc2\\x80x\""));
+    assert_non_null(strstr(errs.text, "got \"\xc3\x82"
+                                      "\\xc2\\x85\\xc2\\x80x\""));
     config_free(&cfg);
     config_errors_free(&errs);
     /* bytes that are not UTF-8 come out as \xNN; a long value is cut */
@@ -626,9 +628,9 @@ static void nul_escapes_are_named_and_only_they(void **state) {
     config_free(&cfg);
     config_errors_free(&errs);
     /* a key and its value, in document order; in an unknown key too */
-    assert_int_equal(parse("{\"x\\u0000\": [\"\\u0000\"], \"successExitCodes\": [\"a\\u0000\"]}",
-                           &cfg, &errs),
-                     3);
+    assert_int_equal(
+        parse("{\"x\\u0000\": [\"\\u0000\"], \"successExitCodes\": [\"a\\u0000\"]}", &cfg, &errs),
+        3);
     assert_string_equal(errs.text,
                         "test.json: x\\u0000: the key contains \\u0000 (a NUL character), which "
                         "would cut it short\n"

@@ -65,8 +65,7 @@ int main(int argc, char **argv) {
             int s = atoi(argv[++i]);
             if (s >= 1 && s <= 64)
                 kmask[(s - 1) / WORD_BITS] |= 1UL << ((s - 1) % WORD_BITS);
-        }
-        else if (strcmp(argv[i], "--keep") == 0 && nkeep < 64)
+        } else if (strcmp(argv[i], "--keep") == 0 && nkeep < 64)
             keep[nkeep++] = atoi(argv[++i]);
         else if (strcmp(argv[i], "--argv0") == 0)
             argv0 = argv[++i];
