@@ -72,8 +72,22 @@ send_reserved() {
     done
 }
 
+# Whether bit N is clear in MASK (a plain command: bats does not fail a test
+# on a `! cmd` that is not its last).
+mask_lacks() {
+    ! mask_has "$@"
+}
+
+# Whether signal N is ignored in MASK exactly when it is in the caller's.
+same_as_caller() {
+    local mask=$1 signo=$2
+    if mask_has "$CALLER_IGN" "$signo"; then mask_has "$mask" "$signo"; else mask_lacks "$mask" "$signo"; fi
+}
+
 @test "the child gets the caller's ignored and blocked state of 32 and 33 back" {
     require_root
+    # The caller's own: GNU make, for one, runs its recipes with both ignored.
+    CALLER_IGN=$(awk '/^SigIgn/ {print $2}' "/proc/$BASHPID/status")
     for runner in "timeout $T" "pid1"; do
         run $runner "$H/launch" --ignore 32 --block 33 -- "$PODINIT" -- grep -E '^Sig(Blk|Ign)' /proc/self/status
         [ "$status" -eq 0 ]
@@ -81,14 +95,15 @@ send_reserved() {
         ign=$(echo "$output" | awk '/^SigIgn/ {print $2}')
         mask_has "$ign" 32
         mask_has "$blk" 33
-        ! mask_has "$blk" 32 # podinit's own blocking did not leak
-        ! mask_has "$ign" 33
+        mask_lacks "$blk" 32 # podinit's own blocking did not leak
+        same_as_caller "$ign" 33
     done
-    # and a caller with nothing special gives a child with nothing special
+    # and a caller that changes nothing gives a child with the caller's state
     run timeout "$T" "$H/launch" -- "$PODINIT" -- grep -E '^Sig(Blk|Ign)' /proc/self/status
     [[ "$output" == *"SigBlk:"*"0000000000000000"* ]]
     ign=$(echo "$output" | awk '/^SigIgn/ {print $2}')
-    ! mask_has "$ign" 32 && ! mask_has "$ign" 33
+    same_as_caller "$ign" 32
+    same_as_caller "$ign" 33
 }
 
 @test "stop signals, -r sources and -p: every signal podinit cannot act on is refused with its reason" {
