@@ -9,10 +9,11 @@ bats_require_minimum_version 1.5.0
 load common
 
 # The binaries under test: the glibc build, and the musl one when
-# `make static` has built it (its C library reserves 34 too).
+# `make static` has built it from the same sources (its C library reserves
+# 34 too); one older than the glibc build would be a stale one.
 binaries() {
     echo "$PODINIT"
-    [ ! -x "$B/podinit-static" ] || echo "$B/podinit-static"
+    [ ! -x "$B/podinit-static" ] || [ "$PODINIT" -nt "$B/podinit-static" ] || echo "$B/podinit-static"
 }
 
 # Whether BIN's C library reserves 34 (musl's SIGRTMIN is 35).
