@@ -1,5 +1,5 @@
-/* include/podinit/io.h — writing everything, safely anywhere: used by the
- * logger and between fork and exec. */
+/* include/podinit/io.h — writing everything, safely anywhere: used between
+ * fork and exec (the logger has its own non-blocking writer). */
 #ifndef PODINIT_IO_H
 #define PODINIT_IO_H
 
