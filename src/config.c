@@ -1048,9 +1048,17 @@ static void syntax_error(struct walk *w, const char *text, size_t len, size_t of
     errors_add(w->errs, msg);
 }
 
-/* Where text first nests deeper than cJSON's limit (outside strings), or
- * len: cJSON gives up there, which is no syntax error. */
-static size_t too_deep_at(const char *text, size_t len) {
+/* The nesting of text, outside strings: where it first goes deeper than
+ * cJSON's limit (len: never; cJSON gives up there, which is no syntax
+ * error), and whether it ends inside an unclosed string, array or object
+ * (cJSON reports that where the unclosed value began; the end is clearer). */
+struct nesting {
+    size_t too_deep_at;
+    bool unclosed;
+};
+
+static struct nesting nesting_of(const char *text, size_t len) {
+    struct nesting n = {.too_deep_at = len};
     long depth = 0;
     bool in_string = false;
     for (size_t i = 0; i < len; i++) {
@@ -1062,13 +1070,15 @@ static size_t too_deep_at(const char *text, size_t len) {
                 in_string = false;
         } else if (c == '"') {
             in_string = true;
-        } else if ((c == '{' || c == '[') && ++depth > CJSON_NESTING_LIMIT) {
-            return i;
+        } else if (c == '{' || c == '[') {
+            if (++depth > CJSON_NESTING_LIMIT && n.too_deep_at == len)
+                n.too_deep_at = i;
         } else if (c == '}' || c == ']') {
             depth--;
         }
     }
-    return len;
+    n.unclosed = in_string || depth > 0;
+    return n;
 }
 
 /* A string token of the text that holds the escape \u0000. */
@@ -1132,29 +1142,6 @@ static void report_nul_strings(struct walk *w, const cJSON *node, size_t *token,
     }
 }
 
-/* Whether text stops inside an unclosed string, array or object: cJSON
- * reports such errors where the unclosed value began, the end is clearer. */
-static bool ends_too_early(const char *text, size_t len) {
-    long depth = 0;
-    bool in_string = false;
-    for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            depth++;
-        } else if (c == '}' || c == ']') {
-            depth--;
-        }
-    }
-    return in_string || depth > 0;
-}
-
 int config_parse(const char *name, const char *text, size_t len, struct config *cfg,
                  struct config_errors *errs) {
     size_t before = errs->count;
@@ -1178,11 +1165,11 @@ int config_parse(const char *name, const char *text, size_t len, struct config *
         }
     } else {
         size_t off = end != NULL && end >= text ? (size_t)(end - text) : len;
-        size_t deep = too_deep_at(text, len);
-        if (deep <= off)
-            syntax_error(&w, text, len, deep, true);
+        struct nesting n = nesting_of(text, len);
+        if (n.too_deep_at <= off)
+            syntax_error(&w, text, len, n.too_deep_at, true);
         else
-            syntax_error(&w, text, len, ends_too_early(text, len) ? len : off, false);
+            syntax_error(&w, text, len, n.unclosed ? len : off, false);
         return (int)(errs->count - before);
     }
     struct nul_string nul[MAX_ERRORS + 1];
