@@ -15,6 +15,7 @@
 /* The forked httpGet child: one request, the answer as the exit status. */
 static __attribute__((noreturn)) void http_hook_child(const struct config_hook *h,
                                                       const struct hooks_context *ctx) {
+    log_after_fork();
     const char *host = h->host ? h->host : "127.0.0.1";
     const char *path = h->path ? h->path : "/";
     int code = http_get(host, h->port, path, h->headers, h->n_headers, ctx->timeout_ms);

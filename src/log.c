@@ -62,6 +62,11 @@ static struct sink sinks[2] = {{.fd = STDERR_FILENO, .own = -1}, {.fd = STDOUT_F
  * and close-on-exec; -1 when there is none (no /proc, EMFILE, ENXIO for a
  * FIFO without a reader, EACCES...). */
 static int reopen_nonblocking(int fd, const struct stat *st) {
+    /* Only a stream open for writing: the read end of a pipe reopened
+     * for writing would put podinit's lines into the app's input. */
+    int mode = fcntl(fd, F_GETFL);
+    if (mode < 0 || ((mode & O_ACCMODE) != O_WRONLY && (mode & O_ACCMODE) != O_RDWR))
+        return -1;
     char path[32];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     int own;
@@ -209,6 +214,13 @@ void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool js
         if (sinks[1].own >= 0)
             close(sinks[1].own);
         sinks[1] = (struct sink){.fd = STDOUT_FILENO, .own = -1}; /* not used */
+    }
+}
+
+void log_after_fork(void) {
+    for (size_t i = 0; i < sizeof sinks / sizeof sinks[0]; i++) {
+        sinks[i].pending = sinks[i].pending_off = 0;
+        sinks[i].dropped = 0;
     }
 }
 

@@ -779,7 +779,25 @@ static void release_terminal(struct supervisor *sv) {
 static struct health_status health_status_of(const struct supervisor *sv,
                                              struct health_process *out);
 
+/* A closed 0, 1 or 2 would be taken by the next fd podinit opens (the
+ * signalfd, a health socket), and a child's write to its "stderr" would
+ * land there. Each is held with /dev/null, close-on-exec, so a child still
+ * finds it closed, as the caller left it. Filled in order, so open(2)
+ * returns the fd being filled. */
+static void hold_closed_standard_fds(void) {
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        int held = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (held < 0) {
+            log_msg(LOG_WARN, "holding closed fd %d with /dev/null: %s", fd, strerror(errno));
+            return;
+        }
+    }
+}
+
 static int setup(struct supervisor *sv) {
+    hold_closed_standard_fds();
     sigset_t handled;
     /* dumb-init forwards a kill(2)ed SIGSEGV too; tini and podinit leave the
      * faults unblocked. */

@@ -188,3 +188,26 @@ EOF
     grep -q '^15$' "$OUT" # SIGTERM at once, not SIGQUIT after 30 s
     not grep -q '^3$' "$OUT"
 }
+
+@test "podinit started with fds 0-2 closed keeps its own fds off them; the child still finds them closed" {
+    require_root
+    PORT=$(free_port)
+    write_config <<EOF
+{"health": {"listen": "127.0.0.1:$PORT"}, "processes": [{"command": ["sleep", "30"]}]}
+EOF
+    start_pid1 sh -c 'exec <&- >&- 2>&-; exec "$0" --config "$1"' "$PODINIT" "$CFG"
+    child=""
+    for _ in $(seq 500); do
+        child=$(pgrep -P "$INIT" -x sleep) && break
+        sleep 0.01
+    done
+    [ -n "$child" ]
+    # PID 1's 0, 1 and 2 are /dev/null, not its signalfd or a socket
+    for fd in 0 1 2; do
+        [ "$(readlink "/proc/$INIT/fd/$fd")" = /dev/null ]
+    done
+    # and the child has none of 0-2, as the caller left them
+    [ -z "$(ls "/proc/$child/fd" | grep -x '[012]')" ]
+    kill -TERM "$INIT"
+    wait "$JOB" || true
+}

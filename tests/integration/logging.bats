@@ -87,8 +87,12 @@ app_fd_stayed_blocking() {
     coproc HOLD { exec sleep 60; }
     PROC=$HOLD_PID
     exec {w}>&"${HOLD[1]}" # (a coproc's own fds are not passed to subshells)
+    # what the unprivileged user runs, where it can reach (the checkout may not be)
+    reachable_dir
+    install -m 755 "$PODINIT" "$H/pipefill" "$REACH/"
+    cd "$REACH"
     ERR="/dev/fd/$w" start_pid1 setpriv --reuid=65534 --regid=65534 --clear-groups \
-        "$PODINIT" -- "$H/pipefill" 15 42
+        "$REACH/podinit" -- "$REACH/pipefill" 15 42
     exec {w}>&-
     [ "$(awk '/^Uid:/ {print $2}' "/proc/$INIT/status")" = 65534 ]
     wait_for_line "$OUT" '^full [0-9]+$'
