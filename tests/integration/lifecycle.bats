@@ -263,13 +263,14 @@ EOF
     cat >"$D/podinit.json" <<EOF
 {"terminationGracePeriodSeconds": 1,
  "processes": [{"command": ["$D/rootd", "60"], "restartPolicy": "Always",
-   "livenessProbe": {"exec": {"command": ["false"]}, "periodSeconds": 0.2,
+   "livenessProbe": {"exec": {"command": ["test", "!", "-e", "$D/fail"]}, "periodSeconds": 0.2,
                      "failureThreshold": 1}}]}
 EOF
     cd "$D"
     start_pid1 setpriv --reuid=65534 --regid=65534 --clear-groups "$D/podinit" --config "$D/podinit.json"
     wait_for_line "$OUT" '^rootd [0-9]+ uid [0-9]+$'
     grep -q 'uid 0$' "$OUT" || skip "setuid has no effect here (nosuid, no_new_privs)"
+    touch "$D/fail" # only now: before its setresuid, podinit could still signal it
     rc=0
     wait "$JOB" || rc=$?
     [ "$rc" -eq 137 ] # never reaped
