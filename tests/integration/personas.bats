@@ -260,7 +260,8 @@ DUMB="$B/dumb-init"
 
 @test "dumb-init: the child starts in the caller's cwd; dumb-init holds /" {
     cd "$BATS_TEST_TMPDIR"
-    run --separate-stderr "$DUMB" sh -c 'readlink /proc/$PPID/cwd && readlink /proc/$$/cwd'
+    # (dumb-init moves to / just after starting the child: wait, bounded)
+    run --separate-stderr "$DUMB" sh -c 'for i in $(seq 500); do [ "$(readlink /proc/$PPID/cwd)" = / ] && break; sleep 0.01; done; readlink /proc/$PPID/cwd && readlink /proc/$$/cwd'
     [ "$output" = "/"$'\n'"$BATS_TEST_TMPDIR" ]
 }
 
