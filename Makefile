@@ -39,7 +39,7 @@ HELPER_BIN := $(patsubst tests/integration/helpers/%.c,$(BUILD)/helpers/%,$(HELP
 LINKS    := tini docker-init dumb-init catatonit podman-init
 
 BUILD_DEPS := gcc make libc6-dev libcmocka-dev libcjson-dev pkg-config
-TEST_DEPS  := bats procps util-linux bsdutils coreutils clang libclang-rt-14-dev man-db
+TEST_DEPS  := bats procps util-linux bsdutils coreutils clang libclang-rt-14-dev man-db python3
 
 .PHONY: all links deps test unit integration demo bench static static-helpers test-runtime \
         rollout valgrind fuzz install clean
