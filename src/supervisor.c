@@ -244,6 +244,18 @@ static void say_what_is_left(struct supervisor *sv) {
               l.len > 0 ? l.text : "unknown", l.more > 0 ? " and more" : "");
 }
 
+/* signo, after the main process's rewrite map, to everything left: what
+ * the processes left behind once they are all gone in a shutdown. */
+static void ask_what_is_left(struct supervisor *sv, int signo) {
+    int sig = signals_rewrite_apply(&sv->procs[0].cfg->rewrite, signo);
+    if (sig == 0)
+        return;
+    char name[32];
+    log_event(LOG_INFO, &(struct log_fields){.event = "stop", .signo = sig},
+              "stopping: %s to everything left", signals_name(sig, name, sizeof name));
+    signal_everything(sv, sig);
+}
+
 /* The one timerfd, set to the earliest of what is scheduled: the
  * lifecycles' wake-ups, the probes, the health endpoint's connection
  * deadlines. Disarmed when nothing is (an idle podinit makes no wake-ups). */
@@ -600,12 +612,8 @@ static void stop_signal_received(struct supervisor *sv, int signo) {
     feed_all(sv, (struct lifecycle_event){.kind = EV_STOP_SIGNAL, .signo = signo});
     /* Every process is gone and what is left was asked to stop: a stop
      * signal now is for what is left, as the first one was. */
-    int sig = signals_rewrite_apply(&sv->procs[0].cfg->rewrite, signo);
-    if (sv->left_asked && sig != 0) {
-        log_event(LOG_INFO, &(struct log_fields){.event = "stop", .signo = sig},
-                  "stopping: %s to everything left", signals_name(sig, name, sizeof name));
-        signal_everything(sv, sig);
-    }
+    if (sv->left_asked)
+        ask_what_is_left(sv, signo);
 }
 
 static void handle_signal(struct supervisor *sv, int signo) {
@@ -1025,14 +1033,7 @@ static void stop_what_is_left(struct supervisor *sv, bool none_left) {
         if (!sv->procs[i].exited || sv->procs[i].lc.state != LC_TERMINATING)
             return;
     sv->left_asked = true;
-    const struct proc *p = &sv->procs[0];
-    int sig = signals_rewrite_apply(&p->cfg->rewrite, lifecycle_stop_signal(&p->lc));
-    if (sig == 0)
-        return;
-    char name[32];
-    log_event(LOG_INFO, &(struct log_fields){.event = "stop", .signo = sig},
-              "stopping: %s to everything left", signals_name(sig, name, sizeof name));
-    signal_everything(sv, sig);
+    ask_what_is_left(sv, lifecycle_stop_signal(&sv->procs[0].lc));
 }
 
 /* After the reaping pass: feed the lifecycles what happened. Returns true
