@@ -28,7 +28,8 @@ CPPFLAGS += -Iinclude -D_GNU_SOURCE -DPODINIT_GIT='"$(GIT_HASH)"'
 ALL_CFLAGS = $(WARN) $(HARDEN) $(CFLAGS)
 LIBS     := -lcjson
 
-SRC      := $(wildcard src/*.c)
+SRC      := src/main.c $(wildcard src/core/*.c src/os/*.c)
+CORE_SRC := $(wildcard src/core/*.c)
 LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(SRC)))
 MAIN_OBJ := $(BUILD)/obj/main.o
 HEADERS  := $(wildcard include/podinit/*.h)
@@ -42,7 +43,7 @@ BUILD_DEPS := gcc make libc6-dev libcmocka-dev libcjson-dev pkg-config
 TEST_DEPS  := bats procps util-linux bsdutils coreutils clang libclang-rt-14-dev man-db python3
 
 .PHONY: all links deps test unit integration demo bench static static-helpers test-runtime \
-        rollout valgrind fuzz install clean
+        rollout valgrind fuzz install clean check-core
 
 all: $(BUILD)/podinit links
 
@@ -54,7 +55,7 @@ $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 $(BUILD)/git-hash: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(GIT_HASH)' | cmp -s - $@ || echo '$(GIT_HASH)' >$@
-$(BUILD)/obj/usage.o: $(BUILD)/git-hash
+$(BUILD)/obj/os/usage.o: $(BUILD)/git-hash
 FORCE:
 
 $(BUILD)/podinit: $(MAIN_OBJ) $(LIB_OBJ)
@@ -77,8 +78,13 @@ $(BUILD)/helpers/%: tests/integration/helpers/%.c
 deps:
 	@scripts/deps.sh $(BUILD_DEPS) $(TEST_DEPS)
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) check-core
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+# src/core/ is the pure part: no OS header included, no system call linked
+# (scripts/check-core.sh reads the includes and the objects' symbols).
+check-core: $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC))
+	@scripts/check-core.sh $(CORE_SRC) -- $^
 
 integration: all $(HELPER_BIN)
 	@echo "== integration tests"

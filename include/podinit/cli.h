@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "podinit/reap.h"
+#include "podinit/exit_code.h"
 #include "podinit/signals.h"
 
 enum cli_persona { PERSONA_PODINIT, PERSONA_TINI, PERSONA_DUMB_INIT, PERSONA_CATATONIT };
@@ -49,7 +49,7 @@ struct cli_options {
     bool setsid;                    /* dumb-init: the child gets a new session */
     bool pause;                     /* -P: no child, wait for a stop signal */
     int pdeath_signal;              /* -p, 0 = none */
-    struct reap_remap remap;        /* -e */
+    struct exit_code_remap remap;        /* -e */
     struct signals_rewrite rewrite; /* -r */
     /* The shutdown lifecycle (podinit persona only; the others keep their
      * tool's behaviour). */

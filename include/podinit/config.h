@@ -14,7 +14,7 @@
 #include "podinit/cli.h"
 #include "podinit/http.h"
 #include "podinit/probe.h"
-#include "podinit/reap.h"
+#include "podinit/exit_code.h"
 #include "podinit/signals.h"
 
 /* A lifecycle handler (Kubernetes' LifecycleHandler): one of exec, sleep,
@@ -68,7 +68,7 @@ struct config {
     int64_t grace_ms;
     int64_t prestop_delay_ms;
     uint64_t stop_signals; /* bit (s - 1) for signal s */
-    struct reap_remap success_exit_codes;
+    struct exit_code_remap success_exit_codes;
     bool log_json;
     int log_level;       /* enum log_level */
     char *health_listen; /* "ADDR:PORT" of the health endpoint, or NULL (off) */

@@ -11,12 +11,12 @@
 #include <sys/types.h>
 
 #include "podinit/config.h"
-#include "podinit/signals.h"
+#include "podinit/signal_state.h"
 #include "podinit/spawn.h"
 
 struct hooks_context {
     const char *name;                    /* "postStart", "preStop": for messages */
-    const struct signals_saved *signals; /* handed back to an exec hook */
+    const struct signal_state *signals; /* handed back to an exec hook */
     char *const *envp;                   /* the process's environment */
     const char *dir;                     /* its working directory */
     int64_t timeout_ms;                  /* httpGet: the request's own deadline */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "podinit/reap.h"
+#include "podinit/exit_code.h"
 
 enum lifecycle_state {
     LC_STARTING, /* the postStart hook runs */
@@ -131,7 +131,7 @@ int lifecycle_stop_signal(const struct lifecycle *lc);
  * codes in success become 0; exit_post_start when that process's postStart
  * failed. */
 int lifecycle_exit_code(const struct lifecycle *const *procs, size_t n, int cause,
-                        const struct reap_remap *success, int exit_post_start);
+                        const struct exit_code_remap *success, int exit_post_start);
 
 const char *lifecycle_state_name(enum lifecycle_state state);
 const char *lifecycle_hook_name(enum lifecycle_hook_id hook);

@@ -1,5 +1,5 @@
-/* include/podinit/signals.h — signal names, the rewrite map, and taking over
- * the process's signal state (and giving it back to a child before exec). */
+/* include/podinit/signals.h — signal names, the rewrite map, and which
+ * signals podinit can act on (pure: src/core/signals.c). */
 #ifndef PODINIT_SIGNALS_H
 #define PODINIT_SIGNALS_H
 
@@ -51,29 +51,8 @@ bool signals_reserved(int signo);
  * the persona blocks them (dumb-init). */
 const char *signals_unusable(int signo, bool faults_ok);
 
-/* What the caller handed us, so a child can get it back. */
-struct signals_saved {
-    sigset_t mask;    /* the caller's blocked set */
-    sigset_t ignored; /* signals that were SIG_IGN when we started */
-};
-
-/* Block every signal except the synchronous faults (SEGV, BUS, FPE, ILL,
- * ABRT, TRAP, SYS), the reserved ones included (by the system call, which
- * the C library's wrappers would filter), and reset ignored dispositions
- * (those of the reserved signals stay as they are) to default (an ignored
- * signal is discarded before a signalfd sees it; an ignored SIGCHLD would
- * make the kernel reap for us). With block_faults, as dumb-init does, the
- * faults are blocked too so that a kill(2) of one is forwarded; a real fault
- * still kills us, since the kernel unblocks a forced fault signal. Fills
- * *handled with the set the signalfd must read. Returns 0 or -errno. */
-int signals_take_over(struct signals_saved *saved, sigset_t *handled, bool block_faults);
-
-/* In a forked child, before exec: ignored dispositions and the mask (the
- * reserved signals' bits too) back as the caller had them.
- * Async-signal-safe. */
-void signals_restore_in_child(const struct signals_saved *saved);
-
-/* A non-blocking, close-on-exec signalfd for *handled, or -errno. */
-int signals_open_fd(const sigset_t *handled);
+/* The synchronous faults (SEGV, BUS, FPE, ILL, ABRT, TRAP, SYS): raised by
+ * a program's own code, they must stay deliverable to it. */
+bool signals_is_fault(int signo);
 
 #endif

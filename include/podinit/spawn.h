@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "podinit/signals.h"
+#include "podinit/signal_state.h"
 
 enum spawn_isolation {
     SPAWN_PROCESS_GROUP,    /* setpgid + tcsetpgrp: tini, podinit */
@@ -17,7 +17,7 @@ enum spawn_isolation {
 
 struct spawn_request {
     char *const *argv;                   /* argv[0] is searched in PATH like execvp */
-    const struct signals_saved *signals; /* handed back to the child */
+    const struct signal_state *signals; /* handed back to the child */
     enum spawn_isolation isolation;
     const char *child_note; /* written to stderr by the child once isolated, or NULL */
     char *const *envp;      /* the child's environment; NULL: ours */

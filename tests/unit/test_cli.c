@@ -89,7 +89,7 @@ static void podinit_defaults(void **state) {
     assert_false(r.o.pause);
     assert_int_equal(r.o.verbosity, LOG_INFO);
     assert_int_equal(r.o.pdeath_signal, 0);
-    assert_false(reap_remap_has(&r.o.remap, 0));
+    assert_false(exit_code_remap_has(&r.o.remap, 0));
     done(&r);
 }
 
@@ -106,9 +106,9 @@ static void podinit_every_flag(void **state) {
     assert_int_equal(r.o.pdeath_signal, SIGHUP);
     assert_int_equal(signals_rewrite_apply(&r.o.rewrite, SIGTERM), SIGQUIT);
     assert_int_equal(signals_rewrite_apply(&r.o.rewrite, SIGWINCH), 0);
-    assert_true(reap_remap_has(&r.o.remap, 143));
-    assert_true(reap_remap_has(&r.o.remap, 3));
-    assert_false(reap_remap_has(&r.o.remap, 4));
+    assert_true(exit_code_remap_has(&r.o.remap, 143));
+    assert_true(exit_code_remap_has(&r.o.remap, 3));
+    assert_false(exit_code_remap_has(&r.o.remap, 4));
     assert_string_equal(r.o.command[0], "app");
     assert_string_equal(r.o.command[1], "-x");
     done(&r);
@@ -120,7 +120,7 @@ static void podinit_every_flag(void **state) {
     assert_int_equal(r.o.verbosity, LOG_DEBUG);
     assert_int_equal(r.o.pdeath_signal, SIGTERM);
     assert_int_equal(signals_rewrite_apply(&r.o.rewrite, 1), 31);
-    assert_true(reap_remap_has(&r.o.remap, 7));
+    assert_true(exit_code_remap_has(&r.o.remap, 7));
     done(&r);
 
     parse(&r, "podinit", "-c", "-g", "true");
@@ -532,7 +532,7 @@ static void tini_flags_and_defaults(void **state) {
     assert_true(r.o.warn_on_reap);
     assert_int_equal(r.o.verbosity, LOG_WARN + 2);
     assert_int_equal(r.o.pdeath_signal, SIGTERM);
-    assert_true(reap_remap_has(&r.o.remap, 3));
+    assert_true(exit_code_remap_has(&r.o.remap, 3));
     done(&r);
 }
 

@@ -44,7 +44,7 @@ static void defaults_are_kubernetes_defaults(void **state) {
     for (int s = 1; s <= 31; s++)
         assert_int_equal(cfg.processes[0].rewrite.to[s], -1);
     for (int c = 0; c < 256; c++)
-        assert_false(reap_remap_has(&cfg.success_exit_codes, c));
+        assert_false(exit_code_remap_has(&cfg.success_exit_codes, c));
     config_free(&cfg);
     config_errors_free(&errs);
 }
@@ -84,9 +84,9 @@ static void every_key_is_read(void **state) {
     assert_int_equal(cfg.grace_ms, 45000);
     assert_int_equal(cfg.prestop_delay_ms, 200); /* fractions of seconds */
     assert_true(cfg.stop_signals == (SIGBIT(SIGTERM) | SIGBIT(SIGQUIT) | SIGBIT(10)));
-    assert_true(reap_remap_has(&cfg.success_exit_codes, 143));
-    assert_true(reap_remap_has(&cfg.success_exit_codes, 7));
-    assert_false(reap_remap_has(&cfg.success_exit_codes, 1));
+    assert_true(exit_code_remap_has(&cfg.success_exit_codes, 143));
+    assert_true(exit_code_remap_has(&cfg.success_exit_codes, 7));
+    assert_false(exit_code_remap_has(&cfg.success_exit_codes, 1));
     assert_true(cfg.log_json);
     assert_int_equal(cfg.log_level, LOG_DEBUG);
     const struct config_process *p = &cfg.processes[0];
@@ -233,7 +233,7 @@ static void command_line_and_environment_win_over_the_file(void **state) {
                             .prestop_delay_ms = 9999 /* not given: the file's stays */};
     signals_rewrite_init(&o.rewrite);
     o.rewrite.to[SIGWINCH] = SIGHUP; /* -r wins for that signal only */
-    reap_remap_add(&o.remap, "3");   /* -e joins successExitCodes */
+    exit_code_remap_add(&o.remap, "3");   /* -e joins successExitCodes */
     config_apply_cli(&cfg, &o);
     assert_int_equal(cfg.grace_ms, 5000);
     assert_int_equal(cfg.prestop_delay_ms, 200);
@@ -241,8 +241,8 @@ static void command_line_and_environment_win_over_the_file(void **state) {
     assert_true(cfg.log_json); /* not given: the file's */
     assert_int_equal(cfg.processes[0].rewrite.to[SIGWINCH], SIGHUP);
     assert_int_equal(cfg.processes[0].rewrite.to[SIGTERM], SIGQUIT);
-    assert_true(reap_remap_has(&cfg.success_exit_codes, 3));
-    assert_true(reap_remap_has(&cfg.success_exit_codes, 143));
+    assert_true(exit_code_remap_has(&cfg.success_exit_codes, 3));
+    assert_true(exit_code_remap_has(&cfg.success_exit_codes, 143));
     assert_ptr_equal(cfg.processes[0].command, argv);          /* the program after -- */
     assert_string_equal(cfg.processes[0].env[0], "MODE=prod"); /* the rest of processes[0] stays */
     config_free(&cfg);

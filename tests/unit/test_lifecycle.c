@@ -578,8 +578,8 @@ static void the_container_exits_with_the_status_of_the_process_that_ended_it(voi
     b.main_status = EXITED(7);
     c.main_status = SIGKILL; /* killed at the deadline */
     const struct lifecycle *procs[] = {&a, &b, &c};
-    struct reap_remap none = {{0}}, ok137 = {{0}};
-    reap_remap_add(&ok137, "137");
+    struct exit_code_remap none = {{0}}, ok137 = {{0}};
+    exit_code_remap_add(&ok137, "137");
     assert_int_equal(lifecycle_exit_code(procs, 3, 1, &none, 3), 7);   /* b ended it */
     assert_int_equal(lifecycle_exit_code(procs, 3, 2, &none, 3), 137); /* c did */
     assert_int_equal(lifecycle_exit_code(procs, 3, 2, &ok137, 3), 0);  /* a success code */

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "podinit/exit_code.h"
 #include "podinit/reap.h"
 
 /* Wait statuses as the kernel encodes them. */
@@ -22,44 +23,44 @@ static void exit_codes_pass_through(void **state) {
     (void)state;
     int codes[] = {0, 1, 2, 127, 255};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        assert_int_equal(reap_exit_code(EXITED(codes[i])), codes[i]);
+        assert_int_equal(exit_code_of(EXITED(codes[i])), codes[i]);
 }
 
 static void death_by_signal_is_128_plus_n(void **state) {
     (void)state;
-    assert_int_equal(reap_exit_code(KILLED(SIGTERM)), 143);
-    assert_int_equal(reap_exit_code(KILLED(SIGHUP)), 129);
-    assert_int_equal(reap_exit_code(KILLED(SIGQUIT)), 131);
-    assert_int_equal(reap_exit_code(KILLED(SIGKILL)), 137);
-    assert_int_equal(reap_exit_code(KILLED(SIGQUIT) | 0x80), 131); /* core dumped */
+    assert_int_equal(exit_code_of(KILLED(SIGTERM)), 143);
+    assert_int_equal(exit_code_of(KILLED(SIGHUP)), 129);
+    assert_int_equal(exit_code_of(KILLED(SIGQUIT)), 131);
+    assert_int_equal(exit_code_of(KILLED(SIGKILL)), 137);
+    assert_int_equal(exit_code_of(KILLED(SIGQUIT) | 0x80), 131); /* core dumped */
 }
 
 static void remap_turns_listed_codes_into_zero(void **state) {
     (void)state;
-    struct reap_remap rm = {0};
-    assert_int_equal(reap_remap_add(&rm, "143"), 0);
-    assert_int_equal(reap_remap_add(&rm, "0"), 0);
-    assert_int_equal(reap_remap_add(&rm, "255"), 0);
-    assert_int_equal(reap_container_exit_code(KILLED(SIGTERM), &rm), 0);
-    assert_int_equal(reap_container_exit_code(EXITED(255), &rm), 0);
-    assert_int_equal(reap_container_exit_code(EXITED(1), &rm), 1);
-    assert_int_equal(reap_container_exit_code(KILLED(SIGKILL), &rm), 137);
+    struct exit_code_remap rm = {0};
+    assert_int_equal(exit_code_remap_add(&rm, "143"), 0);
+    assert_int_equal(exit_code_remap_add(&rm, "0"), 0);
+    assert_int_equal(exit_code_remap_add(&rm, "255"), 0);
+    assert_int_equal(exit_code_container(KILLED(SIGTERM), &rm), 0);
+    assert_int_equal(exit_code_container(EXITED(255), &rm), 0);
+    assert_int_equal(exit_code_container(EXITED(1), &rm), 1);
+    assert_int_equal(exit_code_container(KILLED(SIGKILL), &rm), 137);
     for (int c = 0; c < 256; c++)
-        assert_int_equal(reap_remap_has(&rm, c), c == 0 || c == 143 || c == 255);
-    assert_false(reap_remap_has(&rm, -1));
-    assert_false(reap_remap_has(&rm, 256));
+        assert_int_equal(exit_code_remap_has(&rm, c), c == 0 || c == 143 || c == 255);
+    assert_false(exit_code_remap_has(&rm, -1));
+    assert_false(exit_code_remap_has(&rm, 256));
 }
 
 static void remap_rejects_non_codes(void **state) {
     (void)state;
-    struct reap_remap rm = {0};
+    struct exit_code_remap rm = {0};
     const char *bad[] = {"", "256", "300", "-1", "+1", " 1", "1 ", "0x10", "abc",
                          "99999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(reap_remap_add(&rm, bad[i]), -1);
-    assert_int_equal(reap_remap_add(&rm, NULL), -1);
+        assert_int_equal(exit_code_remap_add(&rm, bad[i]), -1);
+    assert_int_equal(exit_code_remap_add(&rm, NULL), -1);
     for (int c = 0; c < 256; c++)
-        assert_false(reap_remap_has(&rm, c));
+        assert_false(exit_code_remap_has(&rm, c));
 }
 
 struct seen {
@@ -71,7 +72,7 @@ static void count_reaped(void *ctx, pid_t pid, int status) {
     (void)pid;
     struct seen *s = ctx;
     s->count++;
-    s->sum_codes += reap_exit_code(status);
+    s->sum_codes += exit_code_of(status);
 }
 
 static void reaps_every_exited_child_and_reports_its_status(void **state) {

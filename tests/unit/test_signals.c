@@ -11,7 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "podinit/signals.h"
+#include "podinit/signal_state.h"
 
 static void names_with_or_without_sig_in_any_case(void **state) {
     (void)state;
@@ -173,16 +173,16 @@ static void take_over_blocks_reserved_signals_and_gives_the_mask_back(void **sta
     unsigned long long caller = blocked_now();
     assert_true(caller & BIT(33));
 
-    struct signals_saved saved;
+    struct signal_state saved;
     sigset_t handled;
-    assert_int_equal(signals_take_over(&saved, &handled, false), 0);
+    assert_int_equal(signal_state_take_over(&saved, &handled, false), 0);
     unsigned long long ours = blocked_now();
     assert_true(ours & BIT(32));
     assert_true(ours & BIT(33));
     assert_true(ours & BIT(SIGTERM));
     assert_false(ours & BIT(SIGSEGV)); /* a fault in podinit stays a crash */
 
-    signals_restore_in_child(&saved);
+    signal_state_restore_in_child(&saved);
     assert_true(blocked_now() == caller);
     memset(raw, 0, sizeof raw);
     assert_int_equal(syscall(SYS_rt_sigprocmask, SIG_SETMASK, raw, NULL, sizeof raw), 0);

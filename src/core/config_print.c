@@ -171,7 +171,7 @@ int config_print(const struct config *cfg, FILE *out) {
     fputc('[', out);
     first = true;
     for (int c = 0; c < 256; c++) {
-        if (reap_remap_has(&cfg->success_exit_codes, c)) {
+        if (exit_code_remap_has(&cfg->success_exit_codes, c)) {
             fprintf(out, "%s%d", first ? "" : ", ", c);
             first = false;
         }
@@ -251,4 +251,21 @@ static void json_process(struct json_out *jp, const struct config_process *p) {
         json_hook(&j, "startupProbe", &p->startup.check, false, &p->startup.timing);
     json_close(&j, '}');
     *jp = j;
+}
+
+static const char *const level_names[] = {"error", "warn", "info", "debug", "trace"};
+
+const char *config_level_name(int level) {
+    return level_names[level < 0 ? 0 : level > 4 ? 4 : level];
+}
+
+void config_seconds_text(int64_t ms, char *buf, size_t len) {
+    snprintf(buf, len, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
+    /* 5.000 -> 5, 0.250 -> 0.25 */
+    char *dot = strchr(buf, '.');
+    char *end = buf + strlen(buf);
+    while (end > dot + 1 && end[-1] == '0')
+        *--end = '\0';
+    if (end == dot + 1)
+        *dot = '\0';
 }

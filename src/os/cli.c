@@ -305,7 +305,7 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         return false;
     }
     case OPT_REMAP:
-        if (reap_remap_add(&o->remap, value) == 0)
+        if (exit_code_remap_add(&o->remap, value) == 0)
             return true;
         if (o->persona == PERSONA_TINI)
             tini_fatal(ps, "-e", value);

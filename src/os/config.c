@@ -900,10 +900,6 @@ static void log_format(struct walk *w, const cJSON *v, void *dst) {
 
 static const char *const level_names[] = {"error", "warn", "info", "debug", "trace"};
 
-const char *config_level_name(int level) {
-    return level_names[level < 0 ? 0 : level > 4 ? 4 : level];
-}
-
 static void log_level(struct walk *w, const cJSON *v, void *dst) {
     struct config *cfg = dst;
     if (!want_type(w, v, cJSON_IsString(v), "a string"))
@@ -1274,17 +1270,6 @@ void config_apply_cli(struct config *cfg, const struct cli_options *o) {
         cfg->processes[0].command = o->command;
         cfg->own_command = false;
     }
-}
-
-void config_seconds_text(int64_t ms, char *buf, size_t len) {
-    snprintf(buf, len, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
-    /* 5.000 -> 5, 0.250 -> 0.25 */
-    char *dot = strchr(buf, '.');
-    char *end = buf + strlen(buf);
-    while (end > dot + 1 && end[-1] == '0')
-        *--end = '\0';
-    if (end == dot + 1)
-        *dot = '\0';
 }
 
 int config_validate(const struct config *cfg, bool need_program, struct config_errors *errs) {

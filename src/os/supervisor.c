@@ -33,7 +33,7 @@
 #include "podinit/log.h"
 #include "podinit/prober.h"
 #include "podinit/reap.h"
-#include "podinit/signals.h"
+#include "podinit/signal_state.h"
 #include "podinit/spawn.h"
 
 extern char **environ;
@@ -66,7 +66,7 @@ struct supervisor {
     const struct cli_options *opts;
     const struct config *cfg;
     char *start_dir; /* where hooks run when workingDir is not set */
-    struct signals_saved saved;
+    struct signal_state saved;
     int sigfd, epfd, timerfd;
     int64_t armed_at;                          /* what the timerfd is set to, 0: disarmed */
     bool stop_requested;                       /* pause mode: a stop signal arrived */
@@ -380,7 +380,7 @@ static void hook_reaped(struct supervisor *sv, struct proc *p, int status) {
         return; /* cancelled: nothing to report */
     const char *name = lifecycle_hook_name(id);
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    int code = reap_exit_code(status);
+    int code = exit_code_of(status);
     char pre[80];
     prefix(sv, p, pre, sizeof pre);
     struct log_fields lf = {.event = ok ? "hook_done" : "hook_failed",
@@ -532,7 +532,7 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
     case ACT_BACKOFF:
         log_event(LOG_INFO, &(struct log_fields){.event = "backoff", .child = p->pid},
                   "\"%s\" exited (status %d): restart %d in %d.%03ds", proc_name(p),
-                  reap_exit_code(p->status), act->signo, act->value / 1000, act->value % 1000);
+                  exit_code_of(p->status), act->signo, act->value / 1000, act->value % 1000);
         break;
     case ACT_RESTART: restart_process(sv, p); break;
     case ACT_PROBES: set_probes(p, (unsigned)act->value); break;
@@ -708,7 +708,7 @@ static void on_reaped(void *ctx, pid_t pid, int status) {
 static int finish(struct supervisor *sv) {
     const struct cli_options *o = sv->opts;
     struct proc *p = &sv->procs[0];
-    int code = reap_container_exit_code(p->status, &sv->cfg->success_exit_codes);
+    int code = exit_code_container(p->status, &sv->cfg->success_exit_codes);
     /* Whatever is left of the child's group gets SIGTERM (dumb-init's
      * behaviour; tini leaves that to the kernel's kill of the namespace). */
     if (o->persona != PERSONA_TINI && (o->signal_group || o->persona == PERSONA_DUMB_INIT))
@@ -809,12 +809,12 @@ static int setup(struct supervisor *sv) {
     sigset_t handled;
     /* dumb-init forwards a kill(2)ed SIGSEGV too; tini and podinit leave the
      * faults unblocked. */
-    int rc = signals_take_over(&sv->saved, &handled, sv->opts->persona == PERSONA_DUMB_INIT);
+    int rc = signal_state_take_over(&sv->saved, &handled, sv->opts->persona == PERSONA_DUMB_INIT);
     if (rc < 0) {
         log_msg(LOG_ERROR, "taking over signals: %s", strerror(-rc));
         return CLI_EXIT_INTERNAL;
     }
-    sv->sigfd = signals_open_fd(&handled);
+    sv->sigfd = signal_state_open_fd(&handled);
     if (sv->sigfd < 0) {
         log_msg(LOG_ERROR, "signalfd: %s", strerror(-sv->sigfd));
         return CLI_EXIT_INTERNAL;
@@ -881,7 +881,7 @@ static struct health_status health_status_of(const struct supervisor *sv,
             .ready = ready,
             .restarts = p->lc.restarts,
             .exited = p->exited_once,
-            .last_exit = p->exited_once ? reap_exit_code(p->status) : 0,
+            .last_exit = p->exited_once ? exit_code_of(p->status) : 0,
         };
     }
     return st;

@@ -122,7 +122,7 @@ static __attribute__((noreturn)) void child_exec(const struct spawn_request *req
         child_fail(report_fd, SPAWN_STAGE_USER, errno);
     if (req->dir != NULL && chdir(req->dir) != 0)
         child_fail(report_fd, SPAWN_STAGE_CHDIR, errno);
-    signals_restore_in_child(req->signals);
+    signal_state_restore_in_child(req->signals);
 
     int err = ENOENT;
     bool saw_eacces = false;

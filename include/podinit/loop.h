@@ -1,0 +1,77 @@
+/* include/podinit/loop.h — the reactor, in the manner of redis's ae.c: the
+ * one place podinit waits. It watches file descriptors (a callback each),
+ * one deadline and the signals podinit took over, and knows nothing about
+ * pods. It waits in the cheapest way for what is watched: with no fd
+ * watched (the drop-in case) in sigtimedwait, one system call per signal;
+ * with fds, in epoll over a signalfd. */
+#ifndef PODINIT_LOOP_H
+#define PODINIT_LOOP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* What a watched fd is ready for (the epoll bits). */
+enum { LOOP_IN = 0x001, LOOP_OUT = 0x004, LOOP_ERR = 0x008, LOOP_HUP = 0x010 };
+
+/* A signal as it arrived: who sent it matters (SIGPIPE raised by our own
+ * write is not the application's). */
+struct loop_signal {
+    int signo;
+    int code; /* si_code: SI_USER, SI_KERNEL, ... */
+    pid_t pid; /* the sender, for SI_USER / SI_QUEUE */
+};
+
+typedef void loop_fd_fn(void *ctx, int fd, uint32_t events);
+typedef void loop_signal_fn(void *ctx, const struct loop_signal *sig);
+
+struct loop_watch {
+    int fd; /* -1: a free slot */
+    uint32_t events;
+    loop_fd_fn *fn;
+    void *ctx;
+};
+
+struct loop {
+    sigset_t signals; /* what podinit took over (blocked), read here */
+    loop_signal_fn *on_signal;
+    void *signal_ctx;
+    int epfd;  /* -1 until the first fd is watched */
+    int sigfd; /* the signals as an fd, for epoll; -1 until then */
+    struct loop_watch *watches; /* allocated as fds are watched */
+    size_t n_watches, cap_watches;
+    size_t n_active; /* watches with fd >= 0 */
+    int64_t deadline_ms; /* CLOCK_MONOTONIC ms; 0: none */
+};
+
+/* Prepare to read the signals in *signals (already blocked by the caller).
+ * Opens nothing yet. Returns 0 or -errno. */
+int loop_init(struct loop *l, const sigset_t *signals, loop_signal_fn *on_signal, void *ctx);
+
+/* Close every fd the loop opened; watched fds stay the caller's. */
+void loop_close(struct loop *l);
+
+/* Watch fd for events (LOOP_IN/LOOP_OUT), or change what it is watched
+ * for; fn(ctx, fd, ready) is called when it is ready. Returns 0 or -errno. */
+int loop_watch(struct loop *l, int fd, uint32_t events, loop_fd_fn *fn, void *ctx);
+
+/* Stop watching fd (before the caller closes it). A callback may unwatch
+ * any fd, its own included; an event already read for it is dropped. */
+void loop_unwatch(struct loop *l, int fd);
+
+/* The one deadline (the caller's earliest), 0 for none. */
+void loop_set_deadline(struct loop *l, int64_t at_ms);
+
+/* CLOCK_MONOTONIC in milliseconds: podinit's one clock. */
+int64_t loop_now_ms(void);
+
+/* Wait once, until a signal, a watched fd or the deadline; then call
+ * on_signal for every signal pending (signals first: whatever else woke
+ * the loop, they are never delayed), then the ready fds' callbacks.
+ * Returns 1 when the deadline has passed (the caller's timers are due), 0
+ * otherwise, or -errno when waiting failed. */
+int loop_wait(struct loop *l);
+
+#endif
