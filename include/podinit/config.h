@@ -113,11 +113,6 @@ int config_validate(const struct config *cfg, bool need_program, struct config_e
 /* The effective configuration as JSON (defaults filled in), newline-ended. */
 int config_print(const struct config *cfg, FILE *out);
 
-/* For the printer (src/config_print.c): milliseconds as the shortest
- * seconds text ("5", "0.25"), and a log level's name. */
-void config_seconds_text(int64_t ms, char *buf, size_t len);
-const char *config_level_name(int level);
-
 /* The environment a child of process gets: base with process->env applied.
  * A NULL-terminated array whose strings belong to base or to the config;
  * free the array itself. NULL when out of memory. */

@@ -12,15 +12,14 @@
 #ifndef PODINIT_LOG_H
 #define PODINIT_LOG_H
 
+#include "podinit/text.h" /* enum log_level */
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "podinit/cli.h"
 
-/* A message is shown when its level <= the threshold. The numbers follow
- * tini's verbosity, so TINI_VERBOSITY and -v mean the same everywhere. */
-enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3, LOG_TRACE = 4 };
 
 /* json: podinit's own lines as one JSON object each (other personas keep
  * their tool's format), valid UTF-8 whatever the message holds. Looks at

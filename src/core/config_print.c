@@ -1,6 +1,7 @@
 /* src/config_print.c — the effective configuration as JSON, for --check.
  * Its output is itself a valid config (defaults filled in). */
 #include "podinit/config.h"
+#include "podinit/text.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -75,7 +76,7 @@ static void json_int(struct json_out *j, const char *key, int value) {
 
 static void json_seconds(struct json_out *j, const char *key, int64_t ms) {
     char text[32];
-    config_seconds_text(ms, text, sizeof text);
+    text_seconds(ms, text, sizeof text);
     json_member(j, key);
     fputs(text, j->f);
 }
@@ -179,7 +180,7 @@ int config_print(const struct config *cfg, FILE *out) {
     fputc(']', out);
     json_open(&j, "log", '{');
     json_text(&j, "format", cfg->log_json ? "json" : "text");
-    json_text(&j, "level", config_level_name(cfg->log_level));
+    json_text(&j, "level", text_level_name(cfg->log_level));
     json_close(&j, '}');
     if (cfg->health_listen) {
         json_open(&j, "health", '{');
@@ -251,21 +252,4 @@ static void json_process(struct json_out *jp, const struct config_process *p) {
         json_hook(&j, "startupProbe", &p->startup.check, false, &p->startup.timing);
     json_close(&j, '}');
     *jp = j;
-}
-
-static const char *const level_names[] = {"error", "warn", "info", "debug", "trace"};
-
-const char *config_level_name(int level) {
-    return level_names[level < 0 ? 0 : level > 4 ? 4 : level];
-}
-
-void config_seconds_text(int64_t ms, char *buf, size_t len) {
-    snprintf(buf, len, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
-    /* 5.000 -> 5, 0.250 -> 0.25 */
-    char *dot = strchr(buf, '.');
-    char *end = buf + strlen(buf);
-    while (end > dot + 1 && end[-1] == '0')
-        *--end = '\0';
-    if (end == dot + 1)
-        *dot = '\0';
 }

@@ -93,11 +93,6 @@ static const struct opt_spec catatonit_opts[] = {
     {'V', "version", false, OPT_VERSION}, {0, NULL, false, 0},
 };
 
-static const char *base_name(const char *path) {
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
 static bool starts_with(const char *s, const char *prefix) {
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
@@ -105,7 +100,7 @@ static bool starts_with(const char *s, const char *prefix) {
 enum cli_persona cli_persona_of(const char *argv0) {
     if (argv0 == NULL)
         return PERSONA_PODINIT;
-    const char *name = base_name(argv0);
+    const char *name = text_base_name(argv0);
     if (starts_with(name, "tini") || starts_with(name, "docker-init"))
         return PERSONA_TINI;
     if (starts_with(name, "dumb-init"))
@@ -139,15 +134,6 @@ static int parse_log_format(const char *text, bool *json) {
         *json = text[0] == 'j';
         return 0;
     }
-    return -1;
-}
-
-/* A level name: error, warn, info, debug, trace. Returns it or -1. */
-static int parse_log_level(const char *text) {
-    static const char *const names[] = {"error", "warn", "info", "debug", "trace"};
-    for (int i = 0; i < 5; i++)
-        if (strcmp(text, names[i]) == 0)
-            return i;
     return -1;
 }
 
@@ -378,7 +364,7 @@ static bool apply(struct parser *ps, const struct opt_spec *spec, const char *va
         *exit_code = ps->usage_exit;
         return false;
     case OPT_LOG_LEVEL:
-        ps->log_level = parse_log_level(value);
+        ps->log_level = text_level_parse(value);
         if (ps->log_level >= 0)
             return true;
         fprintf(ps->err, "podinit: %s takes error, warn, info, debug or trace, got '%s'\n", label,

@@ -898,17 +898,15 @@ static void log_format(struct walk *w, const cJSON *v, void *dst) {
         errorf(w, "must be \"text\" or \"json\", got \"%.64s\"", v->valuestring);
 }
 
-static const char *const level_names[] = {"error", "warn", "info", "debug", "trace"};
-
 static void log_level(struct walk *w, const cJSON *v, void *dst) {
     struct config *cfg = dst;
     if (!want_type(w, v, cJSON_IsString(v), "a string"))
         return;
-    for (int i = 0; i < 5; i++)
-        if (strcmp(v->valuestring, level_names[i]) == 0) {
-            cfg->log_level = i;
-            return;
-        }
+    int level = text_level_parse(v->valuestring);
+    if (level >= 0) {
+        cfg->log_level = level;
+        return;
+    }
     errorf(w, "must be error, warn, info, debug or trace, got \"%.64s\"", v->valuestring);
 }
 
@@ -1292,9 +1290,9 @@ int config_validate(const struct config *cfg, bool need_program, struct config_e
         if (cfg->prestop_delay_ms + pre_stop <= cfg->grace_ms || (pre_stop == 0 && i > 0))
             continue;
         char a[32], b[32], c[32];
-        config_seconds_text(cfg->prestop_delay_ms, a, sizeof a);
-        config_seconds_text(pre_stop, b, sizeof b);
-        config_seconds_text(cfg->grace_ms, c, sizeof c);
+        text_seconds(cfg->prestop_delay_ms, a, sizeof a);
+        text_seconds(pre_stop, b, sizeof b);
+        text_seconds(cfg->grace_ms, c, sizeof c);
         if (pre_stop > 0) {
             snprintf(at, sizeof at, "processes[%zu].lifecycle.preStop", i);
             path_push(&w, "%s", at);

@@ -236,7 +236,6 @@ static int64_t now_ms(void) {
 }
 
 static const char *const tini_tags[] = {"FATAL", "WARN ", "INFO ", "DEBUG", "TRACE"};
-static const char *const podinit_tags[] = {"error", "warn", "info", "debug", "trace"};
 
 /* ---- JSON: valid UTF-8, whatever the message holds ------------------------------ */
 
@@ -360,7 +359,7 @@ static size_t json_line(char *line, size_t cap, enum log_level level, const stru
     struct out o = {.p = line, .cap = cap};
     int64_t t = now_ms() - log_start_ms;
     out_printf(&o, "{\"time\":%lld.%03lld,\"level\":\"%s\"", (long long)(t / 1000),
-               (long long)(t % 1000), podinit_tags[level]);
+               (long long)(t % 1000), text_level_name(level));
     char sig[32];
     if (f && f->event)
         out_json_field(&o, "event", f->event);
@@ -439,7 +438,7 @@ static void emit(enum log_level level, const struct log_fields *f, const char *f
     default: {
         int64_t t = now_ms() - log_start_ms;
         n = snprintf(line, cap, "podinit: %lld.%03llds %s: ", (long long)(t / 1000),
-                     (long long)(t % 1000), podinit_tags[level]);
+                     (long long)(t % 1000), text_level_name(level));
         break;
     }
     }

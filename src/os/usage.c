@@ -6,12 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "podinit/text.h"
 #include "podinit/version.h"
-
-static const char *base_name(const char *path) {
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
 
 static const char license_text[] =
     "MIT License\n\n"
@@ -161,7 +157,7 @@ void usage_version(enum cli_persona persona, FILE *out, FILE *err) {
 
 void usage_help(enum cli_persona persona, const char *invoked_as, FILE *out, FILE *err) {
     switch (persona) {
-    case PERSONA_TINI: print_tini_help(out, base_name(invoked_as)); break;
+    case PERSONA_TINI: print_tini_help(out, text_base_name(invoked_as)); break;
     case PERSONA_DUMB_INIT: print_dumb_init_help(err, invoked_as); break;
     case PERSONA_CATATONIT: print_catatonit_help(out); break;
     default: print_podinit_help(out);
@@ -177,7 +173,8 @@ void usage_hint(enum cli_persona persona, const char *invoked_as, FILE *err) {
     switch (persona) {
     case PERSONA_PODINIT: fprintf(err, "%s", podinit_usage); break;
     case PERSONA_TINI:
-        fprintf(err, "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n", base_name(invoked_as));
+        fprintf(err, "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n",
+                text_base_name(invoked_as));
         break;
     case PERSONA_CATATONIT: fprintf(err, "%s", catatonit_usage); break;
     default: break; /* dumb-init prints getopt's line only */
@@ -187,7 +184,7 @@ void usage_hint(enum cli_persona persona, const char *invoked_as, FILE *err) {
 /* No program to run: each tool says so its own way. */
 void usage_missing_program(enum cli_persona persona, const char *invoked_as, FILE *err) {
     switch (persona) {
-    case PERSONA_TINI: print_tini_help(err, base_name(invoked_as)); break;
+    case PERSONA_TINI: print_tini_help(err, text_base_name(invoked_as)); break;
     case PERSONA_DUMB_INIT:
         fprintf(err, "Usage: %s [option] program [args]\nTry %s --help for full usage.\n",
                 invoked_as, invoked_as);
