@@ -92,22 +92,28 @@ struct lifecycle_event {
 
 struct lifecycle_action {
     enum {
-        ACT_SET_READY,   /* value: 1 ready, 0 not ready */
+        ACT_SET_READY,   /* ready: the process's readiness changed */
         ACT_RUN_HOOK,    /* hook: start it (a JOB); report with EV_HOOK_DONE */
-        ACT_CANCEL_HOOK, /* hook: kill it (its whole process group); value 1 = timed out */
+        ACT_CANCEL_HOOK, /* hook: kill it (its whole process group); timed_out: why */
         ACT_SIGNAL_APP,  /* signo: to the main process (group) */
-        ACT_KILL_ALL,    /* SIGKILL to everything left */
-        ACT_KILL_APP,    /* SIGKILL to the process's group (a restart's grace is over) */
-        ACT_BACKOFF,     /* value: the delay in ms before restart number signo (for the log) */
+        ACT_KILL_ALL,    /* SIGKILL (signo) to everything left */
+        ACT_KILL_APP,    /* SIGKILL (signo) to the process's group (a restart's grace is over) */
+        ACT_BACKOFF,     /* delay_ms before restart number restart_number (for the log) */
         ACT_RESTART,     /* start the process again; then feed EV_STARTED (or its exit) */
-        ACT_PROBES,      /* value: the LC_PROBE_* that should run now (others stop) */
+        ACT_PROBES,      /* probes: the LC_PROBE_* that should run now (others stop) */
         ACT_GIVE_UP,     /* SIGKILL did not clear everything in the bounded wait: say so;
-                            value 0: the container exits, 1: a restart is abandoned */
-        ACT_EXIT,        /* value: the main wait status; hook: the hook that failed, if any */
+                            restart_abandoned: a restart is given up (else the container exits) */
+        ACT_EXIT,        /* exit_status: the main wait status; hook: the hook that failed, if any */
     } kind;
     int signo;
-    int value;
     enum lifecycle_hook_id hook;
+    bool ready;
+    bool timed_out;
+    bool restart_abandoned;
+    unsigned probes;
+    int restart_number;
+    int64_t delay_ms;
+    int exit_status;
 };
 
 void lifecycle_init(struct lifecycle *lc, const struct lifecycle_config *cfg);

@@ -18,8 +18,8 @@ static void emit(struct out *o, struct lifecycle_action act) {
         o->a[o->n++] = act;
 }
 
-static void set_ready(struct out *o, int ready) {
-    emit(o, (struct lifecycle_action){.kind = ACT_SET_READY, .value = ready});
+static void set_ready(struct out *o, bool ready) {
+    emit(o, (struct lifecycle_action){.kind = ACT_SET_READY, .ready = ready});
 }
 
 static int64_t min64(int64_t a, int64_t b) {
@@ -50,7 +50,7 @@ static void cancel_hook(struct lifecycle *lc, struct out *o, bool timed_out) {
     if (lc->running_hook == LC_HOOK_NONE)
         return;
     emit(o, (struct lifecycle_action){
-                .kind = ACT_CANCEL_HOOK, .hook = lc->running_hook, .value = timed_out});
+                .kind = ACT_CANCEL_HOOK, .hook = lc->running_hook, .timed_out = timed_out});
     lc->running_hook = LC_HOOK_NONE;
 }
 
@@ -63,7 +63,7 @@ static int app_stop_signal(const struct lifecycle *lc) {
 static void become_running(struct lifecycle *lc, struct out *o) {
     lc->state = LC_RUNNING;
     lc->phase_end_ms = 0;
-    set_ready(o, 1);
+    set_ready(o, true);
 }
 
 /* The app gets its stop signal; from here only the deadline matters. */
@@ -92,7 +92,7 @@ static void give_up(struct lifecycle *lc, struct out *o) {
     lc->state = LC_EXITED;
     emit(o, (struct lifecycle_action){.kind = ACT_GIVE_UP});
     emit(o, (struct lifecycle_action){
-                .kind = ACT_EXIT, .value = lc->main_status, .hook = lc->failed_hook});
+                .kind = ACT_EXIT, .exit_status = lc->main_status, .hook = lc->failed_hook});
 }
 
 /* Shutdown without a drain (the main process exited, or postStart
@@ -100,7 +100,7 @@ static void give_up(struct lifecycle *lc, struct out *o) {
 static void stop_now(struct lifecycle *lc, int64_t now, struct out *o) {
     lc->deadline_ms = now + lc->cfg.grace_ms;
     if (lc->state == LC_RUNNING)
-        set_ready(o, 0);
+        set_ready(o, false);
     terminate(lc, o);
 }
 
@@ -140,7 +140,7 @@ static void start_shutdown(struct lifecycle *lc, int signo, int64_t now, struct 
     cancel_hook(lc, o, false); /* a postStart still running */
     lc->received_signal = signo;
     lc->deadline_ms = now + lc->cfg.grace_ms;
-    set_ready(o, 0);
+    set_ready(o, false);
     lc->state = LC_DRAINING;
     lc->in_pre_stop = false;
     if (lc->cfg.prestop_delay_ms > 0) {
@@ -175,12 +175,12 @@ static int64_t backoff_delay(struct lifecycle *lc, int64_t now) {
 static void enter_backoff(struct lifecycle *lc, int64_t now, struct out *o) {
     cancel_hook(lc, o, false);
     if (lc->state == LC_RUNNING)
-        set_ready(o, 0);
+        set_ready(o, false);
     int64_t delay = backoff_delay(lc, now);
     lc->state = LC_BACKOFF;
     lc->phase_end_ms = now + delay;
     emit(o, (struct lifecycle_action){
-                .kind = ACT_BACKOFF, .value = (int)delay, .signo = lc->restarts + 1});
+                .kind = ACT_BACKOFF, .delay_ms = delay, .restart_number = lc->restarts + 1});
 }
 
 static void restart(struct lifecycle *lc, struct out *o) {
@@ -206,7 +206,7 @@ static void liveness_failed(struct lifecycle *lc, int64_t now, struct out *o) {
      * its group) and restart it once it is gone. */
     cancel_hook(lc, o, false);
     if (lc->state == LC_RUNNING)
-        set_ready(o, 0);
+        set_ready(o, false);
     lc->state = LC_RESTARTING;
     lc->app_killed = false;
     lc->deadline_ms = now + lc->cfg.grace_ms;
@@ -224,7 +224,7 @@ static void sync_probes(struct lifecycle *lc, struct out *o) {
                    : lc->cfg.probes & (LC_PROBE_READINESS | LC_PROBE_LIVENESS);
     if (want != lc->probes_running) {
         lc->probes_running = want;
-        emit(o, (struct lifecycle_action){.kind = ACT_PROBES, .value = (int)want});
+        emit(o, (struct lifecycle_action){.kind = ACT_PROBES, .probes = want});
     }
 }
 
@@ -287,7 +287,7 @@ static void on_timer(struct lifecycle *lc, int64_t now, struct out *o) {
         } else if (lc->app_killed && now >= lc->phase_end_ms) {
             /* SIGKILL did not reach it: it cannot be restarted, so the
              * container stops, as after a liveness failure under Never. */
-            emit(o, (struct lifecycle_action){.kind = ACT_GIVE_UP, .value = 1});
+            emit(o, (struct lifecycle_action){.kind = ACT_GIVE_UP, .restart_abandoned = true});
             stop_now(lc, now, o);
         }
         break;
@@ -354,7 +354,7 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
         if (lc->main_exited && (lc->state == LC_TERMINATING || lc->state == LC_KILLING)) {
             lc->state = LC_EXITED;
             emit(&o, (struct lifecycle_action){
-                         .kind = ACT_EXIT, .value = lc->main_status, .hook = lc->failed_hook});
+                         .kind = ACT_EXIT, .exit_status = lc->main_status, .hook = lc->failed_hook});
         }
         break;
     case EV_TIMER: on_timer(lc, now, &o); break;

@@ -483,14 +483,14 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
     prefix(sv, p, pre, sizeof pre);
     switch (act->kind) {
     case ACT_SET_READY:
-        p->ready = act->value != 0;
-        log_event(act->value ? LOG_DEBUG : LOG_INFO, &(struct log_fields){.event = "readiness"},
-                  "%sreadiness: %s", pre, act->value ? "ready" : "not ready");
+        p->ready = act->ready;
+        log_event(act->ready ? LOG_DEBUG : LOG_INFO, &(struct log_fields){.event = "readiness"},
+                  "%sreadiness: %s", pre, act->ready ? "ready" : "not ready");
         break;
     case ACT_RUN_HOOK: run_hook(sv, p, act->hook, now); break;
     case ACT_CANCEL_HOOK:
         if (p->hook_id == act->hook && p->hook_pid > 0)
-            cancel_hook(sv, p, act->hook, act->value != 0);
+            cancel_hook(sv, p, act->hook, act->timed_out);
         break;
     case ACT_SIGNAL_APP: {
         /* A process already gone is not signalled itself (its pid may be
@@ -532,12 +532,13 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
     case ACT_BACKOFF:
         log_event(LOG_INFO, &(struct log_fields){.event = "backoff", .child = p->pid},
                   "\"%s\" exited (status %d): restart %d in %d.%03ds", proc_name(p),
-                  exit_code_of(p->status), act->signo, act->value / 1000, act->value % 1000);
+                  exit_code_of(p->status), act->restart_number, (int)(act->delay_ms / 1000),
+                  (int)(act->delay_ms % 1000));
         break;
     case ACT_RESTART: restart_process(sv, p); break;
-    case ACT_PROBES: set_probes(p, (unsigned)act->value); break;
+    case ACT_PROBES: set_probes(p, act->probes); break;
     case ACT_GIVE_UP:
-        if (act->value == 0) {
+        if (!act->restart_abandoned) {
             say_what_is_left(sv);
             break;
         }

@@ -64,7 +64,7 @@ static void drain_keeps_the_app_untouched_until_the_delay_ends(void **state) {
     feed(&r, EV_STOP_SIGNAL, SIGTERM, 1000);
     assert_int_equal(r.lc.state, LC_DRAINING);
     assert_non_null(find(&r, ACT_SET_READY));
-    assert_int_equal(find(&r, ACT_SET_READY)->value, 0); /* readiness off at once */
+    assert_int_equal(find(&r, ACT_SET_READY)->ready, 0); /* readiness off at once */
     assert_null(find(&r, ACT_SIGNAL_APP));               /* the app keeps serving */
     assert_int_equal(lifecycle_next_deadline(&r.lc), 3000);
     feed(&r, EV_TIMER, 0, 2999); /* early wake-up: nothing */
@@ -134,7 +134,7 @@ static void grace_deadline_kills_everything_left(void **state) {
     feed(&r, EV_MAIN_EXITED, SIGKILL, 5001); /* wait status of death by SIGKILL */
     feed(&r, EV_ALL_EXITED, 0, 5002);
     assert_int_equal(r.lc.state, LC_EXITED);
-    assert_int_equal(find(&r, ACT_EXIT)->value, 9);
+    assert_int_equal(find(&r, ACT_EXIT)->exit_status, 9);
 }
 
 static void drain_longer_than_grace_ends_in_sigkill_at_the_deadline(void **state) {
@@ -159,7 +159,7 @@ static void main_exit_on_its_own_stops_the_rest_with_grace_and_no_drain(void **s
     assert_int_equal(lifecycle_next_deadline(&r.lc), 20100);
     feed(&r, EV_ALL_EXITED, 0, 150);
     assert_int_equal(r.lc.state, LC_EXITED);
-    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(3));
+    assert_int_equal(find(&r, ACT_EXIT)->exit_status, EXITED(3));
 }
 
 static void leftovers_that_ignore_the_signal_are_killed_at_the_deadline(void **state) {
@@ -170,7 +170,7 @@ static void leftovers_that_ignore_the_signal_are_killed_at_the_deadline(void **s
     feed(&r, EV_TIMER, 0, 2000);
     assert_non_null(find(&r, ACT_KILL_ALL));
     feed(&r, EV_ALL_EXITED, 0, 2001);
-    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(0));
+    assert_int_equal(find(&r, ACT_EXIT)->exit_status, EXITED(0));
 }
 
 static void main_exit_during_drain_ends_the_drain(void **state) {
@@ -202,7 +202,7 @@ static void post_start_runs_before_the_app_counts_as_ready(void **state) {
     assert_int_equal(lifecycle_next_deadline(&r.lc), 30000); /* its time limit */
     hook_done(&r, LC_HOOK_POST_START, true, 400);
     assert_int_equal(r.lc.state, LC_RUNNING);
-    assert_int_equal(find(&r, ACT_SET_READY)->value, 1);
+    assert_int_equal(find(&r, ACT_SET_READY)->ready, 1);
     assert_int_equal(lifecycle_next_deadline(&r.lc), 0); /* idle: no wake-up at 30 s */
 }
 
@@ -211,7 +211,7 @@ static void without_post_start_the_app_is_ready_at_once(void **state) {
     struct run r;
     start(&r, 0, 30000, 0);
     assert_int_equal(r.lc.state, LC_RUNNING);
-    assert_int_equal(find(&r, ACT_SET_READY)->value, 1);
+    assert_int_equal(find(&r, ACT_SET_READY)->ready, 1);
 }
 
 static void post_start_failure_stops_the_app_and_names_the_hook_at_exit(void **state) {
@@ -240,7 +240,7 @@ static void post_start_timeout_is_a_failure_and_the_hook_is_killed(void **state)
     assert_int_equal(r.n, 0);
     feed(&r, EV_TIMER, 0, 2000);
     assert_int_equal(find(&r, ACT_CANCEL_HOOK)->hook, LC_HOOK_POST_START);
-    assert_int_equal(find(&r, ACT_CANCEL_HOOK)->value, 1); /* timed out */
+    assert_int_equal(find(&r, ACT_CANCEL_HOOK)->timed_out, 1); /* timed out */
     assert_true(position(&r, ACT_CANCEL_HOOK) < position(&r, ACT_SIGNAL_APP));
     assert_int_equal(r.lc.failed_hook, LC_HOOK_POST_START);
     hook_done(&r, LC_HOOK_POST_START, true, 2001); /* too late: ignored */
@@ -257,7 +257,7 @@ static void post_start_sleep_delays_readiness(void **state) {
     assert_int_equal(lifecycle_next_deadline(&r.lc), 1500);
     feed(&r, EV_TIMER, 0, 1500);
     assert_int_equal(r.lc.state, LC_RUNNING);
-    assert_int_equal(find(&r, ACT_SET_READY)->value, 1);
+    assert_int_equal(find(&r, ACT_SET_READY)->ready, 1);
 }
 
 static void stop_signal_during_post_start_kills_it_and_shuts_down(void **state) {
@@ -325,7 +325,7 @@ static void pre_stop_with_its_own_timeout_gives_up_before_the_deadline(void **st
     feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
     assert_int_equal(lifecycle_next_deadline(&r.lc), 3000);
     feed(&r, EV_TIMER, 0, 3000);
-    assert_int_equal(find(&r, ACT_CANCEL_HOOK)->value, 1);
+    assert_int_equal(find(&r, ACT_CANCEL_HOOK)->timed_out, 1);
     assert_true(position(&r, ACT_CANCEL_HOOK) < position(&r, ACT_SIGNAL_APP));
     assert_null(find(&r, ACT_KILL_ALL));
 }
@@ -351,7 +351,7 @@ static void second_stop_signal_during_pre_stop_kills_the_hook(void **state) {
     start_with(&r, (struct lifecycle_config){.grace_ms = 30000, .pre_stop = job});
     feed(&r, EV_STOP_SIGNAL, SIGTERM, 0);
     feed(&r, EV_STOP_SIGNAL, SIGTERM, 100);
-    assert_int_equal(find(&r, ACT_CANCEL_HOOK)->value, 0);
+    assert_int_equal(find(&r, ACT_CANCEL_HOOK)->timed_out, 0);
     assert_true(position(&r, ACT_CANCEL_HOOK) < position(&r, ACT_SIGNAL_APP));
     assert_int_equal(r.lc.state, LC_TERMINATING);
 }
@@ -365,7 +365,7 @@ static void main_exit_during_pre_stop_ends_it(void **state) {
     assert_non_null(find(&r, ACT_CANCEL_HOOK));
     assert_int_equal(r.lc.state, LC_TERMINATING);
     feed(&r, EV_ALL_EXITED, 0, 150);
-    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(3));
+    assert_int_equal(find(&r, ACT_EXIT)->exit_status, EXITED(3));
 }
 
 static void exit_status_is_the_main_process_status(void **state) {
@@ -376,7 +376,7 @@ static void exit_status_is_the_main_process_status(void **state) {
     feed(&r, EV_MAIN_EXITED, SIGTERM, 10); /* killed by SIGTERM: wait status 15 */
     assert_null(find(&r, ACT_EXIT));       /* others may be left */
     feed(&r, EV_ALL_EXITED, 0, 20);
-    assert_int_equal(find(&r, ACT_EXIT)->value, SIGTERM);
+    assert_int_equal(find(&r, ACT_EXIT)->exit_status, SIGTERM);
     assert_int_equal(find(&r, ACT_EXIT)->hook, LC_HOOK_NONE);
 }
 
@@ -386,14 +386,14 @@ static void liveness_failure_stops_the_process_without_a_drain(void **state) {
     start(&r, 5000, 30000, SIGQUIT);
     probe_result(&r, LC_PROBE_LIVENESS, false, 1000);
     assert_int_equal(r.lc.state, LC_TERMINATING);
-    assert_int_equal(find(&r, ACT_SET_READY)->value, 0);
+    assert_int_equal(find(&r, ACT_SET_READY)->ready, 0);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGQUIT); /* its stop signal */
     assert_int_equal(lifecycle_next_deadline(&r.lc), 31000);    /* grace from now */
     probe_result(&r, LC_PROBE_LIVENESS, false, 2000);           /* once is enough */
     assert_int_equal(r.n, 0);
     feed(&r, EV_MAIN_EXITED, SIGQUIT, 2500);
     feed(&r, EV_ALL_EXITED, 0, 2500);
-    assert_int_equal(find(&r, ACT_EXIT)->value, SIGQUIT); /* the process's status */
+    assert_int_equal(find(&r, ACT_EXIT)->exit_status, SIGQUIT); /* the process's status */
 }
 
 static struct lifecycle_config restarting(enum lifecycle_restart policy) {
@@ -408,7 +408,7 @@ static struct lifecycle_config restarting(enum lifecycle_restart policy) {
 static int64_t crash(struct run *r, int status, int64_t now) {
     feed(r, EV_MAIN_EXITED, status, now);
     assert_int_equal(r->lc.state, LC_BACKOFF);
-    int64_t delay = find(r, ACT_BACKOFF)->value;
+    int64_t delay = find(r, ACT_BACKOFF)->delay_ms;
     assert_int_equal(lifecycle_next_deadline(&r->lc), now + delay);
     feed(r, EV_ALL_EXITED, 0, now); /* nothing left is not an exit while restarting */
     assert_null(find(r, ACT_EXIT));
@@ -453,7 +453,7 @@ static void on_failure_restarts_only_failures(void **state) {
     feed(&r, EV_MAIN_EXITED, EXITED(0), 9000); /* success: the container stops */
     assert_int_equal(r.lc.state, LC_TERMINATING);
     feed(&r, EV_ALL_EXITED, 0, 9000);
-    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(0));
+    assert_int_equal(find(&r, ACT_EXIT)->exit_status, EXITED(0));
 }
 
 static void no_restart_once_shutdown_began(void **state) {
@@ -464,7 +464,7 @@ static void no_restart_once_shutdown_began(void **state) {
     feed(&r, EV_MAIN_EXITED, EXITED(1), 200);
     assert_null(find(&r, ACT_BACKOFF));
     feed(&r, EV_ALL_EXITED, 0, 200);
-    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(1));
+    assert_int_equal(find(&r, ACT_EXIT)->exit_status, EXITED(1));
     /* and a stop signal while waiting to restart cancels the restart */
     start_with(&r, restarting(LC_RESTART_ALWAYS));
     feed(&r, EV_MAIN_EXITED, EXITED(2), 100);
@@ -474,7 +474,7 @@ static void no_restart_once_shutdown_began(void **state) {
     feed(&r, EV_TIMER, 0, 1100); /* the restart time passes: nothing */
     assert_null(find(&r, ACT_RESTART));
     feed(&r, EV_ALL_EXITED, 0, 1200);
-    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(2)); /* the last exit's status */
+    assert_int_equal(find(&r, ACT_EXIT)->exit_status, EXITED(2)); /* the last exit's status */
 }
 
 static void liveness_failure_with_always_stops_then_restarts(void **state) {
@@ -490,7 +490,7 @@ static void liveness_failure_with_always_stops_then_restarts(void **state) {
     assert_null(find(&r, ACT_KILL_ALL)); /* only its own group */
     feed(&r, EV_MAIN_EXITED, SIGKILL, 31001);
     assert_int_equal(r.lc.state, LC_BACKOFF);
-    assert_int_equal(find(&r, ACT_BACKOFF)->value, 1000);
+    assert_int_equal(find(&r, ACT_BACKOFF)->delay_ms, 1000);
 }
 
 static void another_process_ending_the_container_stops_this_one_at_once(void **state) {
@@ -509,7 +509,7 @@ static void another_process_ending_the_container_stops_this_one_at_once(void **s
     feed(&r, EV_TIMER, 0, 1100);
     assert_null(find(&r, ACT_RESTART));
     feed(&r, EV_ALL_EXITED, 0, 1200);
-    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(1));
+    assert_int_equal(find(&r, ACT_EXIT)->exit_status, EXITED(1));
 }
 
 static void a_startup_probe_gates_readiness_and_liveness(void **state) {
@@ -521,20 +521,20 @@ static void a_startup_probe_gates_readiness_and_liveness(void **state) {
                                                        LC_PROBE_LIVENESS});
     assert_null(find(&r, ACT_PROBES)); /* not during postStart */
     hook_done(&r, LC_HOOK_POST_START, true, 100);
-    assert_int_equal(find(&r, ACT_PROBES)->value, LC_PROBE_STARTUP); /* only it, first */
+    assert_int_equal(find(&r, ACT_PROBES)->probes, LC_PROBE_STARTUP); /* only it, first */
     probe_result(&r, LC_PROBE_READINESS, true, 150); /* a stray result changes nothing */
     assert_null(find(&r, ACT_PROBES));
     probe_result(&r, LC_PROBE_STARTUP, true, 200);
-    assert_int_equal(find(&r, ACT_PROBES)->value, LC_PROBE_READINESS | LC_PROBE_LIVENESS);
+    assert_int_equal(find(&r, ACT_PROBES)->probes, LC_PROBE_READINESS | LC_PROBE_LIVENESS);
     feed(&r, EV_STOP_SIGNAL, SIGTERM, 300);
-    assert_int_equal(find(&r, ACT_PROBES)->value, 0); /* none during a shutdown */
+    assert_int_equal(find(&r, ACT_PROBES)->probes, 0); /* none during a shutdown */
 }
 
 static void without_a_startup_probe_the_others_start_at_once(void **state) {
     (void)state;
     struct run r;
     start_with(&r, (struct lifecycle_config){.grace_ms = 30000, .probes = LC_PROBE_LIVENESS});
-    assert_int_equal(find(&r, ACT_PROBES)->value, LC_PROBE_LIVENESS);
+    assert_int_equal(find(&r, ACT_PROBES)->probes, LC_PROBE_LIVENESS);
     struct run none;
     start(&none, 0, 30000, 0);
     assert_null(find(&none, ACT_PROBES)); /* nothing configured, nothing asked */
@@ -547,7 +547,7 @@ static void a_startup_probe_failing_for_good_is_a_liveness_failure(void **state)
     probe_result(&r, LC_PROBE_STARTUP, false, 5000);
     assert_int_equal(r.lc.state, LC_TERMINATING); /* Never: the container stops */
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
-    assert_int_equal(find(&r, ACT_PROBES)->value, 0);
+    assert_int_equal(find(&r, ACT_PROBES)->probes, 0);
 }
 
 static void probes_start_over_after_a_restart(void **state) {
@@ -559,12 +559,12 @@ static void probes_start_over_after_a_restart(void **state) {
     probe_result(&r, LC_PROBE_STARTUP, true, 100);
     probe_result(&r, LC_PROBE_LIVENESS, false, 2000);
     assert_int_equal(r.lc.state, LC_RESTARTING);
-    assert_int_equal(find(&r, ACT_PROBES)->value, 0);
+    assert_int_equal(find(&r, ACT_PROBES)->probes, 0);
     feed(&r, EV_MAIN_EXITED, SIGTERM, 2100);
     feed(&r, EV_TIMER, 0, 3100);
     assert_non_null(find(&r, ACT_RESTART));
     feed(&r, EV_STARTED, 0, 3100);
-    assert_int_equal(find(&r, ACT_PROBES)->value, LC_PROBE_STARTUP); /* from the start */
+    assert_int_equal(find(&r, ACT_PROBES)->probes, LC_PROBE_STARTUP); /* from the start */
 }
 
 static void the_container_exits_with_the_status_of_the_process_that_ended_it(void **state) {
@@ -655,7 +655,7 @@ static void the_wait_after_sigkill_is_bounded(void **state) {
     assert_int_equal(r.n, 0);
     feed(&r, EV_TIMER, 0, 1000 + LIFECYCLE_KILL_WAIT_MS); /* SIGKILL reached nothing */
     assert_non_null(find(&r, ACT_GIVE_UP));
-    assert_int_equal(find(&r, ACT_EXIT)->value, SIGKILL); /* as if it had: 137 */
+    assert_int_equal(find(&r, ACT_EXIT)->exit_status, SIGKILL); /* as if it had: 137 */
     assert_int_equal(r.lc.state, LC_EXITED);
     assert_int_equal(lifecycle_next_deadline(&r.lc), 0);
     /* the main process was reaped, something else was not: its own status */
@@ -664,7 +664,7 @@ static void the_wait_after_sigkill_is_bounded(void **state) {
     feed(&r, EV_MAIN_EXITED, EXITED(4), 10);
     feed(&r, EV_TIMER, 0, 1000);
     feed(&r, EV_TIMER, 0, 1000 + LIFECYCLE_KILL_WAIT_MS);
-    assert_int_equal(find(&r, ACT_EXIT)->value, EXITED(4));
+    assert_int_equal(find(&r, ACT_EXIT)->exit_status, EXITED(4));
 }
 
 static void a_restart_sigkill_cannot_reach_stops_the_container(void **state) {
@@ -676,7 +676,7 @@ static void a_restart_sigkill_cannot_reach_stops_the_container(void **state) {
     assert_non_null(find(&r, ACT_KILL_APP));
     feed(&r, EV_TIMER, 0, 31000 + LIFECYCLE_KILL_WAIT_MS); /* still not reaped */
     assert_non_null(find(&r, ACT_GIVE_UP));
-    assert_int_equal(find(&r, ACT_GIVE_UP)->value, 1); /* the restart, not the container */
+    assert_int_equal(find(&r, ACT_GIVE_UP)->restart_abandoned, 1); /* the restart, not the container */
     assert_null(find(&r, ACT_EXIT));
     assert_int_equal(r.lc.state, LC_TERMINATING); /* stop signal and grace, as under Never */
     assert_non_null(find(&r, ACT_SIGNAL_APP));
@@ -709,15 +709,16 @@ static void no_deadline_is_ever_left_in_the_past(void **state) {
     for (int round = 0; round < 3000; round++) {
 #define RND(n) ((seed = seed * 1103515245u + 12345u), (int)((seed >> 16) % (n)))
         struct run r;
-        lifecycle_init(&r.lc, &(struct lifecycle_config){.prestop_delay_ms = RND(3) * 500,
-                                                         .grace_ms = RND(3) * 1000,
-                                                         .post_start = hooks[RND(5)],
-                                                         .pre_stop = hooks[RND(5)],
-                                                         .restart = (enum lifecycle_restart)RND(3),
-                                                         .backoff_initial_ms = 100 + RND(3) * 100,
-                                                         .backoff_max_ms = 1000,
-                                                         .backoff_reset_ms = 5000,
-                                                         .probes = (unsigned)RND(8)});
+        /* one draw per statement: the order of the draws is fixed */
+        struct lifecycle_config cfg = {.backoff_max_ms = 1000, .backoff_reset_ms = 5000};
+        cfg.prestop_delay_ms = RND(3) * 500;
+        cfg.grace_ms = RND(3) * 1000;
+        cfg.post_start = hooks[RND(5)];
+        cfg.pre_stop = hooks[RND(5)];
+        cfg.restart = (enum lifecycle_restart)RND(3);
+        cfg.backoff_initial_ms = 100 + RND(3) * 100;
+        cfg.probes = (unsigned)RND(8);
+        lifecycle_init(&r.lc, &cfg);
         int64_t now = 0;
         for (int step = 0; step < 40; step++) {
             now += RND(700);
