@@ -3,7 +3,8 @@
  * one deadline and the signals podinit took over, and knows nothing about
  * pods. It waits in the cheapest way for what is watched: with no fd
  * watched (the drop-in case) in sigtimedwait, one system call per signal;
- * with fds, in epoll over a signalfd. */
+ * once an fd is watched, in epoll over a signalfd (both opened then, kept
+ * until loop_close; sigtimedwait again whenever no fd is watched). */
 #ifndef PODINIT_LOOP_H
 #define PODINIT_LOOP_H
 
@@ -20,7 +21,7 @@ enum { LOOP_IN = 0x001, LOOP_OUT = 0x004, LOOP_ERR = 0x008, LOOP_HUP = 0x010 };
  * write is not the application's). */
 struct loop_signal {
     int signo;
-    int code; /* si_code: SI_USER, SI_KERNEL, ... */
+    int code;  /* si_code: SI_USER (kill, and tkill as the C library folds it), SI_KERNEL, ... */
     pid_t pid; /* the sender, for SI_USER / SI_QUEUE */
 };
 
@@ -32,17 +33,19 @@ struct loop_watch {
     uint32_t events;
     loop_fd_fn *fn;
     void *ctx;
+    uint32_t gen; /* bumped when the slot is taken or freed: an event read
+                   * for an earlier use of the slot is dropped */
 };
 
 struct loop {
     sigset_t signals; /* what podinit took over (blocked), read here */
     loop_signal_fn *on_signal;
     void *signal_ctx;
-    int epfd;  /* -1 until the first fd is watched */
-    int sigfd; /* the signals as an fd, for epoll; -1 until then */
+    int epfd;                   /* -1 until the first fd is watched */
+    int sigfd;                  /* the signals as an fd, for epoll; -1 until then */
     struct loop_watch *watches; /* allocated as fds are watched */
     size_t n_watches, cap_watches;
-    size_t n_active; /* watches with fd >= 0 */
+    size_t n_active;     /* watches with fd >= 0 */
     int64_t deadline_ms; /* CLOCK_MONOTONIC ms; 0: none */
 };
 
@@ -67,11 +70,14 @@ void loop_set_deadline(struct loop *l, int64_t at_ms);
 /* CLOCK_MONOTONIC in milliseconds: podinit's one clock. */
 int64_t loop_now_ms(void);
 
-/* Wait once, until a signal, a watched fd or the deadline; then call
- * on_signal for every signal pending (signals first: whatever else woke
- * the loop, they are never delayed), then the ready fds' callbacks.
- * Returns 1 when the deadline has passed (the caller's timers are due), 0
- * otherwise, or -errno when waiting failed. */
+/* Wait once, until a signal, a watched fd or the deadline (never past it:
+ * the wait is rounded up, so it does not wake early and spin); then call
+ * on_signal for the signals taken (signals first: whatever else woke the
+ * loop, they are never delayed; with no fd watched one per wait, the next
+ * is taken at once by the next wait), then the ready fds' callbacks.
+ * Returns 1 when the deadline has passed (now >= deadline: the caller's
+ * timers are due), 0 otherwise (EINTR included), or -errno when waiting
+ * failed. */
 int loop_wait(struct loop *l);
 
 #endif

@@ -1,0 +1,231 @@
+/* src/os/loop.c — the reactor: the one place podinit waits. With no fd
+ * watched it sleeps in sigtimedwait (one system call per signal, the
+ * drop-in case); once an fd is watched it opens an epoll set with a
+ * signalfd in it and waits there whenever an fd is watched. */
+#include "podinit/loop.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "podinit/signal_state.h"
+
+/* epoll data of the signalfd; a watch's is its generation << 32 | slot. */
+#define SIGNAL_TAG UINT64_MAX
+#define EVENTS_PER_WAIT 32
+
+int loop_init(struct loop *l, const sigset_t *signals, loop_signal_fn *on_signal, void *ctx) {
+    *l = (struct loop){
+        .signals = *signals, .on_signal = on_signal, .signal_ctx = ctx, .epfd = -1, .sigfd = -1};
+    return 0;
+}
+
+void loop_close(struct loop *l) {
+    if (l->epfd >= 0)
+        close(l->epfd);
+    if (l->sigfd >= 0)
+        close(l->sigfd);
+    free(l->watches);
+    l->epfd = l->sigfd = -1;
+    l->watches = NULL;
+    l->n_watches = l->cap_watches = l->n_active = 0;
+}
+
+int64_t loop_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void loop_set_deadline(struct loop *l, int64_t at_ms) {
+    l->deadline_ms = at_ms > 0 ? at_ms : 0;
+}
+
+/* The epoll set and the signalfd in it, on the first watch. */
+static int open_epoll(struct loop *l) {
+    if (l->epfd >= 0)
+        return 0;
+    int sigfd = signal_state_open_fd(&l->signals);
+    if (sigfd < 0)
+        return sigfd;
+    int epfd = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = SIGNAL_TAG};
+    if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev) != 0) {
+        int err = errno;
+        if (epfd >= 0)
+            close(epfd);
+        close(sigfd);
+        return -err;
+    }
+    l->epfd = epfd;
+    l->sigfd = sigfd;
+    return 0;
+}
+
+static struct loop_watch *find_watch(struct loop *l, int fd) {
+    for (size_t i = 0; i < l->n_watches; i++)
+        if (l->watches[i].fd == fd)
+            return &l->watches[i];
+    return NULL;
+}
+
+/* A free slot, the table grown when there is none; NULL: no memory. */
+static struct loop_watch *free_watch(struct loop *l) {
+    struct loop_watch *w = find_watch(l, -1);
+    if (w != NULL)
+        return w;
+    if (l->n_watches == l->cap_watches) {
+        size_t cap = l->cap_watches ? 2 * l->cap_watches : 8;
+        struct loop_watch *grown = realloc(l->watches, cap * sizeof *grown);
+        if (grown == NULL)
+            return NULL;
+        l->watches = grown;
+        l->cap_watches = cap;
+    }
+    w = &l->watches[l->n_watches++];
+    *w = (struct loop_watch){.fd = -1};
+    return w;
+}
+
+static uint64_t watch_tag(const struct loop *l, const struct loop_watch *w) {
+    return (uint64_t)w->gen << 32 | (uint64_t)(w - l->watches);
+}
+
+int loop_watch(struct loop *l, int fd, uint32_t events, loop_fd_fn *fn, void *ctx) {
+    if (fd < 0 || fn == NULL)
+        return -EINVAL;
+    int rc = open_epoll(l);
+    if (rc < 0)
+        return rc;
+    struct loop_watch *w = find_watch(l, fd);
+    bool added = w == NULL;
+    if (added && (w = free_watch(l)) == NULL)
+        return -ENOMEM;
+    if (added)
+        w->gen++;
+    struct epoll_event ev = {.events = events, .data.u64 = watch_tag(l, w)};
+    /* A watched fd the caller closed (without unwatching) left the set:
+     * the same number now is a new file, added again. */
+    if (added || (epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT))
+        rc = epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : -errno;
+    else
+        rc = 0;
+    if (rc < 0) {
+        if (added)
+            w->gen++;
+        return rc;
+    }
+    if (added) {
+        w->fd = fd;
+        l->n_active++;
+    }
+    w->events = events;
+    w->fn = fn;
+    w->ctx = ctx;
+    return 0;
+}
+
+void loop_unwatch(struct loop *l, int fd) {
+    struct loop_watch *w = fd >= 0 ? find_watch(l, fd) : NULL;
+    if (w == NULL)
+        return;
+    /* ENOENT or EBADF: the caller closed it first; it has left the set. */
+    (void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+    w->fd = -1;
+    w->gen++;
+    l->n_active--;
+}
+
+/* glibc reports a tkill(2)ed signal as SI_USER from sigtimedwait; the
+ * signalfd and musl say SI_TKILL. Both modes say SI_USER. */
+static void deliver(struct loop *l, int signo, int code, pid_t pid) {
+    struct loop_signal sig = {
+        .signo = signo, .code = code == SI_TKILL ? SI_USER : code, .pid = pid};
+    if (l->on_signal != NULL)
+        l->on_signal(l->signal_ctx, &sig);
+}
+
+/* Nanoseconds left to the deadline: -1 for none, 0 when it has passed. */
+static int64_t ns_left(const struct loop *l) {
+    if (l->deadline_ms == 0)
+        return -1;
+    int64_t left = l->deadline_ms * 1000000 - now_ns();
+    return left > 0 ? left : 0;
+}
+
+static bool deadline_passed(const struct loop *l) {
+    return l->deadline_ms != 0 && loop_now_ms() >= l->deadline_ms;
+}
+
+static int wait_signal(struct loop *l) {
+    int64_t left = ns_left(l);
+    struct timespec ts = {.tv_sec = left / 1000000000, .tv_nsec = left % 1000000000};
+    siginfo_t si;
+    int signo = sigtimedwait(&l->signals, &si, left < 0 ? NULL : &ts);
+    if (signo > 0)
+        deliver(l, signo, si.si_code, si.si_pid);
+    else if (errno != EAGAIN && errno != EINTR)
+        return -errno;
+    return deadline_passed(l) ? 1 : 0;
+}
+
+/* Every signal queued on the signalfd. */
+static void drain_signalfd(struct loop *l) {
+    struct signalfd_siginfo si[16];
+    for (;;) {
+        ssize_t n = read(l->sigfd, si, sizeof si);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return; /* EAGAIN: none left */
+        for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++)
+            deliver(l, (int)si[i].ssi_signo, si[i].ssi_code, (pid_t)si[i].ssi_pid);
+        if ((size_t)n < sizeof si)
+            return;
+    }
+}
+
+/* One ready fd, unless its slot was freed or taken again since. */
+static void dispatch(struct loop *l, const struct epoll_event *ev) {
+    size_t slot = (size_t)(ev->data.u64 & UINT32_MAX);
+    uint32_t gen = (uint32_t)(ev->data.u64 >> 32);
+    if (slot >= l->n_watches || l->watches[slot].fd < 0 || l->watches[slot].gen != gen)
+        return;
+    struct loop_watch w = l->watches[slot]; /* the table may move under fn */
+    w.fn(w.ctx, w.fd, ev->events);
+}
+
+static int wait_epoll(struct loop *l) {
+    int64_t left = ns_left(l);
+    int timeout = -1;
+    if (left >= 0) {
+        int64_t ms = (left + 999999) / 1000000; /* up: never before the deadline */
+        timeout = ms > INT_MAX ? INT_MAX : (int)ms;
+    }
+    struct epoll_event ev[EVENTS_PER_WAIT];
+    int n = epoll_wait(l->epfd, ev, EVENTS_PER_WAIT, timeout);
+    if (n < 0 && errno != EINTR)
+        return -errno;
+    for (int i = 0; i < n; i++)
+        if (ev[i].data.u64 == SIGNAL_TAG)
+            drain_signalfd(l);
+    for (int i = 0; i < n; i++)
+        if (ev[i].data.u64 != SIGNAL_TAG)
+            dispatch(l, &ev[i]);
+    return deadline_passed(l) ? 1 : 0;
+}
+
+int loop_wait(struct loop *l) {
+    return l->n_active == 0 ? wait_signal(l) : wait_epoll(l);
+}

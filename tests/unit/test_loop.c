@@ -1,0 +1,423 @@
+/* tests/unit/test_loop.c — the reactor against real signals, pipes and the
+ * clock: both ways of waiting (sigtimedwait with no fd watched, epoll over
+ * a signalfd with fds), the deadline, and callbacks that change the watch
+ * set under the loop. The signals are blocked, as podinit blocks them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+/* after what it needs */
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "podinit/loop.h"
+
+struct seen {
+    int n;
+    struct loop_signal sig[8];
+};
+
+static void on_signal(void *ctx, const struct loop_signal *sig) {
+    struct seen *s = ctx;
+    if (s->n < 8)
+        s->sig[s->n] = *sig;
+    s->n++;
+}
+
+struct call {
+    int n, fd;
+    uint32_t events;
+    struct loop *l;
+    int other;         /* an fd this callback unwatches, -1: none */
+    int rewatch;       /* an fd it watches after that, -1: none */
+    struct call *next; /* what that watch calls */
+};
+
+static void on_fd(void *ctx, int fd, uint32_t events) {
+    struct call *c = ctx;
+    c->n++;
+    c->fd = fd;
+    c->events = events;
+    if (c->other >= 0)
+        loop_unwatch(c->l, c->other);
+    if (c->rewatch >= 0)
+        assert_int_equal(loop_watch(c->l, c->rewatch, LOOP_IN, on_fd, c->next), 0);
+}
+
+static sigset_t usr_signals(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
+    return set;
+}
+
+static int setup(void **state) {
+    static struct seen seen;
+    static struct loop l;
+    seen = (struct seen){0};
+    sigset_t set = usr_signals();
+    assert_int_equal(loop_init(&l, &set, on_signal, &seen), 0);
+    state[0] = &l;
+    return 0;
+}
+
+/* Nothing left pending for the next test. */
+static int teardown(void **state) {
+    struct loop *l = state[0];
+    loop_close(l);
+    sigset_t set = usr_signals();
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&set, NULL, &zero) > 0)
+        ;
+    return 0;
+}
+
+static struct seen *seen_of(struct loop *l) {
+    return l->signal_ctx;
+}
+
+static void make_pipe(int p[2]) {
+    assert_int_equal(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+}
+
+static void close_pipe(int p[2]) {
+    close(p[0]);
+    close(p[1]);
+}
+
+static void signal_without_fds_comes_with_code_and_sender(void **state) {
+    struct loop *l = state[0];
+    assert_int_equal(kill(getpid(), SIGUSR1), 0);
+    assert_int_equal(loop_wait(l), 0);
+    struct seen *s = seen_of(l);
+    assert_int_equal(s->n, 1);
+    assert_int_equal(s->sig[0].signo, SIGUSR1);
+    assert_int_equal(s->sig[0].code, SI_USER);
+    assert_int_equal(s->sig[0].pid, getpid());
+    assert_int_equal(l->epfd, -1); /* no epoll for signals alone */
+    assert_int_equal(l->sigfd, -1);
+}
+
+static void signal_with_fds_comes_with_code_and_sender(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    struct call c = {.other = -1, .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), 0);
+    assert_true(l->epfd >= 0 && l->sigfd >= 0);
+    assert_int_equal(kill(getpid(), SIGUSR2), 0);
+    assert_int_equal(loop_wait(l), 0);
+    struct seen *s = seen_of(l);
+    assert_int_equal(s->n, 1);
+    assert_int_equal(s->sig[0].signo, SIGUSR2);
+    assert_int_equal(s->sig[0].code, SI_USER);
+    assert_int_equal(s->sig[0].pid, getpid());
+    assert_int_equal(c.n, 0);
+    loop_unwatch(l, p[0]);
+    close_pipe(p);
+}
+
+/* With fds, one wait takes every pending signal, before any callback. */
+static struct loop *order_loop;
+static void first_signals_then_fds(void *ctx, int fd, uint32_t events) {
+    (void)fd;
+    (void)events;
+    *(int *)ctx = seen_of(order_loop)->n;
+}
+
+static void every_pending_signal_before_the_callbacks(void **state) {
+    struct loop *l = state[0];
+    order_loop = l;
+    int p[2], signals_at_callback = -1;
+    make_pipe(p);
+    assert_int_equal(loop_watch(l, p[0], LOOP_IN, first_signals_then_fds, &signals_at_callback), 0);
+    assert_int_equal(write(p[1], "x", 1), 1);
+    assert_int_equal(kill(getpid(), SIGUSR1), 0);
+    assert_int_equal(kill(getpid(), SIGUSR2), 0);
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(seen_of(l)->n, 2);
+    assert_int_equal(signals_at_callback, 2);
+    loop_unwatch(l, p[0]);
+    close_pipe(p);
+}
+
+static void deadline_is_kept_never_early(struct loop *l) {
+    int64_t at = loop_now_ms() + 30;
+    loop_set_deadline(l, at);
+    int rc;
+    while ((rc = loop_wait(l)) == 0)
+        ; /* only a spurious wake-up (none expected) would come back here */
+    assert_int_equal(rc, 1);
+    assert_true(loop_now_ms() >= at);
+    assert_true(loop_now_ms() < at + 2000);
+    assert_int_equal(seen_of(l)->n, 0);
+}
+
+static void deadline_without_fds(void **state) {
+    struct loop *l = state[0];
+    /* One wait, no early return. */
+    int64_t at = loop_now_ms() + 30;
+    loop_set_deadline(l, at);
+    assert_int_equal(loop_wait(l), 1);
+    assert_true(loop_now_ms() >= at);
+    deadline_is_kept_never_early(l);
+}
+
+static void deadline_with_fds(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    struct call c = {.other = -1, .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), 0);
+    int64_t at = loop_now_ms() + 30;
+    loop_set_deadline(l, at);
+    assert_int_equal(loop_wait(l), 1); /* rounded up: not a millisecond early */
+    assert_true(loop_now_ms() >= at);
+    deadline_is_kept_never_early(l);
+    assert_int_equal(c.n, 0);
+    loop_unwatch(l, p[0]);
+    close_pipe(p);
+}
+
+/* A deadline already past: due at once, and a pending signal still taken. */
+static void past_deadline_is_due_at_once(void **state) {
+    struct loop *l = state[0];
+    loop_set_deadline(l, loop_now_ms() - 10);
+    assert_int_equal(kill(getpid(), SIGUSR1), 0);
+    assert_int_equal(loop_wait(l), 1);
+    assert_int_equal(seen_of(l)->n, 1);
+    int p[2];
+    make_pipe(p);
+    struct call c = {.other = -1, .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), 0);
+    assert_int_equal(kill(getpid(), SIGUSR1), 0);
+    assert_int_equal(loop_wait(l), 1);
+    assert_int_equal(seen_of(l)->n, 2);
+    loop_set_deadline(l, 0);
+    loop_unwatch(l, p[0]);
+    close_pipe(p);
+}
+
+static void readable_pipe_calls_back(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    struct call c = {.other = -1, .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), 0);
+    assert_int_equal(write(p[1], "x", 1), 1);
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.fd, p[0]);
+    assert_true(c.events & LOOP_IN);
+    assert_int_equal(l->n_active, 1);
+    loop_unwatch(l, p[0]);
+    assert_int_equal(l->n_active, 0);
+    close_pipe(p);
+}
+
+static void callback_unwatches_its_own_fd(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    struct call c = {.rewatch = -1, .l = l};
+    c.other = p[0];
+    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), 0);
+    assert_int_equal(write(p[1], "x", 1), 1);
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(l->n_active, 0);
+    /* Still readable, but no longer watched: the deadline ends the wait. */
+    loop_set_deadline(l, loop_now_ms() + 20);
+    assert_int_equal(loop_wait(l), 1);
+    assert_int_equal(c.n, 1);
+    close_pipe(p);
+}
+
+/* Both readable; whichever is called first unwatches the other, whose
+ * event, already read, must be dropped. */
+static void callback_unwatches_another_fd(void **state) {
+    struct loop *l = state[0];
+    int a[2], b[2];
+    make_pipe(a);
+    make_pipe(b);
+    struct call ca = {.other = b[0], .rewatch = -1, .l = l};
+    struct call cb = {.other = a[0], .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch(l, a[0], LOOP_IN, on_fd, &ca), 0);
+    assert_int_equal(loop_watch(l, b[0], LOOP_IN, on_fd, &cb), 0);
+    assert_int_equal(write(a[1], "x", 1), 1);
+    assert_int_equal(write(b[1], "x", 1), 1);
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(ca.n + cb.n, 1);
+    assert_int_equal(l->n_active, 1);
+    loop_unwatch(l, a[0]);
+    loop_unwatch(l, b[0]);
+    close_pipe(a);
+    close_pipe(b);
+}
+
+/* The freed slot is taken again in the same round, by a new fd: the old
+ * event must not reach the new watch. */
+static void event_for_a_reused_slot_is_dropped(void **state) {
+    struct loop *l = state[0];
+    int a[2], b[2], fresh[2];
+    make_pipe(a);
+    make_pipe(b);
+    make_pipe(fresh); /* never readable */
+    struct call cf = {.other = -1, .rewatch = -1, .l = l};
+    struct call ca = {.other = b[0], .rewatch = fresh[0], .next = &cf, .l = l};
+    struct call cb = {.other = a[0], .rewatch = fresh[0], .next = &cf, .l = l};
+    assert_int_equal(loop_watch(l, a[0], LOOP_IN, on_fd, &ca), 0);
+    assert_int_equal(loop_watch(l, b[0], LOOP_IN, on_fd, &cb), 0);
+    assert_int_equal(write(a[1], "x", 1), 1);
+    assert_int_equal(write(b[1], "x", 1), 1);
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(ca.n + cb.n, 1);
+    assert_int_equal(cf.n, 0);
+    assert_int_equal(l->n_watches, 2); /* the fresh fd took the freed slot */
+    loop_unwatch(l, a[0]);
+    loop_unwatch(l, b[0]);
+    loop_unwatch(l, fresh[0]);
+    close_pipe(a);
+    close_pipe(b);
+    close_pipe(fresh);
+}
+
+static void rewatch_changes_events_and_callback(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    struct call in = {.other = -1, .rewatch = -1, .l = l};
+    struct call out = {.other = -1, .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch(l, p[1], LOOP_IN, on_fd, &in), 0); /* a write end: never */
+    loop_set_deadline(l, loop_now_ms() + 20);
+    assert_int_equal(loop_wait(l), 1);
+    assert_int_equal(in.n, 0);
+    assert_int_equal(loop_watch(l, p[1], LOOP_OUT, on_fd, &out), 0);
+    assert_int_equal(l->n_active, 1);
+    assert_int_equal(loop_wait(l), 1);
+    assert_int_equal(in.n, 0);
+    assert_int_equal(out.n, 1);
+    assert_true(out.events & LOOP_OUT);
+    loop_set_deadline(l, 0);
+    loop_unwatch(l, p[1]);
+    close_pipe(p);
+}
+
+#define MANY 100
+static void many_watches_grow_the_table(void **state) {
+    struct loop *l = state[0];
+    static int p[MANY][2];
+    static struct call c[MANY];
+    for (int i = 0; i < MANY; i++) {
+        make_pipe(p[i]);
+        c[i] = (struct call){.other = -1, .rewatch = -1, .l = l};
+        assert_int_equal(loop_watch(l, p[i][0], LOOP_IN, on_fd, &c[i]), 0);
+    }
+    assert_int_equal(l->n_active, MANY);
+    assert_true(l->cap_watches >= MANY);
+    assert_int_equal(write(p[77][1], "x", 1), 1);
+    assert_int_equal(loop_wait(l), 0);
+    for (int i = 0; i < MANY; i++)
+        assert_int_equal(c[i].n, i == 77);
+    assert_int_equal(c[77].fd, p[77][0]);
+    for (int i = 0; i < MANY; i++) {
+        loop_unwatch(l, p[i][0]);
+        close_pipe(p[i]);
+    }
+    assert_int_equal(l->n_active, 0);
+}
+
+static void close_closes_only_its_own_fds(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    struct call c = {.other = -1, .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), 0);
+    int epfd = l->epfd, sigfd = l->sigfd;
+    assert_true(fcntl(epfd, F_GETFD) & FD_CLOEXEC);
+    assert_true(fcntl(sigfd, F_GETFD) & FD_CLOEXEC);
+    loop_close(l);
+    assert_int_equal(fcntl(epfd, F_GETFD), -1);
+    assert_int_equal(errno, EBADF);
+    assert_int_equal(fcntl(sigfd, F_GETFD), -1);
+    assert_true(fcntl(p[0], F_GETFD) >= 0);
+    assert_true(fcntl(p[1], F_GETFD) >= 0);
+    assert_int_equal(l->epfd, -1);
+    assert_int_equal(l->n_active, 0);
+    close_pipe(p);
+}
+
+static void on_alarm(int signo) {
+    (void)signo;
+}
+
+/* A signal outside the set, with a handler, interrupts the wait: not a
+ * failure, not a signal of ours, and not the deadline. */
+static void interrupted(struct loop *l) {
+    struct sigaction sa = {.sa_handler = on_alarm}; /* no SA_RESTART */
+    assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
+    struct itimerval it = {.it_value = {.tv_usec = 30000}};
+    assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+    int64_t at = loop_now_ms() + 10000;
+    loop_set_deadline(l, at);
+    assert_int_equal(loop_wait(l), 0);
+    assert_true(loop_now_ms() < at);
+    assert_int_equal(seen_of(l)->n, 0);
+    loop_set_deadline(l, 0);
+}
+
+static void eintr_is_not_a_failure(void **state) {
+    struct loop *l = state[0];
+    interrupted(l);
+    int p[2];
+    make_pipe(p);
+    struct call c = {.other = -1, .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), 0);
+    interrupted(l);
+    assert_int_equal(c.n, 0);
+    loop_unwatch(l, p[0]);
+    close_pipe(p);
+}
+
+static void bad_fds_are_refused(void **state) {
+    struct loop *l = state[0];
+    assert_int_equal(loop_watch(l, -1, LOOP_IN, on_fd, NULL), -EINVAL);
+    int closed = 19999; /* below RLIMIT_NOFILE here, never opened */
+    assert_int_equal(fcntl(closed, F_GETFD), -1);
+    assert_int_equal(loop_watch(l, closed, LOOP_IN, on_fd, NULL), -EBADF);
+    assert_int_equal(l->n_active, 0);
+    loop_unwatch(l, closed); /* not watched: nothing happens */
+    loop_unwatch(l, -1);
+}
+
+int main(void) {
+    sigset_t set = usr_signals();
+    sigprocmask(SIG_BLOCK, &set, NULL);
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(signal_without_fds_comes_with_code_and_sender),
+        T(signal_with_fds_comes_with_code_and_sender),
+        T(every_pending_signal_before_the_callbacks),
+        T(deadline_without_fds),
+        T(deadline_with_fds),
+        T(past_deadline_is_due_at_once),
+        T(readable_pipe_calls_back),
+        T(callback_unwatches_its_own_fd),
+        T(callback_unwatches_another_fd),
+        T(event_for_a_reused_slot_is_dropped),
+        T(rewatch_changes_events_and_callback),
+        T(many_watches_grow_the_table),
+        T(close_closes_only_its_own_fds),
+        T(eintr_is_not_a_failure),
+        T(bad_fds_are_refused),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
