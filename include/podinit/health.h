@@ -1,9 +1,10 @@
 /* include/podinit/health.h — the health endpoint: GET /livez, /readyz,
- * /startupz (200 or 503) and /status (JSON), served from the event loop
- * without ever blocking it. Hard limits: HEALTH_MAX_CONNS connections (the
- * oldest is dropped for a new one), HEALTH_MAX_REQUEST bytes per request,
- * HEALTH_READ_MS to send it, HEALTH_WRITE_MS to take the answer; the last
- * HEALTH_FD_RESERVE fds below RLIMIT_NOFILE are never its own. */
+ * /startupz (200 or 503) and /status (JSON), served on the loop without
+ * ever blocking it; what it says is health_answer.h's. Hard limits:
+ * HEALTH_MAX_CONNS connections (the oldest is dropped for a new one),
+ * HEALTH_MAX_REQUEST bytes per request, HEALTH_READ_MS to send it,
+ * HEALTH_WRITE_MS to take the answer; the last HEALTH_FD_RESERVE fds below
+ * RLIMIT_NOFILE are never its own. */
 #ifndef PODINIT_HEALTH_H
 #define PODINIT_HEALTH_H
 
@@ -12,60 +13,34 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "podinit/health_answer.h"
+#include "podinit/loop.h"
+
 #define HEALTH_MAX_CONNS 32
 #define HEALTH_MAX_REQUEST 1024
 #define HEALTH_READ_MS 2000
 #define HEALTH_WRITE_MS 2000
 /* fds below RLIMIT_NOFILE a connection never takes: what spawning an exec
- * probe or hook (a pipe), an httpGet or tcpSocket probe (a socket each)
- * and the timer need must not be eaten by a crowd of clients. */
+ * probe or hook (a pipe) and an httpGet or tcpSocket probe (a socket each)
+ * need must not be eaten by a crowd of clients. */
 #define HEALTH_FD_RESERVE 8
 /* How long the listener is set aside when accept runs out of fds or
  * memory (sooner when one of its connections closes). */
 #define HEALTH_PAUSE_MS 500
-/* The longest state name /status is sized for (lifecycle's are shorter). */
-#define HEALTH_MAX_STATE 15
 
-/* epoll tags (data.u64) of the endpoint's sockets: above any fd number. */
-#define HEALTH_TAG_LISTEN (UINT64_C(1) << 40)
-#define HEALTH_TAG_CONN (UINT64_C(2) << 40) /* | the connection's slot */
-#define HEALTH_TAG_MASK (UINT64_C(3) << 40)
-
-/* One process, as /status shows it. */
-struct health_process {
-    const char *name;  /* letters, digits, '-', '_', '.' (the config checks) */
-    const char *state; /* its lifecycle state's name, at most HEALTH_MAX_STATE */
-    pid_t pid;         /* 0 when not running */
-    bool ready;
-    int restarts;
-    bool exited;
-    int last_exit; /* exit code (128+N for signal N) when exited */
-};
-
-/* What the endpoint reports; filled by the supervisor on each request. */
-struct health_status {
-    const char *state;         /* the container's: the main process's lifecycle state */
-    bool live, ready, started; /* every process's */
-    const struct health_process *procs;
-    size_t n_procs;
-};
+/* What to report, asked when a request is answered (and once at start,
+ * for the processes' names): fills procs (n_procs of them, as given to
+ * health_start) and returns the status that points at them. */
+typedef struct health_status health_status_fn(void *ctx, struct health_process *procs);
 
 /* Parse "ADDR:PORT" ("0.0.0.0:8086", "127.0.0.1:8086", "[::]:8086",
  * ":8086" for every IPv4 address). Returns 0, or -1 with a reason. */
 int health_parse_listen(const char *spec, char *err, size_t errlen);
 
-/* The whole HTTP answer to one request (req[0..len), complete or cut at
- * the size limit) into out. Pure. Returns its length (< cap: there is room
- * for a NUL), never a cut answer: a /status that does not fit is a 500,
- * and 0 means not even that fits. */
-size_t health_respond(const char *req, size_t len, bool too_long, const struct health_status *st,
-                      char *out, size_t cap);
-
-/* The cap health_respond needs for any answer about st's processes (their
- * number and names), whatever their states, pids and counters. */
-size_t health_answer_max(const struct health_status *st);
+struct health;
 
 struct health_conn {
+    struct health *h;
     int fd; /* -1: free */
     int64_t deadline_ms;
     bool answering; /* the request is read; buf holds what is left to send */
@@ -76,9 +51,13 @@ struct health_conn {
 
 struct health {
     int listen_fd; /* -1: off */
-    int epfd;
-    bool paused;               /* the listener is out of the epoll set */
-    int64_t resume_ms;         /* paused: when it goes back */
+    struct loop *loop;
+    health_status_fn *status;
+    void *status_ctx;
+    struct health_process *procs; /* n_procs, filled by status */
+    size_t n_procs;
+    bool paused;               /* the listener is not watched */
+    int64_t resume_ms;         /* paused: when it is watched again */
     int fd_limit;              /* a connection's fd is below it (RLIMIT_NOFILE - reserve) */
     size_t answer_cap;         /* health_answer_max of the processes, at start */
     char *answer;              /* answer_cap bytes: where each answer is written */
@@ -86,15 +65,11 @@ struct health {
     char *mem;                 /* the buffers of the connections and the answer */
 };
 
-/* Bind and listen (non-blocking, close-on-exec) and add to epfd; st gives
- * the processes /status will show, to size the answers once. Returns 0,
- * or -1 with the reason in err (nothing left open). */
-int health_start(struct health *h, const char *spec, const struct health_status *st, int epfd,
-                 char *err, size_t errlen);
-
-/* A readiness event on one of the endpoint's sockets. */
-void health_on_event(struct health *h, uint64_t tag, int64_t now_ms,
-                     const struct health_status *st);
+/* Bind and listen (non-blocking, close-on-exec), watched on loop; status
+ * is asked once now, to size the answers for its n_procs processes.
+ * Returns 0, or -1 with the reason in err (nothing left open). */
+int health_start(struct health *h, struct loop *loop, const char *spec, size_t n_procs,
+                 health_status_fn *status, void *ctx, char *err, size_t errlen);
 
 /* The earliest connection deadline, or 0 when no connection is open. */
 int64_t health_next_deadline(const struct health *h);
@@ -102,6 +77,7 @@ int64_t health_next_deadline(const struct health *h);
 /* Close the connections whose time is up. */
 void health_expire(struct health *h, int64_t now_ms);
 
+/* Everything closed and unwatched (before the loop is closed). */
 void health_stop(struct health *h);
 
 #endif

@@ -41,8 +41,8 @@ struct loop {
     sigset_t signals; /* what podinit took over (blocked), read here */
     loop_signal_fn *on_signal;
     void *signal_ctx;
-    int epfd;                   /* -1 until the first fd is watched */
-    int sigfd;                  /* the signals as an fd, for epoll; -1 until then */
+    int epfd;  /* -1 until the first fd is watched */
+    int sigfd; /* the signals as an fd, for epoll; -1 until then, or for no signals */
     struct loop_watch *watches; /* allocated as fds are watched */
     size_t n_watches, cap_watches;
     size_t n_active;     /* watches with fd >= 0 */

@@ -1,8 +1,8 @@
 /* include/podinit/prober.h — running a process's probes without ever
  * blocking the event loop: exec checks are child processes in their own
  * group (their result comes with their exit, and they are killed at their
- * timeout); httpGet and tcpSocket checks are non-blocking sockets in the
- * loop's epoll set. Scheduling and thresholds are probe.c's. */
+ * timeout); httpGet and tcpSocket checks are non-blocking sockets watched
+ * on the loop while they are in flight. Scheduling and thresholds are probe.c's. */
 #ifndef PODINIT_PROBER_H
 #define PODINIT_PROBER_H
 
@@ -12,16 +12,16 @@
 
 #include "podinit/config.h"
 #include "podinit/hooks.h"
+#include "podinit/loop.h"
 #include "podinit/probe.h"
 
 enum prober_kind { PROBER_STARTUP, PROBER_READINESS, PROBER_LIVENESS, PROBER_KINDS };
 
-/* epoll tag of a probe's socket: PROBER_TAG | process index << 8 | kind. */
-#define PROBER_TAG (UINT64_C(4) << 40)
-#define PROBER_TAG_MASK (UINT64_C(4) << 40)
-#define PROBER_TAG_PROCESS(tag) ((int)(((tag) >> 8) & 0xff))
+struct prober;
 
 struct prober_slot {
+    struct prober *owner; /* for the socket's callback */
+    enum prober_kind kind;
     const struct config_probe *cfg; /* NULL: not configured */
     struct probe_state st;
     pid_t pid;      /* an exec check in flight */
@@ -36,14 +36,13 @@ typedef void prober_fn(void *ctx, enum prober_kind kind, enum probe_result resul
 
 struct prober {
     struct prober_slot slot[PROBER_KINDS];
-    int epfd;
-    uint64_t tag;                         /* PROBER_TAG | process index << 8 */
+    struct loop *loop;
     const struct hooks_context *exec_ctx; /* env, dir, signals for exec checks */
     prober_fn *on_change;
     void *ctx;
 };
 
-void prober_init(struct prober *pr, const struct config_process *p, int index, int epfd,
+void prober_init(struct prober *pr, const struct config_process *p, struct loop *loop,
                  const struct hooks_context *exec_ctx, prober_fn *on_change, void *ctx);
 
 bool prober_configured(const struct prober *pr, enum prober_kind kind);
@@ -61,9 +60,6 @@ const char *prober_kind_name(enum prober_kind kind);
 
 /* Start the checks that are due; fail those past their timeout. */
 void prober_tick(struct prober *pr, int64_t now_ms);
-
-/* A socket event for tag. */
-void prober_on_event(struct prober *pr, uint64_t tag, uint32_t events, int64_t now_ms);
 
 /* A reaped child: true when it was an exec check (its result recorded). */
 bool prober_on_reaped(struct prober *pr, pid_t pid, int wait_status, int64_t now_ms);

@@ -52,20 +52,29 @@ void loop_set_deadline(struct loop *l, int64_t at_ms) {
     l->deadline_ms = at_ms > 0 ? at_ms : 0;
 }
 
-/* The epoll set and the signalfd in it, on the first watch. */
+static bool no_signals(const sigset_t *set) {
+    for (int s = 1; s < _NSIG; s++)
+        if (sigismember(set, s) == 1)
+            return false;
+    return true;
+}
+
+/* The epoll set and the signalfd in it (none for no signals: an fd
+ * spared), on the first watch. */
 static int open_epoll(struct loop *l) {
     if (l->epfd >= 0)
         return 0;
-    int sigfd = signal_state_open_fd(&l->signals);
-    if (sigfd < 0)
+    int sigfd = -1;
+    if (!no_signals(&l->signals) && (sigfd = signal_state_open_fd(&l->signals)) < 0)
         return sigfd;
     int epfd = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event ev = {.events = EPOLLIN, .data.u64 = SIGNAL_TAG};
-    if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev) != 0) {
+    if (epfd < 0 || (sigfd >= 0 && epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev) != 0)) {
         int err = errno;
         if (epfd >= 0)
             close(epfd);
-        close(sigfd);
+        if (sigfd >= 0)
+            close(sigfd);
         return -err;
     }
     l->epfd = epfd;

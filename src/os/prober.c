@@ -1,6 +1,6 @@
 /* src/prober.c — the checks behind readiness, liveness and startup probes.
- * Nothing here waits: sockets are non-blocking and progress on epoll
- * events; an exec check is a child whose exit is the answer. A check that
+ * Nothing here waits: sockets are non-blocking and progress as the loop
+ * finds them ready; an exec check is a child whose exit is the answer. A check that
  * outlives its timeout is a failure and is killed or closed. */
 #include "podinit/prober.h"
 
@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,11 +17,10 @@
 
 static const char *const kind_names[] = {"startup", "readiness", "liveness"};
 
-void prober_init(struct prober *pr, const struct config_process *p, int index, int epfd,
+void prober_init(struct prober *pr, const struct config_process *p, struct loop *loop,
                  const struct hooks_context *exec_ctx, prober_fn *on_change, void *ctx) {
     memset(pr, 0, sizeof *pr);
-    pr->epfd = epfd;
-    pr->tag = PROBER_TAG | ((uint64_t)(index & 0xff) << 8);
+    pr->loop = loop;
     pr->exec_ctx = exec_ctx;
     pr->on_change = on_change;
     pr->ctx = ctx;
@@ -30,6 +28,8 @@ void prober_init(struct prober *pr, const struct config_process *p, int index, i
     for (int k = 0; k < PROBER_KINDS; k++) {
         pr->slot[k].cfg = cfgs[k]->present ? cfgs[k] : NULL;
         pr->slot[k].fd = -1;
+        pr->slot[k].owner = pr;
+        pr->slot[k].kind = (enum prober_kind)k;
     }
 }
 
@@ -48,26 +48,28 @@ void prober_start(struct prober *pr, enum prober_kind kind, int64_t now) {
 }
 
 /* End the check in flight, if any, without a result. */
-static void abandon(struct prober_slot *s) {
+static void abandon(struct prober *pr, struct prober_slot *s) {
     if (s->pid > 0)
         (void)kill(-s->pid, SIGKILL); /* reaped later, as any child; ignored then */
     s->pid = 0;
-    if (s->fd >= 0)
+    if (s->fd >= 0) {
+        loop_unwatch(pr->loop, s->fd);
         close(s->fd);
+    }
     s->fd = -1;
 }
 
 static void finish(struct prober *pr, enum prober_kind kind, bool ok, const char *why,
                    int64_t now) {
     struct prober_slot *s = &pr->slot[kind];
-    abandon(s);
+    abandon(pr, s);
     enum probe_result r = probe_record(&s->st, &s->cfg->timing, ok, now);
     if (r != PROBE_UNKNOWN && pr->on_change)
         pr->on_change(pr->ctx, kind, r, why);
 }
 
 void prober_stop(struct prober *pr, enum prober_kind kind) {
-    abandon(&pr->slot[kind]);
+    abandon(pr, &pr->slot[kind]);
     probe_stop(&pr->slot[kind].st);
 }
 
@@ -75,6 +77,8 @@ void prober_stop_all(struct prober *pr) {
     for (int k = 0; k < PROBER_KINDS; k++)
         prober_stop(pr, (enum prober_kind)k);
 }
+
+static void on_socket(void *ctx, int fd, uint32_t events);
 
 static void start_socket_check(struct prober *pr, enum prober_kind kind, int64_t now) {
     struct prober_slot *s = &pr->slot[kind];
@@ -106,9 +110,9 @@ static void start_socket_check(struct prober *pr, enum prober_kind kind, int64_t
         finish(pr, kind, false, strerror(errno), now); /* refused at once, on loopback */
         return;
     }
-    struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = pr->tag | (uint64_t)kind};
-    if (epoll_ctl(pr->epfd, EPOLL_CTL_ADD, s->fd, &ev) != 0)
-        finish(pr, kind, false, strerror(errno), now);
+    int rc = loop_watch(pr->loop, s->fd, LOOP_OUT, on_socket, s);
+    if (rc < 0)
+        finish(pr, kind, false, strerror(-rc), now);
 }
 
 static void start_exec_check(struct prober *pr, enum prober_kind kind, int64_t now) {
@@ -155,8 +159,9 @@ static void http_progress(struct prober *pr, enum prober_kind kind, int64_t now)
         if (s->off == s->len) {
             s->len = 0; /* the buffer now collects the answer */
             s->off = SIZE_MAX;
-            struct epoll_event ev = {.events = EPOLLIN, .data.u64 = pr->tag | (uint64_t)kind};
-            (void)epoll_ctl(pr->epfd, EPOLL_CTL_MOD, s->fd, &ev);
+            int rc = loop_watch(pr->loop, s->fd, LOOP_IN, on_socket, s);
+            if (rc < 0)
+                finish(pr, kind, false, strerror(-rc), now);
             return;
         }
     }
@@ -183,13 +188,15 @@ static void http_progress(struct prober *pr, enum prober_kind kind, int64_t now)
     }
 }
 
-void prober_on_event(struct prober *pr, uint64_t tag, uint32_t events, int64_t now) {
-    uint64_t k = tag & 0xff;
-    if (k >= PROBER_KINDS || pr->slot[k].fd < 0)
-        return;
-    struct prober_slot *s = &pr->slot[k];
-    enum prober_kind kind = (enum prober_kind)k;
+/* The check's socket is ready (connected, writable, readable). */
+static void on_socket(void *ctx, int fd, uint32_t events) {
+    struct prober_slot *s = ctx;
+    struct prober *pr = s->owner;
+    enum prober_kind kind = s->kind;
+    int64_t now = loop_now_ms();
     (void)events;
+    if (s->fd < 0 || s->fd != fd)
+        return;
     if (!s->connected) {
         int err = 0;
         socklen_t len = sizeof err;

@@ -1,4 +1,4 @@
-/* src/supervisor.c — one epoll loop over a signalfd, a timerfd (only while
+/* src/os/supervisor.c — one loop (loop.c) over a signalfd, a timerfd (only while
  * something is scheduled), the health endpoint's and probes' sockets. It
  * sleeps in the kernel with no timeout while nothing is scheduled, so an
  * idle podinit costs no wake-ups. After every wake-up it reads every queued
@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -31,6 +30,7 @@
 #include "podinit/hooks.h"
 #include "podinit/lifecycle.h"
 #include "podinit/log.h"
+#include "podinit/loop.h"
 #include "podinit/prober.h"
 #include "podinit/reap.h"
 #include "podinit/signal_state.h"
@@ -67,11 +67,13 @@ struct supervisor {
     const struct config *cfg;
     char *start_dir; /* where hooks run when workingDir is not set */
     struct signal_state saved;
-    int sigfd, epfd, timerfd;
+    int sigfd, timerfd;                        /* both watched on the loop */
     int64_t armed_at;                          /* what the timerfd is set to, 0: disarmed */
+    bool timer_fired;                          /* in this round of the loop */
     bool stop_requested;                       /* pause mode: a stop signal arrived */
     bool ignore_once[SIGNALS_CLASSIC_MAX + 1]; /* dumb-init: the tty hand-off HUP/CONT */
     struct health health;
+    struct loop loop; /* the signalfd, the timerfd, the endpoint's and probes' sockets */
     struct proc procs[CONFIG_MAX_PROCESSES];
     size_t n_procs;
     bool shutdown;   /* the container is stopping */
@@ -259,12 +261,22 @@ static void ask_what_is_left(struct supervisor *sv, int signo) {
 /* The one timerfd, set to the earliest of what is scheduled: the
  * lifecycles' wake-ups, the probes, the health endpoint's connection
  * deadlines. Disarmed when nothing is (an idle podinit makes no wake-ups). */
+static void on_timer(void *ctx, int fd, uint32_t events) {
+    struct supervisor *sv = ctx;
+    (void)events;
+    uint64_t expirations;
+    while (read(fd, &expirations, sizeof expirations) < 0 && errno == EINTR)
+        ;
+    sv->timer_fired = true;
+    sv->armed_at = 0; /* a one-shot timer: it fired */
+}
+
 static void arm_timer(struct supervisor *sv, int64_t at_ms) {
     if (sv->timerfd < 0) {
         sv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-        struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)sv->timerfd};
-        if (sv->timerfd < 0 || epoll_ctl(sv->epfd, EPOLL_CTL_ADD, sv->timerfd, &ev) != 0) {
-            log_msg(LOG_ERROR, "timer: %s; shutdown deadlines cannot be kept", strerror(errno));
+        int rc = sv->timerfd < 0 ? -errno : loop_watch(&sv->loop, sv->timerfd, LOOP_IN, on_timer, sv);
+        if (rc < 0) {
+            log_msg(LOG_ERROR, "timer: %s; shutdown deadlines cannot be kept", strerror(-rc));
             return;
         }
     }
@@ -671,6 +683,12 @@ static void drain_signals(struct supervisor *sv) {
     }
 }
 
+static void on_signals(void *ctx, int fd, uint32_t events) {
+    (void)fd;
+    (void)events;
+    drain_signals(ctx);
+}
+
 /* ---- reaping ---------------------------------------------------------------- */
 
 static void on_reaped(void *ctx, pid_t pid, int status) {
@@ -785,8 +803,7 @@ static void release_terminal(struct supervisor *sv) {
     }
 }
 
-static struct health_status health_status_of(const struct supervisor *sv,
-                                             struct health_process *out);
+static struct health_status health_status_cb(void *ctx, struct health_process *out);
 
 /* A closed 0, 1 or 2 would be taken by the next fd podinit opens (the
  * signalfd, a health socket), and a child's write to its "stderr" would
@@ -820,10 +837,9 @@ static int setup(struct supervisor *sv) {
         log_msg(LOG_ERROR, "signalfd: %s", strerror(-sv->sigfd));
         return CLI_EXIT_INTERNAL;
     }
-    sv->epfd = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)sv->sigfd};
-    if (sv->epfd < 0 || epoll_ctl(sv->epfd, EPOLL_CTL_ADD, sv->sigfd, &ev) != 0) {
-        log_msg(LOG_ERROR, "epoll: %s", strerror(errno));
+    rc = loop_watch(&sv->loop, sv->sigfd, LOOP_IN, on_signals, sv);
+    if (rc < 0) {
+        log_msg(LOG_ERROR, "watching the signals: %s", strerror(-rc));
         return CLI_EXIT_INTERNAL;
     }
     rc = arm_parent_death_signal(sv->opts->pdeath_signal);
@@ -834,9 +850,8 @@ static int setup(struct supervisor *sv) {
     become_subreaper(sv->opts);
     if (sv->cfg->health_listen != NULL) {
         char why[160];
-        struct health_process procs[CONFIG_MAX_PROCESSES];
-        struct health_status st = health_status_of(sv, procs); /* sizes its answers */
-        rc = health_start(&sv->health, sv->cfg->health_listen, &st, sv->epfd, why, sizeof why);
+        rc = health_start(&sv->health, &sv->loop, sv->cfg->health_listen, sv->n_procs,
+                          health_status_cb, sv, why, sizeof why);
         if (rc != 0) {
             log_msg(LOG_ERROR, "health.listen %s: %s", sv->cfg->health_listen, why);
             return CLI_EXIT_USAGE;
@@ -886,6 +901,10 @@ static struct health_status health_status_of(const struct supervisor *sv,
         };
     }
     return st;
+}
+
+static struct health_status health_status_cb(void *ctx, struct health_process *out) {
+    return health_status_of(ctx, out);
 }
 
 /* A probe's result changed: logged; the lifecycle decides what it means
@@ -970,6 +989,10 @@ static int init_proc(struct supervisor *sv, size_t i) {
                                     .gid = c->gid,
                                     .groups = c->groups,
                                     .n_groups = c->n_groups};
+    /* Now, not once the loop runs: a start that fails before then still
+     * stops the probes (prober_stop_all), and finds no socket open. */
+    if (p->probes_on)
+        prober_init(p->prober, c, &sv->loop, &p->ctx, on_probe_change, p);
     return 0;
 }
 
@@ -979,14 +1002,15 @@ int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
     struct supervisor sv = {.opts = opts,
                             .cfg = cfg,
                             .sigfd = -1,
-                            .epfd = -1,
                             .timerfd = -1,
                             .health = {.listen_fd = -1},
                             .cause = -1,
                             .n_procs = opts->persona == PERSONA_PODINIT ? cfg->n_processes : 1};
     int threshold = opts->persona == PERSONA_PODINIT ? cfg->log_level : opts->verbosity;
     log_init(opts->persona, threshold, monotonic_ms(), cfg->log_json);
-    int rc = 0;
+    sigset_t none;
+    sigemptyset(&none);
+    int rc = loop_init(&sv.loop, &none, NULL, NULL);
     for (size_t i = 0; i < sv.n_procs && rc == 0; i++)
         rc = init_proc(&sv, i);
     if (rc == 0)
@@ -998,30 +1022,12 @@ int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
         free(sv.procs[i].env);
     }
     health_stop(&sv.health);
+    loop_close(&sv.loop);
     free(sv.start_dir);
     return rc;
 }
 
 /* ---- the loop ------------------------------------------------------------------ */
-
-static void dispatch(struct supervisor *sv, const struct epoll_event *ev, bool *timer_fired) {
-    uint64_t tag = ev->data.u64;
-    if (sv->timerfd >= 0 && tag == (uint64_t)sv->timerfd) {
-        uint64_t expirations;
-        while (read(sv->timerfd, &expirations, sizeof expirations) < 0 && errno == EINTR)
-            ;
-        *timer_fired = true;
-        sv->armed_at = 0; /* a one-shot timer: it fired */
-    } else if (tag & HEALTH_TAG_MASK) {
-        struct health_process procs[CONFIG_MAX_PROCESSES];
-        struct health_status st = health_status_of(sv, procs);
-        health_on_event(&sv->health, tag, monotonic_ms(), &st);
-    } else if (tag & PROBER_TAG_MASK) {
-        int i = PROBER_TAG_PROCESS(tag);
-        if (i < (int)sv->n_procs && sv->procs[i].probes_on)
-            prober_on_event(sv->procs[i].prober, tag, ev->events, monotonic_ms());
-    }
-}
 
 /* Once every process is gone in a shutdown, what they left behind (a
  * daemon outside their groups, a preStop hook's background child) is asked
@@ -1073,10 +1079,6 @@ static int run(struct supervisor *sv) {
     int rc = setup(sv);
     if (rc != 0)
         return rc;
-    for (size_t i = 0; i < sv->n_procs; i++)
-        if (sv->procs[i].probes_on)
-            prober_init(sv->procs[i].prober, sv->procs[i].cfg, (int)i, sv->epfd, &sv->procs[i].ctx,
-                        on_probe_change, &sv->procs[i]);
     if (!opts->pause) {
         if (opts->persona == PERSONA_DUMB_INIT && opts->setsid)
             release_terminal(sv);
@@ -1100,17 +1102,13 @@ static int run(struct supervisor *sv) {
 
     for (;;) {
         reschedule(sv);
-        struct epoll_event ev[16];
-        int n = epoll_wait(sv->epfd, ev, 16, -1);
-        if (n < 0 && errno != EINTR) {
-            log_msg(LOG_ERROR, "epoll_wait: %s", strerror(errno));
+        sv->timer_fired = false;
+        rc = loop_wait(&sv->loop);
+        if (rc < 0) {
+            log_msg(LOG_ERROR, "waiting: %s", strerror(-rc));
             return CLI_EXIT_INTERNAL;
         }
-        bool timer_fired = false;
-        /* Signals first: whatever else woke us, they are never delayed. */
-        drain_signals(sv);
-        for (int i = 0; i < n; i++)
-            dispatch(sv, &ev[i], &timer_fired);
+        bool timer_fired = sv->timer_fired;
         if (timer_fired) {
             int64_t now = monotonic_ms();
             health_expire(&sv->health, now);

@@ -397,6 +397,27 @@ static void bad_fds_are_refused(void **state) {
     loop_unwatch(l, -1);
 }
 
+/* A loop that reads no signals spares the signalfd. */
+static void no_signals_no_signalfd(void **state) {
+    (void)state;
+    struct loop l;
+    sigset_t none;
+    sigemptyset(&none);
+    assert_int_equal(loop_init(&l, &none, NULL, NULL), 0);
+    int p[2];
+    make_pipe(p);
+    struct call c = {.other = -1, .rewatch = -1, .l = &l};
+    assert_int_equal(loop_watch(&l, p[0], LOOP_IN, on_fd, &c), 0);
+    assert_true(l.epfd >= 0);
+    assert_int_equal(l.sigfd, -1);
+    assert_int_equal(write(p[1], "x", 1), 1);
+    assert_int_equal(loop_wait(&l), 0);
+    assert_int_equal(c.n, 1);
+    loop_unwatch(&l, p[0]);
+    loop_close(&l);
+    close_pipe(p);
+}
+
 int main(void) {
     sigset_t set = usr_signals();
     sigprocmask(SIG_BLOCK, &set, NULL);
@@ -417,6 +438,7 @@ int main(void) {
         T(close_closes_only_its_own_fds),
         T(eintr_is_not_a_failure),
         T(bad_fds_are_refused),
+        cmocka_unit_test(no_signals_no_signalfd),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
