@@ -1,9 +1,11 @@
-/* src/os/supervisor.c — one loop (loop.c) over a signalfd, a timerfd (only while
- * something is scheduled), the health endpoint's and probes' sockets. It
- * sleeps in the kernel with no timeout while nothing is scheduled, so an
- * idle podinit costs no wake-ups. After every wake-up it reads every queued
- * signal, then reaps until waitpid says nothing is left (SIGCHLDs coalesce,
- * so the count of signals says nothing about the count of zombies).
+/* src/os/supervisor.c — the rounds of one loop (loop.c): the signals, the
+ * health endpoint's and probes' sockets, and one deadline, the earliest of
+ * what is scheduled, asked anew each round. It sleeps in the kernel with no
+ * timeout while nothing is scheduled, so an idle podinit costs no wake-ups;
+ * with no socket (the drop-in case) a forwarded signal costs one
+ * sigtimedwait and the kill. After a SIGCHLD it reaps until waitpid says
+ * nothing is left (SIGCHLDs coalesce, so their count says nothing about
+ * the count of zombies).
  *
  * Each configured process has its own lifecycle (lifecycle.c, pure); this
  * file feeds them events and carries out their actions, and coordinates
@@ -19,10 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "podinit/config.h"
@@ -67,13 +66,12 @@ struct supervisor {
     const struct config *cfg;
     char *start_dir; /* where hooks run when workingDir is not set */
     struct signal_state saved;
-    int sigfd, timerfd;                        /* both watched on the loop */
-    int64_t armed_at;                          /* what the timerfd is set to, 0: disarmed */
-    bool timer_fired;                          /* in this round of the loop */
+    bool saw_sigchld;                          /* in this round of the loop */
+    bool no_children;                          /* the last reap found none at all */
     bool stop_requested;                       /* pause mode: a stop signal arrived */
     bool ignore_once[SIGNALS_CLASSIC_MAX + 1]; /* dumb-init: the tty hand-off HUP/CONT */
     struct health health;
-    struct loop loop; /* the signalfd, the timerfd, the endpoint's and probes' sockets */
+    struct loop loop; /* the signals, the deadline, the endpoint's and probes' sockets */
     struct proc procs[CONFIG_MAX_PROCESSES];
     size_t n_procs;
     bool shutdown;   /* the container is stopping */
@@ -88,12 +86,6 @@ struct supervisor {
     } pending[32];
     size_t n_pending;
 };
-
-static int64_t monotonic_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool is_tty_stop(int signo) {
     return signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU;
@@ -145,9 +137,9 @@ static void forward_signal(struct supervisor *sv, struct proc *p, int signo) {
 /* A signal the kernel raised on podinit itself for its own I/O: SIGPIPE
  * when its log pipe is gone, SIGXFSZ at a file size limit. It is ours, not
  * the application's, and is not forwarded. */
-static bool raised_by_own_io(const struct signalfd_siginfo *si) {
-    return (si->ssi_signo == SIGPIPE || si->ssi_signo == SIGXFSZ) && si->ssi_code == SI_USER &&
-           si->ssi_pid == (uint32_t)getpid();
+static bool raised_by_own_io(const struct loop_signal *sig) {
+    return (sig->signo == SIGPIPE || sig->signo == SIGXFSZ) && sig->code == SI_USER &&
+           sig->pid == getpid();
 }
 
 /* Calls fn for each child the kernel lists for podinit (orphans it adopted
@@ -258,41 +250,14 @@ static void ask_what_is_left(struct supervisor *sv, int signo) {
     signal_everything(sv, sig);
 }
 
-/* The one timerfd, set to the earliest of what is scheduled: the
- * lifecycles' wake-ups, the probes, the health endpoint's connection
- * deadlines. Disarmed when nothing is (an idle podinit makes no wake-ups). */
-static void on_timer(void *ctx, int fd, uint32_t events) {
-    struct supervisor *sv = ctx;
-    (void)events;
-    uint64_t expirations;
-    while (read(fd, &expirations, sizeof expirations) < 0 && errno == EINTR)
-        ;
-    sv->timer_fired = true;
-    sv->armed_at = 0; /* a one-shot timer: it fired */
-}
-
-static void arm_timer(struct supervisor *sv, int64_t at_ms) {
-    if (sv->timerfd < 0) {
-        sv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-        int rc = sv->timerfd < 0 ? -errno : loop_watch(&sv->loop, sv->timerfd, LOOP_IN, on_timer, sv);
-        if (rc < 0) {
-            log_msg(LOG_ERROR, "timer: %s; shutdown deadlines cannot be kept", strerror(-rc));
-            return;
-        }
-    }
-    struct itimerspec its = {
-        .it_value = {.tv_sec = at_ms / 1000, .tv_nsec = (at_ms % 1000) * 1000000}};
-    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-        its.it_value.tv_nsec = 1; /* zero would disarm it */
-    if (timerfd_settime(sv->timerfd, TFD_TIMER_ABSTIME, &its, NULL) != 0)
-        log_msg(LOG_ERROR, "arming the timer: %s", strerror(errno));
-}
-
 static void earliest(int64_t *next, int64_t t) {
     if (t != 0 && (*next == 0 || t < *next))
         *next = t;
 }
 
+/* The loop's one deadline: the earliest of the lifecycles' wake-ups, the
+ * probes and the health endpoint's connection deadlines; none when nothing
+ * is scheduled (an idle podinit makes no wake-ups). */
 static void reschedule(struct supervisor *sv) {
     int64_t next = 0;
     for (size_t i = 0; i < sv->n_procs; i++) {
@@ -302,14 +267,7 @@ static void reschedule(struct supervisor *sv) {
     }
     if (sv->health.listen_fd >= 0)
         earliest(&next, health_next_deadline(&sv->health));
-    if (next == sv->armed_at)
-        return;
-    sv->armed_at = next;
-    if (next != 0)
-        arm_timer(sv, next);
-    else if (sv->timerfd >= 0 &&
-             timerfd_settime(sv->timerfd, 0, &(struct itimerspec){{0, 0}, {0, 0}}, NULL) != 0)
-        log_msg(LOG_ERROR, "disarming the timer: %s", strerror(errno));
+    loop_set_deadline(&sv->loop, next);
 }
 
 static void queue_event(struct supervisor *sv, struct proc *p, struct lifecycle_event ev) {
@@ -478,7 +436,7 @@ static const unsigned probe_bits[PROBER_KINDS] = {LC_PROBE_STARTUP, LC_PROBE_REA
 static void set_probes(struct proc *p, unsigned want) {
     if (!p->probes_on)
         return;
-    int64_t now = monotonic_ms();
+    int64_t now = loop_now_ms();
     for (int k = 0; k < PROBER_KINDS; k++) {
         if (want & probe_bits[k])
             prober_start(p->prober, (enum prober_kind)k, now);
@@ -584,7 +542,7 @@ static void feed_pending(struct supervisor *sv) {
         struct lifecycle_event ev = sv->pending[0].ev;
         memmove(&sv->pending[0], &sv->pending[1], --sv->n_pending * sizeof sv->pending[0]);
         struct lifecycle_action acts[8];
-        int64_t now = monotonic_ms();
+        int64_t now = loop_now_ms();
         size_t n = lifecycle_step(&p->lc, &ev, now, acts, 8);
         for (size_t i = 0; i < n; i++)
             carry_out(sv, p, &acts[i], now);
@@ -662,38 +620,21 @@ static void handle_signal(struct supervisor *sv, int signo) {
     }
 }
 
-static void drain_signals(struct supervisor *sv) {
-    struct signalfd_siginfo si[16];
-    for (;;) {
-        ssize_t n = read(sv->sigfd, si, sizeof si);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno != EAGAIN)
-                log_msg(LOG_ERROR, "reading signals: %s", strerror(errno));
-            return;
-        }
-        for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++) {
-            if (raised_by_own_io(&si[i]))
-                continue;
-            handle_signal(sv, (int)si[i].ssi_signo);
-        }
-        if ((size_t)n < sizeof si)
-            return;
-    }
-}
-
-static void on_signals(void *ctx, int fd, uint32_t events) {
-    (void)fd;
-    (void)events;
-    drain_signals(ctx);
+/* A signal from the loop: SIGCHLD says a reaping pass is due this round. */
+static void on_signal(void *ctx, const struct loop_signal *sig) {
+    struct supervisor *sv = ctx;
+    if (raised_by_own_io(sig))
+        return;
+    if (sig->signo == SIGCHLD)
+        sv->saw_sigchld = true;
+    handle_signal(sv, sig->signo);
 }
 
 /* ---- reaping ---------------------------------------------------------------- */
 
 static void on_reaped(void *ctx, pid_t pid, int status) {
     struct supervisor *sv = ctx;
-    int64_t now = monotonic_ms();
+    int64_t now = loop_now_ms();
     for (size_t i = 0; i < sv->n_procs; i++) {
         struct proc *p = &sv->procs[i];
         if (p->hook_pid > 0 && pid == p->hook_pid) {
@@ -832,14 +773,9 @@ static int setup(struct supervisor *sv) {
         log_msg(LOG_ERROR, "taking over signals: %s", strerror(-rc));
         return CLI_EXIT_INTERNAL;
     }
-    sv->sigfd = signal_state_open_fd(&handled);
-    if (sv->sigfd < 0) {
-        log_msg(LOG_ERROR, "signalfd: %s", strerror(-sv->sigfd));
-        return CLI_EXIT_INTERNAL;
-    }
-    rc = loop_watch(&sv->loop, sv->sigfd, LOOP_IN, on_signals, sv);
+    rc = loop_init(&sv->loop, &handled, on_signal, sv);
     if (rc < 0) {
-        log_msg(LOG_ERROR, "watching the signals: %s", strerror(-rc));
+        log_msg(LOG_ERROR, "signals: %s", strerror(-rc));
         return CLI_EXIT_INTERNAL;
     }
     rc = arm_parent_death_signal(sv->opts->pdeath_signal);
@@ -1001,16 +937,14 @@ static int run(struct supervisor *sv);
 int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
     struct supervisor sv = {.opts = opts,
                             .cfg = cfg,
-                            .sigfd = -1,
-                            .timerfd = -1,
+                            .loop = {.epfd = -1, .sigfd = -1},
+                            .no_children = true, /* until a reap says otherwise */
                             .health = {.listen_fd = -1},
                             .cause = -1,
                             .n_procs = opts->persona == PERSONA_PODINIT ? cfg->n_processes : 1};
     int threshold = opts->persona == PERSONA_PODINIT ? cfg->log_level : opts->verbosity;
-    log_init(opts->persona, threshold, monotonic_ms(), cfg->log_json);
-    sigset_t none;
-    sigemptyset(&none);
-    int rc = loop_init(&sv.loop, &none, NULL, NULL);
+    log_init(opts->persona, threshold, loop_now_ms(), cfg->log_json);
+    int rc = 0;
     for (size_t i = 0; i < sv.n_procs && rc == 0; i++)
         rc = init_proc(&sv, i);
     if (rc == 0)
@@ -1074,6 +1008,43 @@ static bool advance(struct supervisor *sv, bool timer_fired, bool none_left) {
     return done;
 }
 
+/* Reaping after a SIGCHLD is enough: one stays pending (blocked) while a
+ * zombie is left, whenever it died, before the first round included. The
+ * other rounds need none: children vanish only by our reaping. When the
+ * last pass found none at all, a child forked since cannot be assumed
+ * either way, so each round reaps (one waitpid, and only then). */
+static void reap_round(struct supervisor *sv, bool *none_left) {
+    *none_left = false;
+    if (!sv->saw_sigchld && !sv->no_children)
+        return;
+    int reaped = reap_children(on_reaped, sv, none_left);
+    if (reaped < 0)
+        log_msg(LOG_ERROR, "waitpid: %s", strerror(-reaped));
+    sv->no_children = *none_left;
+}
+
+/* One wait in the loop, the timers' work when the deadline has come, the
+ * reaping. Returns 0, or podinit's exit code when waiting failed. */
+static int wait_round(struct supervisor *sv, bool *timer_fired, bool *none_left) {
+    reschedule(sv);
+    sv->saw_sigchld = false;
+    int rc = loop_wait(&sv->loop);
+    if (rc < 0) {
+        log_msg(LOG_ERROR, "waiting: %s", strerror(-rc));
+        return CLI_EXIT_INTERNAL;
+    }
+    *timer_fired = rc == 1;
+    if (*timer_fired) {
+        int64_t now = loop_now_ms();
+        health_expire(&sv->health, now);
+        for (size_t i = 0; i < sv->n_procs; i++)
+            if (sv->procs[i].probes_on)
+                prober_tick(sv->procs[i].prober, now);
+    }
+    reap_round(sv, none_left);
+    return 0;
+}
+
 static int run(struct supervisor *sv) {
     const struct cli_options *opts = sv->opts;
     int rc = setup(sv);
@@ -1101,25 +1072,10 @@ static int run(struct supervisor *sv) {
         log_msg(LOG_DEBUG, "chdir /: %s", strerror(errno));
 
     for (;;) {
-        reschedule(sv);
-        sv->timer_fired = false;
-        rc = loop_wait(&sv->loop);
-        if (rc < 0) {
-            log_msg(LOG_ERROR, "waiting: %s", strerror(-rc));
-            return CLI_EXIT_INTERNAL;
-        }
-        bool timer_fired = sv->timer_fired;
-        if (timer_fired) {
-            int64_t now = monotonic_ms();
-            health_expire(&sv->health, now);
-            for (size_t i = 0; i < sv->n_procs; i++)
-                if (sv->procs[i].probes_on)
-                    prober_tick(sv->procs[i].prober, now);
-        }
-        bool none_left;
-        int reaped = reap_children(on_reaped, sv, &none_left);
-        if (reaped < 0)
-            log_msg(LOG_ERROR, "waitpid: %s", strerror(-reaped));
+        bool timer_fired, none_left;
+        rc = wait_round(sv, &timer_fired, &none_left);
+        if (rc != 0)
+            return rc;
         if (!opts->lifecycle) {
             if (sv->procs[0].exited)
                 return finish(sv);
