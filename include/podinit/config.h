@@ -1,7 +1,9 @@
 /* include/podinit/config.h — the effective configuration: a JSON file
  * (parsed with cJSON, checked key by key), the PODINIT_* environment and the
  * command line, merged in that order of increasing precedence. Loaded once
- * at start into plain structs; the JSON tree does not outlive the load. */
+ * at start into plain structs; the JSON tree does not outlive the load.
+ * The parsing, merging and rules are pure (src/core/config_*.c); reading the
+ * file and asking the system about users and addresses is src/os/config_file.c. */
 #ifndef PODINIT_CONFIG_H
 #define PODINIT_CONFIG_H
 
@@ -12,13 +14,13 @@
 #include <sys/types.h>
 
 #include "podinit/cli.h"
+#include "podinit/exit_code.h"
 #include "podinit/http.h"
 #include "podinit/probe.h"
-#include "podinit/exit_code.h"
 #include "podinit/signals.h"
 
-/* A lifecycle handler (Kubernetes' LifecycleHandler): one of exec, sleep,
- * httpGet. */
+/* A handler: a lifecycle hook (Kubernetes' LifecycleHandler) is exec, sleep
+ * or httpGet; a probe's check is exec, httpGet or tcpSocket. */
 enum config_hook_kind { HOOK_NONE, HOOK_EXEC, HOOK_SLEEP, HOOK_HTTP_GET, HOOK_TCP_SOCKET };
 
 struct config_hook {
@@ -36,7 +38,7 @@ struct config_hook {
 /* A probe: a check (exec, httpGet or tcpSocket; check.host/port for
  * tcpSocket too) and Kubernetes' timing fields. */
 struct config_probe {
-    struct config_hook check; /* first: the handler parsers see the probe as its check */
+    struct config_hook check;
     bool present;
     struct probe_timing timing;
 };
@@ -62,6 +64,9 @@ struct config_process {
 
 /* How many processes one podinit runs, at most. */
 #define CONFIG_MAX_PROCESSES 8
+
+/* Kubernetes' terminationGracePeriodSeconds default. */
+#define CONFIG_DEFAULT_GRACE_MS 30000
 
 struct config {
     const char *source; /* the file's name, or NULL */
@@ -93,8 +98,32 @@ void config_errors_free(struct config_errors *errs);
 /* Defaults: grace 30 s, no drain, stop signals TERM and INT, text at info. */
 void config_init(struct config *cfg);
 
-/* Parse JSON text (name is used in messages). Returns 0, or the number of
- * errors added to errs. *cfg holds what was valid; free it either way. */
+/* What parsing asks of the system, handed in by the caller so that the
+ * parser stays pure: config_parse gives the real answers (src/os/config_file.c),
+ * a test may give its own. A NULL member (or a NULL sys) accepts what it
+ * would check. */
+struct config_system {
+    /* "USER[:GROUP]" into p->uid, gid, groups and n_groups; 0, or -1 with
+     * the reason in why. */
+    int (*resolve_user)(const char *spec, struct config_process *p, char *why, size_t len);
+    /* host is an IP address or localhost (podinit does no DNS). */
+    bool (*is_address)(const char *host);
+    /* The health endpoint's "ADDR:PORT"; 0, or -1 with the reason in why. */
+    int (*check_listen)(const char *spec, char *why, size_t len);
+    /* An httpGet check's request fits in HTTP_REQUEST_MAX bytes. */
+    bool (*request_fits)(const char *host, int port, const char *path,
+                         const struct http_header *headers, size_t n_headers);
+};
+
+/* Parse JSON text (name is used in messages), asking sys what only the
+ * system knows. Returns 0, or the number of errors added to errs. *cfg holds
+ * what was valid; free it either way. */
+int config_parse_text(const char *name, const char *text, size_t len,
+                      const struct config_system *sys, struct config *cfg,
+                      struct config_errors *errs);
+
+/* config_parse_text with the real system: /etc/passwd, /etc/group, and
+ * addresses and requests as http.c and health.c make them. */
 int config_parse(const char *name, const char *text, size_t len, struct config *cfg,
                  struct config_errors *errs);
 
