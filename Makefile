@@ -173,7 +173,9 @@ static-helpers: $(STATIC_HELPERS)
 # of the test's own), podman. Installs the runtimes from Debian packages;
 # when that is impossible (not root, no mirror), one line says so and the
 # tests are skipped.
-RUNTIME_DEPS := runc busybox-static docker.io podman debootstrap jq bsdutils musl-tools dpkg-dev
+# catatonit: podman kube play builds its pause image from it (without it:
+# "finding pause binary: exec: \"catatonit\": executable file not found").
+RUNTIME_DEPS := runc busybox-static docker.io podman catatonit debootstrap jq bsdutils musl-tools dpkg-dev
 test-runtime: all
 	@if scripts/deps.sh $(RUNTIME_DEPS); then \
 	    $(MAKE) --no-print-directory static static-helpers && \
