@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "podinit/exit_code.h"
 
 enum lifecycle_state {
     LC_STARTING, /* the postStart hook runs */
@@ -130,14 +129,6 @@ int64_t lifecycle_next_deadline(const struct lifecycle *lc);
 
 /* The signal the process is (or would be) asked to stop with. */
 int lifecycle_stop_signal(const struct lifecycle *lc);
-
-/* The container's exit code once every process's lifecycle has exited:
- * that of processes[cause] (the one that ended the container), or of
- * processes[0] after an external stop (cause < 0); 128+N for signal N;
- * codes in success become 0; exit_post_start when that process's postStart
- * failed. */
-int lifecycle_exit_code(const struct lifecycle *const *procs, size_t n, int cause,
-                        const struct exit_code_remap *success, int exit_post_start);
 
 const char *lifecycle_state_name(enum lifecycle_state state);
 const char *lifecycle_hook_name(enum lifecycle_hook_id hook);

@@ -380,13 +380,3 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
     sync_probes(lc, &o);
     return o.n;
 }
-
-int lifecycle_exit_code(const struct lifecycle *const *procs, size_t n, int cause,
-                        const struct exit_code_remap *success, int exit_post_start) {
-    if (n == 0)
-        return 0;
-    const struct lifecycle *lc = procs[cause >= 0 && (size_t)cause < n ? (size_t)cause : 0];
-    if (lc->failed_hook == LC_HOOK_POST_START)
-        return exit_post_start;
-    return exit_code_container(lc->main_status, success);
-}

@@ -29,6 +29,7 @@
 #include "podinit/hooks.h"
 #include "podinit/lifecycle.h"
 #include "podinit/log.h"
+#include "podinit/pod.h"
 #include "podinit/loop.h"
 #include "podinit/prober.h"
 #include "podinit/reap.h"
@@ -45,17 +46,13 @@ struct proc {
     int index;
     const struct config_process *cfg;
     char **env;  /* its environment (inherited + env), or NULL: ours */
-    pid_t pid;   /* 0 before it starts (and in pause mode) */
-    bool exited; /* the current run has been reaped */
-    bool exited_once;
-    bool reported; /* EV_MAIN_EXITED fed for the current run */
-    int status;    /* wait status of the last exit */
-    struct lifecycle lc;
-    bool ready; /* its lifecycle's readiness (ACT_SET_READY) */
-    /* The one hook job it may run (exec or httpGet). */
+    pid_t pid; /* its latest run's (0 before it starts, and in pause mode); whether
+                  that run is reaped is the pod's to say (pod_process_exited) */
+    struct lifecycle *lc; /* its lifecycle, in the pod */
+    /* The one hook job it may run (exec or httpGet): which hook it is, is
+     * the lifecycle's running_hook (LC_HOOK_NONE once cancelled). */
     pid_t hook_pid;
-    enum lifecycle_hook_id hook_id; /* LC_HOOK_NONE once cancelled */
-    struct hooks_context ctx;       /* env, dir, user for its hooks and exec probes */
+    struct hooks_context ctx; /* env, dir, user for its hooks and exec probes */
     /* Probes: only when configured (nothing configured, nothing paid). */
     bool probes_on;
     struct prober *prober; /* allocated only when it has probes */
@@ -74,18 +71,17 @@ struct supervisor {
     struct loop loop; /* the signals, the deadline, the endpoint's and probes' sockets */
     struct proc procs[CONFIG_MAX_PROCESSES];
     size_t n_procs;
-    bool shutdown;   /* the container is stopping */
-    bool left_asked; /* everything left had the stop signal, once every process was gone */
-    bool gave_up;    /* the pids SIGKILL did not clear were named */
-    bool killed_all; /* the grace period's SIGKILL went out (said once) */
-    int cause;       /* the process that ended the container, -1: a stop signal */
-    /* Lifecycle events waiting to be fed: never fed from inside an action. */
-    struct {
-        int proc;
-        struct lifecycle_event ev;
-    } pending[32];
-    size_t n_pending;
+    /* The processes as one container: their lifecycles, the shutdown, the
+     * events waiting to be fed (never fed from inside an action). */
+    struct pod pod;
+    struct pod_process pod_procs[CONFIG_MAX_PROCESSES];
+    struct pod_item pod_queue[POD_QUEUE_CAP(CONFIG_MAX_PROCESSES)];
 };
+
+/* Whether p's latest run has been reaped. */
+static bool exited(const struct proc *p) {
+    return pod_process_exited(&p->sv->pod, (size_t)p->index);
+}
 
 static bool is_tty_stop(int signo) {
     return signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU;
@@ -120,11 +116,11 @@ static void forward_signal(struct supervisor *sv, struct proc *p, int signo) {
     pid_t target = o->signal_group ? -p->pid : p->pid;
     /* A reaped child's pid may belong to someone else by now: never signal
      * it. (dumb-init still reports the forward; its verbose output is kept.) */
-    if (!(p->exited && !o->signal_group)) {
+    if (!(exited(p) && !o->signal_group)) {
         if (kill(target, to) < 0) {
             /* The child may have left its group (setsid, setpgid): reach it
              * directly rather than lose the signal. */
-            if (errno == ESRCH && target < 0 && !p->exited)
+            if (errno == ESRCH && target < 0 && !exited(p))
                 (void)kill(p->pid, to);
             else if (errno != ESRCH)
                 log_msg(LOG_WARN, "forwarding signal %d to %d: %s", to, (int)target,
@@ -192,7 +188,7 @@ static void signal_child(pid_t pid, void *ctx) {
  * by the kernel (orphans it adopted included). */
 static void signal_everything(struct supervisor *sv, int signo) {
     for (size_t i = 0; i < sv->n_procs; i++)
-        if (sv->procs[i].pid > 0 && !sv->procs[i].exited)
+        if (sv->procs[i].pid > 0 && !exited(&sv->procs[i]))
             (void)kill(-sv->procs[i].pid, signo);
     if (getpid() == 1) {
         (void)kill(-1, signo);
@@ -223,13 +219,10 @@ static void list_child(pid_t pid, void *ctx) {
 /* ACT_GIVE_UP: SIGKILL did not clear everything in the bounded wait; the
  * pids left are named (once), then podinit exits. */
 static void say_what_is_left(struct supervisor *sv) {
-    if (sv->gave_up)
-        return;
-    sv->gave_up = true;
     struct pid_list l = {.len = 0};
     if (for_each_child(list_child, &l) < 0)
         for (size_t i = 0; i < sv->n_procs; i++)
-            if (sv->procs[i].pid > 0 && !sv->procs[i].exited)
+            if (sv->procs[i].pid > 0 && !exited(&sv->procs[i]))
                 list_child(sv->procs[i].pid, &l);
     log_event(LOG_WARN, &(struct log_fields){.event = "abandoned", .signo = SIGKILL},
               "still running %d.%03ds after SIGKILL (not ours to kill?): pid%s %s%s; exiting",
@@ -260,8 +253,8 @@ static void earliest(int64_t *next, int64_t t) {
  * is scheduled (an idle podinit makes no wake-ups). */
 static void reschedule(struct supervisor *sv) {
     int64_t next = 0;
+    earliest(&next, pod_next_deadline(&sv->pod));
     for (size_t i = 0; i < sv->n_procs; i++) {
-        earliest(&next, lifecycle_next_deadline(&sv->procs[i].lc));
         if (sv->procs[i].probes_on)
             earliest(&next, prober_next_wakeup(sv->procs[i].prober));
     }
@@ -271,10 +264,7 @@ static void reschedule(struct supervisor *sv) {
 }
 
 static void queue_event(struct supervisor *sv, struct proc *p, struct lifecycle_event ev) {
-    if (sv->n_pending < sizeof sv->pending / sizeof sv->pending[0]) {
-        sv->pending[sv->n_pending].proc = p->index;
-        sv->pending[sv->n_pending++].ev = ev;
-    }
+    pod_post(&sv->pod, (size_t)p->index, ev);
 }
 
 /* ---- hooks ---------------------------------------------------------------- */
@@ -313,7 +303,7 @@ static void run_hook(struct supervisor *sv, struct proc *p, enum lifecycle_hook_
     char what[256], pre[80];
     log_event(LOG_INFO, &(struct log_fields){.event = "hook_start", .hook = name}, "%s%s hook: %s",
               prefix(sv, p, pre, sizeof pre), name, hooks_describe(h, what, sizeof what));
-    int64_t left = p->lc.phase_end_ms - now;
+    int64_t left = p->lc->phase_end_ms - now;
     struct hooks_context ctx = p->ctx;
     ctx.name = name;
     ctx.timeout_ms = left > 0 ? left : 1;
@@ -324,7 +314,6 @@ static void run_hook(struct supervisor *sv, struct proc *p, enum lifecycle_hook_
         return;
     }
     p->hook_pid = pid;
-    p->hook_id = id;
 }
 
 static void cancel_hook(struct supervisor *sv, struct proc *p, enum lifecycle_hook_id id,
@@ -337,15 +326,13 @@ static void cancel_hook(struct supervisor *sv, struct proc *p, enum lifecycle_ho
               timed_out
                   ? (id == LC_HOOK_PRE_STOP ? "still running when its time ran out" : "timed out")
                   : "no longer needed");
-    hooks_cancel(p->hook_pid);
-    p->hook_id = LC_HOOK_NONE; /* its exit, when reaped, reports nothing */
+    hooks_cancel(p->hook_pid); /* the lifecycle forgot it: its exit reports nothing */
 }
 
 /* A hook job ended: success is exit status 0. */
 static void hook_reaped(struct supervisor *sv, struct proc *p, int status) {
-    enum lifecycle_hook_id id = p->hook_id;
+    enum lifecycle_hook_id id = p->lc->running_hook;
     p->hook_pid = 0;
-    p->hook_id = LC_HOOK_NONE;
     if (id == LC_HOOK_NONE)
         return; /* cancelled: nothing to report */
     const char *name = lifecycle_hook_name(id);
@@ -386,8 +373,6 @@ static int start_process(struct supervisor *sv, struct proc *p) {
     struct spawn_error failure;
     int rc = spawn_process(&req, &p->pid, &failure);
     if (rc == 0) {
-        p->exited = false;
-        p->reported = false;
         log_spawned(p->pid, argv[0]);
         return 0;
     }
@@ -415,14 +400,11 @@ static int start_process(struct supervisor *sv, struct proc *p) {
  * with that code (and backs off again). */
 static void restart_process(struct supervisor *sv, struct proc *p) {
     log_event(LOG_INFO, &(struct log_fields){.event = "restart"}, "restarting \"%s\" (restart %d)",
-              proc_name(p), p->lc.restarts);
+              proc_name(p), p->lc->restarts);
     int rc = start_process(sv, p);
     if (rc != 0) {
         /* No child, so no SIGCHLD will say so: the exit is fed now. */
-        p->exited = true;
-        p->reported = true;
-        p->status = (rc & 0xff) << 8;
-        queue_event(sv, p, (struct lifecycle_event){.kind = EV_MAIN_EXITED, .status = p->status});
+        queue_event(sv, p, (struct lifecycle_event){.kind = EV_MAIN_EXITED, .status = (rc & 0xff) << 8});
         return;
     }
     queue_event(sv, p, (struct lifecycle_event){.kind = EV_STARTED});
@@ -453,22 +435,21 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
     prefix(sv, p, pre, sizeof pre);
     switch (act->kind) {
     case ACT_SET_READY:
-        p->ready = act->ready;
         log_event(act->ready ? LOG_DEBUG : LOG_INFO, &(struct log_fields){.event = "readiness"},
                   "%sreadiness: %s", pre, act->ready ? "ready" : "not ready");
         break;
     case ACT_RUN_HOOK: run_hook(sv, p, act->hook, now); break;
     case ACT_CANCEL_HOOK:
-        if (p->hook_id == act->hook && p->hook_pid > 0)
+        if (p->hook_pid > 0)
             cancel_hook(sv, p, act->hook, act->timed_out);
         break;
     case ACT_SIGNAL_APP: {
         /* A process already gone is not signalled itself (its pid may be
          * someone else's by now), nor is everything: the others keep their
          * drain, and what is left is the pod's to stop once every process is
-         * gone (stop_what_is_left). Its group may still have members: a
+         * gone (the pod's POD_ACT_ASK_WHAT_IS_LEFT). Its group may still have members: a
          * pgid is not handed out again while one is left (else ESRCH). */
-        if (p->exited) {
+        if (exited(p)) {
             int sig = signals_rewrite_apply(&p->cfg->rewrite, act->signo);
             if (sv->opts->signal_group && p->pid > 0 && sig != 0 && kill(-p->pid, sig) == 0)
                 log_event(LOG_INFO, &(struct log_fields){.event = "stop", .signo = sig},
@@ -484,15 +465,13 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
         break;
     }
     case ACT_KILL_ALL:
-        if (sv->killed_all)
-            break; /* another process's deadline said so first */
-        sv->killed_all = true;
+        /* once, however many processes reach their deadline (the pod's rule) */
         log_event(LOG_WARN, &(struct log_fields){.event = "kill", .signo = SIGKILL},
                   "grace period over: SIGKILL to everything left");
         signal_everything(sv, SIGKILL);
         break;
     case ACT_KILL_APP:
-        if (!p->exited) {
+        if (!exited(p)) {
             log_event(LOG_WARN,
                       &(struct log_fields){.event = "kill", .signo = SIGKILL, .child = p->pid},
                       "%sgrace period over: SIGKILL to process group %d", pre, (int)p->pid);
@@ -502,7 +481,7 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
     case ACT_BACKOFF:
         log_event(LOG_INFO, &(struct log_fields){.event = "backoff", .child = p->pid},
                   "\"%s\" exited (status %d): restart %d in %d.%03ds", proc_name(p),
-                  exit_code_of(p->status), act->restart_number, (int)(act->delay_ms / 1000),
+                  exit_code_of(pod_process_last_status(&sv->pod, (size_t)p->index)), act->restart_number, (int)(act->delay_ms / 1000),
                   (int)(act->delay_ms % 1000));
         break;
     case ACT_RESTART: restart_process(sv, p); break;
@@ -521,40 +500,34 @@ static void carry_out(struct supervisor *sv, struct proc *p, const struct lifecy
     }
 }
 
-/* The container stops because of process p (cause >= 0) or a stop signal:
- * the others are stopped at once, with no drain. */
-static void begin_shutdown(struct supervisor *sv, int cause) {
-    sv->shutdown = true;
-    sv->cause = cause;
-    if (cause < 0)
-        return;
-    for (size_t i = 0; i < sv->n_procs; i++)
-        if ((int)i != cause)
-            queue_event(sv, &sv->procs[i], (struct lifecycle_event){.kind = EV_SHUTDOWN_NOW});
+static void carry_out_pod(struct supervisor *sv, const struct pod_action *a, int64_t now) {
+    switch (a->kind) {
+    case POD_ACT_PROCESS: carry_out(sv, &sv->procs[a->proc], &a->act, now); break;
+    case POD_ACT_KILL_EVERYTHING: signal_everything(sv, SIGKILL); break;
+    case POD_ACT_ASK_WHAT_IS_LEFT: ask_what_is_left(sv, a->signo); break;
+    }
 }
 
-/* Feed the queued events, carry out their actions, then what those
- * produced, in order: a lifecycle is never re-entered while its actions
- * are carried out. */
+static void carry_out_pod(struct supervisor *sv, const struct pod_action *a, int64_t now);
+
+/* Feed the pod what is queued, carry out each event's actions, then what
+ * those produced, in order: a lifecycle is never re-entered while its
+ * actions are carried out. */
 static void feed_pending(struct supervisor *sv) {
-    while (sv->n_pending > 0) {
-        struct proc *p = &sv->procs[sv->pending[0].proc];
-        struct lifecycle_event ev = sv->pending[0].ev;
-        memmove(&sv->pending[0], &sv->pending[1], --sv->n_pending * sizeof sv->pending[0]);
-        struct lifecycle_action acts[8];
-        int64_t now = loop_now_ms();
-        size_t n = lifecycle_step(&p->lc, &ev, now, acts, 8);
+    struct pod_action acts[POD_MAX_ACTIONS];
+    size_t n;
+    int64_t now;
+    while ((n = pod_next(&sv->pod, now = loop_now_ms(), acts, POD_MAX_ACTIONS)) > 0)
         for (size_t i = 0; i < n; i++)
-            carry_out(sv, p, &acts[i], now);
-        /* A process that stops on its own (no restart) ends the container. */
-        if (!sv->shutdown && (p->lc.state == LC_TERMINATING || p->lc.state == LC_KILLING))
-            begin_shutdown(sv, p->index);
+            carry_out_pod(sv, &acts[i], now);
+    if (sv->pod.dropped > 0) {
+        log_msg(LOG_ERROR, "%zu lifecycle events lost (queue full)", sv->pod.dropped);
+        sv->pod.dropped = 0;
     }
 }
 
 static void feed_all(struct supervisor *sv, struct lifecycle_event ev) {
-    for (size_t i = 0; i < sv->n_procs; i++)
-        queue_event(sv, &sv->procs[i], ev);
+    pod_post_all(&sv->pod, ev);
     feed_pending(sv);
 }
 
@@ -568,23 +541,19 @@ static void stop_signal_received(struct supervisor *sv, int signo) {
     char name[32];
     const struct config *c = sv->cfg;
     struct log_fields lf = {.event = "stop_signal", .signo = signo};
-    if (!sv->shutdown) {
+    if (!sv->pod.shutdown) {
         log_event(LOG_INFO, &lf,
                   "%s received: shutting down (drain %lld.%03llds, grace %lld.%03llds)",
                   signals_name(signo, name, sizeof name), (long long)(c->prestop_delay_ms / 1000),
                   (long long)(c->prestop_delay_ms % 1000), (long long)(c->grace_ms / 1000),
                   (long long)(c->grace_ms % 1000));
-        begin_shutdown(sv, -1);
     } else {
         log_event(LOG_INFO, &lf, "%s received again while %s",
                   signals_name(signo, name, sizeof name),
-                  lifecycle_state_name(sv->procs[0].lc.state));
+                  lifecycle_state_name(sv->procs[0].lc->state));
     }
-    feed_all(sv, (struct lifecycle_event){.kind = EV_STOP_SIGNAL, .signo = signo});
-    /* Every process is gone and what is left was asked to stop: a stop
-     * signal now is for what is left, as the first one was. */
-    if (sv->left_asked)
-        ask_what_is_left(sv, signo);
+    pod_stop_signal(&sv->pod, signo);
+    feed_pending(sv);
 }
 
 static void handle_signal(struct supervisor *sv, int signo) {
@@ -646,11 +615,9 @@ static void on_reaped(void *ctx, pid_t pid, int status) {
     }
     for (size_t i = 0; i < sv->n_procs; i++) {
         struct proc *p = &sv->procs[i];
-        if (p->pid != 0 && pid == p->pid && !p->exited) {
+        if (p->pid != 0 && pid == p->pid && !exited(p)) {
             log_reaped(pid, status, true);
-            p->exited = true;
-            p->exited_once = true;
-            p->status = status;
+            pod_exited(&sv->pod, i, status); /* fed after the pass (pod_end_round) */
             return;
         }
     }
@@ -668,24 +635,21 @@ static void on_reaped(void *ctx, pid_t pid, int status) {
 static int finish(struct supervisor *sv) {
     const struct cli_options *o = sv->opts;
     struct proc *p = &sv->procs[0];
-    int code = exit_code_container(p->status, &sv->cfg->success_exit_codes);
+    int status = pod_process_last_status(&sv->pod, 0);
+    int code = exit_code_container(status, &sv->cfg->success_exit_codes);
     /* Whatever is left of the child's group gets SIGTERM (dumb-init's
      * behaviour; tini leaves that to the kernel's kill of the namespace). */
     if (o->persona != PERSONA_TINI && (o->signal_group || o->persona == PERSONA_DUMB_INIT))
         forward_signal(sv, p, SIGTERM);
-    log_main_exited(p->status, code);
+    log_main_exited(status, code);
     return code;
 }
 
 /* Every lifecycle has exited: podinit's exit code, said in the log. */
 static int container_exit_code(struct supervisor *sv) {
-    const struct lifecycle *lcs[CONFIG_MAX_PROCESSES];
-    for (size_t i = 0; i < sv->n_procs; i++)
-        lcs[i] = &sv->procs[i].lc;
-    int code = lifecycle_exit_code(lcs, sv->n_procs, sv->cause, &sv->cfg->success_exit_codes,
-                                   CLI_EXIT_POST_START);
-    const struct proc *p = &sv->procs[sv->cause >= 0 ? sv->cause : 0];
-    if (p->lc.failed_hook == LC_HOOK_POST_START) {
+    int code = pod_exit_code(&sv->pod, &sv->cfg->success_exit_codes, CLI_EXIT_POST_START);
+    const struct proc *p = &sv->procs[pod_cause(&sv->pod)];
+    if (p->lc->failed_hook == LC_HOOK_POST_START) {
         log_event(LOG_ERROR,
                   &(struct log_fields){
                       .event = "exit", .hook = "postStart", .has_status = true, .status = code},
@@ -693,13 +657,13 @@ static int container_exit_code(struct supervisor *sv) {
                   sv->n_procs > 1 ? proc_name(p) : "", sv->n_procs > 1 ? ": " : "", code);
         return code;
     }
-    if (sv->gave_up && !p->lc.main_exited)
+    if (sv->pod.gave_up && !p->lc->main_exited)
         log_event(LOG_ERROR,
                   &(struct log_fields){.event = "exit", .has_status = true, .status = code},
                   "%s%smain process not reaped; exiting with %d",
                   sv->n_procs > 1 ? proc_name(p) : "", sv->n_procs > 1 ? ": " : "", code);
     else
-        log_main_exited(p->lc.main_status, code);
+        log_main_exited(p->lc->main_status, code);
     return code;
 }
 
@@ -801,17 +765,26 @@ static int setup(struct supervisor *sv) {
 
 /* ---- probes and health ------------------------------------------------------- */
 
-static bool probe_ok(const struct proc *p, enum prober_kind kind, bool needs_pass) {
-    if (!p->probes_on || !prober_configured(p->prober, kind))
-        return true;
-    enum probe_result r = prober_result(p->prober, kind);
-    return needs_pass ? r == PROBE_PASSING : r != PROBE_FAILING;
+/* p's probes as the pod reads them: one LC_PROBE_* bit each. */
+static struct pod_probes probes_of(const struct proc *p) {
+    struct pod_probes pr = {0, 0, 0};
+    if (!p->probes_on)
+        return pr;
+    for (int k = 0; k < PROBER_KINDS; k++) {
+        if (!prober_configured(p->prober, (enum prober_kind)k))
+            continue;
+        enum probe_result r = prober_result(p->prober, (enum prober_kind)k);
+        pr.configured |= probe_bits[k];
+        pr.passing |= r == PROBE_PASSING ? probe_bits[k] : 0u;
+        pr.failing |= r == PROBE_FAILING ? probe_bits[k] : 0u;
+    }
+    return pr;
 }
 
-/* What the health endpoint reports, from every process's state. */
+/* What the health endpoint reports: the pod's rules over every process. */
 static struct health_status health_status_of(const struct supervisor *sv,
                                              struct health_process *out) {
-    struct health_status st = {.state = lifecycle_state_name(sv->procs[0].lc.state),
+    struct health_status st = {.state = lifecycle_state_name(sv->procs[0].lc->state),
                                .live = true,
                                .ready = true,
                                .started = true,
@@ -819,21 +792,20 @@ static struct health_status health_status_of(const struct supervisor *sv,
                                .n_procs = sv->n_procs};
     for (size_t i = 0; i < sv->n_procs; i++) {
         const struct proc *p = &sv->procs[i];
-        bool running = p->pid > 0 && !p->exited;
-        bool started = p->lc.state != LC_STARTING && probe_ok(p, PROBER_STARTUP, true);
-        bool ready = p->ready && running && started && probe_ok(p, PROBER_READINESS, true);
-        st.live =
-            st.live && running && p->lc.state != LC_KILLING && probe_ok(p, PROBER_LIVENESS, false);
-        st.ready = st.ready && ready;
-        st.started = st.started && started;
+        bool running = p->pid > 0 && !exited(p);
+        struct pod_health h = pod_process_health(&sv->pod, i, running, probes_of(p));
+        bool has_exited = pod_process_has_exited(&sv->pod, i);
+        st.live = st.live && h.live;
+        st.ready = st.ready && h.ready;
+        st.started = st.started && h.started;
         out[i] = (struct health_process){
             .name = proc_name(p),
-            .state = lifecycle_state_name(p->lc.state),
+            .state = lifecycle_state_name(p->lc->state),
             .pid = running ? p->pid : 0,
-            .ready = ready,
-            .restarts = p->lc.restarts,
-            .exited = p->exited_once,
-            .last_exit = p->exited_once ? exit_code_of(p->status) : 0,
+            .ready = h.ready,
+            .restarts = p->lc->restarts,
+            .exited = has_exited,
+            .last_exit = has_exited ? exit_code_of(pod_process_last_status(&sv->pod, i)) : 0,
         };
     }
     return st;
@@ -880,13 +852,10 @@ static struct lifecycle_hook lifecycle_hook_of(const struct config_hook *h, bool
     }
 }
 
-/* Everything about process i that does not need the loop yet. */
-static int init_proc(struct supervisor *sv, size_t i) {
-    const struct config *cfg = sv->cfg;
-    struct proc *p = &sv->procs[i];
-    const struct config_process *c = &cfg->processes[i];
-    *p = (struct proc){.sv = sv, .index = (int)i, .cfg = c};
-    lifecycle_init(&p->lc, &(struct lifecycle_config){
+/* How the lifecycle sees configured process c. */
+static struct lifecycle_config lifecycle_config_of(const struct config *cfg,
+                                                   const struct config_process *c) {
+    return (struct lifecycle_config){
                                .prestop_delay_ms = cfg->prestop_delay_ms,
                                .grace_ms = cfg->grace_ms,
                                .stop_signal = c->stop_signal,
@@ -899,7 +868,14 @@ static int init_proc(struct supervisor *sv, size_t i) {
                                .probes = (c->startup.present ? LC_PROBE_STARTUP : 0u) |
                                          (c->readiness.present ? LC_PROBE_READINESS : 0u) |
                                          (c->liveness.present ? LC_PROBE_LIVENESS : 0u),
-                           });
+                           };
+}
+
+/* Everything about process i that does not need the loop yet. */
+static int init_proc(struct supervisor *sv, size_t i) {
+    struct proc *p = &sv->procs[i];
+    const struct config_process *c = &sv->cfg->processes[i];
+    *p = (struct proc){.sv = sv, .index = (int)i, .cfg = c, .lc = &sv->pod.procs[i].lc};
     if (c->n_env > 0) {
         p->env = config_environment(c, environ);
         if (p->env == NULL) {
@@ -940,10 +916,13 @@ int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
                             .loop = {.epfd = -1, .sigfd = -1},
                             .no_children = true, /* until a reap says otherwise */
                             .health = {.listen_fd = -1},
-                            .cause = -1,
                             .n_procs = opts->persona == PERSONA_PODINIT ? cfg->n_processes : 1};
     int threshold = opts->persona == PERSONA_PODINIT ? cfg->log_level : opts->verbosity;
     log_init(opts->persona, threshold, loop_now_ms(), cfg->log_json);
+    struct lifecycle_config lcs[CONFIG_MAX_PROCESSES];
+    for (size_t i = 0; i < sv.n_procs; i++)
+        lcs[i] = lifecycle_config_of(cfg, &cfg->processes[i]);
+    pod_init(&sv.pod, sv.pod_procs, lcs, sv.n_procs, sv.pod_queue, POD_QUEUE_CAP(sv.n_procs));
     int rc = 0;
     for (size_t i = 0; i < sv.n_procs && rc == 0; i++)
         rc = init_proc(&sv, i);
@@ -963,49 +942,12 @@ int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
 
 /* ---- the loop ------------------------------------------------------------------ */
 
-/* Once every process is gone in a shutdown, what they left behind (a
- * daemon outside their groups, a preStop hook's background child) is asked
- * to stop too, once, with the main process's stop signal; the deadline's
- * SIGKILL still follows. */
-static void stop_what_is_left(struct supervisor *sv, bool none_left) {
-    if (sv->left_asked || none_left)
-        return;
-    for (size_t i = 0; i < sv->n_procs; i++)
-        if (!sv->procs[i].exited || sv->procs[i].lc.state != LC_TERMINATING)
-            return;
-    sv->left_asked = true;
-    ask_what_is_left(sv, lifecycle_stop_signal(&sv->procs[0].lc));
-}
-
-/* After the reaping pass: feed the lifecycles what happened. Returns true
- * when the container is done. */
+/* After the reaping pass: the pod is fed what happened (the exits, the
+ * timer) and applies its rules. Returns true when the container is done. */
 static bool advance(struct supervisor *sv, bool timer_fired, bool none_left) {
-    feed_pending(sv); /* hook and probe results found while reaping */
-    for (size_t i = 0; i < sv->n_procs; i++) {
-        struct proc *p = &sv->procs[i];
-        if (p->exited && !p->reported) {
-            p->reported = true;
-            queue_event(sv, p,
-                        (struct lifecycle_event){.kind = EV_MAIN_EXITED, .status = p->status});
-        }
-    }
+    pod_end_round(&sv->pod, timer_fired, none_left);
     feed_pending(sv);
-    if (timer_fired)
-        feed_all(sv, (struct lifecycle_event){.kind = EV_TIMER});
-    bool killing = false, all_exited = true, done = true;
-    for (size_t i = 0; i < sv->n_procs; i++) {
-        killing = killing || sv->procs[i].lc.state == LC_KILLING;
-        all_exited = all_exited && sv->procs[i].exited;
-    }
-    if (killing && !none_left)
-        signal_everything(sv, SIGKILL); /* orphans adopted since */
-    else
-        stop_what_is_left(sv, none_left);
-    if (all_exited && none_left)
-        feed_all(sv, (struct lifecycle_event){.kind = EV_ALL_EXITED});
-    for (size_t i = 0; i < sv->n_procs; i++)
-        done = done && sv->procs[i].lc.state == LC_EXITED;
-    return done;
+    return pod_done(&sv->pod);
 }
 
 /* Reaping after a SIGCHLD is enough: one stays pending (blocked) while a
@@ -1077,7 +1019,7 @@ static int run(struct supervisor *sv) {
         if (rc != 0)
             return rc;
         if (!opts->lifecycle) {
-            if (sv->procs[0].exited)
+            if (exited(&sv->procs[0]))
                 return finish(sv);
         } else if (!opts->pause && advance(sv, timer_fired, none_left)) {
             return container_exit_code(sv);

@@ -567,28 +567,6 @@ static void probes_start_over_after_a_restart(void **state) {
     assert_int_equal(find(&r, ACT_PROBES)->probes, LC_PROBE_STARTUP); /* from the start */
 }
 
-static void the_container_exits_with_the_status_of_the_process_that_ended_it(void **state) {
-    (void)state;
-    struct lifecycle a, b, c;
-    struct lifecycle_config cfg = {.grace_ms = 1000};
-    lifecycle_init(&a, &cfg);
-    lifecycle_init(&b, &cfg);
-    lifecycle_init(&c, &cfg);
-    a.main_status = EXITED(0);
-    b.main_status = EXITED(7);
-    c.main_status = SIGKILL; /* killed at the deadline */
-    const struct lifecycle *procs[] = {&a, &b, &c};
-    struct exit_code_remap none = {{0}}, ok137 = {{0}};
-    exit_code_remap_add(&ok137, "137");
-    assert_int_equal(lifecycle_exit_code(procs, 3, 1, &none, 3), 7);   /* b ended it */
-    assert_int_equal(lifecycle_exit_code(procs, 3, 2, &none, 3), 137); /* c did */
-    assert_int_equal(lifecycle_exit_code(procs, 3, 2, &ok137, 3), 0);  /* a success code */
-    assert_int_equal(lifecycle_exit_code(procs, 3, -1, &none, 3), 0);  /* a stop: processes[0] */
-    b.failed_hook = LC_HOOK_POST_START;
-    assert_int_equal(lifecycle_exit_code(procs, 3, 1, &none, 3), 3); /* its postStart failed */
-    assert_int_equal(lifecycle_exit_code(procs, 3, -1, &none, 3), 0);
-}
-
 static void no_exit_before_the_main_process_is_gone(void **state) {
     (void)state;
     struct run r;
@@ -795,7 +773,6 @@ int main(void) {
         cmocka_unit_test(without_a_startup_probe_the_others_start_at_once),
         cmocka_unit_test(a_startup_probe_failing_for_good_is_a_liveness_failure),
         cmocka_unit_test(probes_start_over_after_a_restart),
-        cmocka_unit_test(the_container_exits_with_the_status_of_the_process_that_ended_it),
         cmocka_unit_test(no_exit_before_the_main_process_is_gone),
         cmocka_unit_test(nothing_happens_twice_after_exit),
         cmocka_unit_test(nothing_is_scheduled_once_a_restart_is_running),
