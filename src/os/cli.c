@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "podinit/config.h"
 #include "podinit/log.h"
 #include "podinit/usage.h"
 
@@ -572,7 +573,7 @@ static void set_defaults(struct cli_options *o, enum cli_persona persona, char *
         o->signal_group = true;
         o->lifecycle = true;
     }
-    o->grace_ms = 30000; /* Kubernetes' terminationGracePeriodSeconds default */
+    o->grace_ms = CONFIG_DEFAULT_GRACE_MS; /* Kubernetes' terminationGracePeriodSeconds default */
 }
 
 /* PODINIT_* variables: each sets the long option of the same name where
