@@ -27,35 +27,7 @@ static const struct health_process web = {.name = "web", .state = "RUNNING", .pi
 static const struct health_status up = {.state = "RUNNING", .live = true, .ready = true,
                                         .started = true, .procs = &web, .n_procs = 1};
 
-/* Eight processes with the longest names the config takes (63), every
- * field at its widest. */
-static struct health_process widest[8];
-static struct health_status widest_status(void) {
-    static char names[8][64];
-    static char state[HEALTH_MAX_STATE + 1];
-    memset(state, 'S', HEALTH_MAX_STATE);
-    for (int i = 0; i < 8; i++) {
-        snprintf(names[i], sizeof names[i], "p%c-%060d", '0' + i, 0);
-        widest[i] = (struct health_process){.name = names[i],
-                                            .state = state,
-                                            .pid = -2147483647 - 1,
-                                            .restarts = -2147483647 - 1,
-                                            .exited = true,
-                                            .last_exit = -2147483647 - 1};
-    }
-    return (struct health_status){.state = state, .procs = widest, .n_procs = 8};
-}
-
-/* The body after the headers, and that its length is the Content-Length. */
-static const char *body_of(const char *answer, size_t len) {
-    const char *body = strstr(answer, "\r\n\r\n");
-    const char *cl = strstr(answer, "Content-Length: ");
-    assert_non_null(body);
-    assert_non_null(cl);
-    body += 4;
-    assert_int_equal(strtoul(cl + 16, NULL, 10), len - (size_t)(body - answer));
-    return body;
-}
+#include "health_fixture.h"
 
 /* A port nothing listens on, below the ephemeral range (as the bats tests
  * pick theirs), for an endpoint on 127.0.0.1. */
