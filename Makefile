@@ -43,7 +43,7 @@ BUILD_DEPS := gcc make libc6-dev libcmocka-dev libcjson-dev pkg-config
 TEST_DEPS  := bats procps util-linux bsdutils coreutils clang libclang-rt-14-dev man-db python3
 
 .PHONY: all links deps test unit integration demo bench static static-helpers test-runtime \
-        rollout valgrind fuzz install clean check-core
+        rollout valgrind fuzz install clean check-core check-size
 
 all: $(BUILD)/podinit links
 
@@ -85,6 +85,11 @@ unit: $(UNIT_BIN) check-core
 # (scripts/check-core.sh reads the includes and the objects' symbols).
 check-core: $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC))
 	@scripts/check-core.sh $(CORE_SRC) -- $^
+
+# The size rules: no .c or .h under src/ and include/ over 500 lines, no
+# function over 70 (scripts/check-size.sh says how a function is counted).
+check-size:
+	@scripts/check-size.sh src include
 
 integration: all $(HELPER_BIN)
 	@echo "== integration tests"
