@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "podinit/config.h"
 #include "podinit/exit_code.h"
 #include "podinit/lifecycle.h"
 
@@ -143,5 +144,9 @@ int pod_process_last_status(const struct pod *pod, size_t proc);
 /* Whether procs[proc] has exited at least once (its last exit: its
  * lifecycle's main_status). */
 bool pod_process_has_exited(const struct pod *pod, size_t proc);
+
+/* How the lifecycle of configured process c sees it (pod_config.c). */
+struct lifecycle_config pod_lifecycle_config(const struct config *cfg,
+                                             const struct config_process *c);
 
 #endif

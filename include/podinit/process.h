@@ -1,0 +1,119 @@
+/* include/podinit/process.h — one configured process as the shell runs it:
+ * its runs, its hook job, its probes, the signals it is sent. It carries
+ * out its lifecycle's actions and posts what happened to the pod; which
+ * run is reaped and what it means are the pod's and lifecycle's to say. */
+#ifndef PODINIT_PROCESS_H
+#define PODINIT_PROCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "podinit/config.h"
+#include "podinit/health_answer.h"
+#include "podinit/hooks.h"
+#include "podinit/lifecycle.h"
+#include "podinit/loop.h"
+#include "podinit/pod.h"
+#include "podinit/prober.h"
+#include "podinit/signal_state.h"
+
+/* What every process shares, set once by the supervisor. */
+struct process_shared {
+    struct pod *pod;                     /* where events are posted */
+    struct loop *loop;                   /* probes' sockets */
+    const struct signal_state *signals;  /* handed back to each child */
+    bool signal_group;                   /* signals go to the process group */
+    bool new_session;                    /* dumb-init's setsid: each run gets a session */
+    bool named;                          /* several processes: log lines carry the name */
+    char *start_dir;                     /* where hooks run without workingDir (owned) */
+};
+
+struct proc {
+    const struct process_shared *sh;
+    size_t index;                     /* in the pod */
+    const struct config_process *cfg;
+    char **env;                       /* its environment (inherited + env), or NULL: ours */
+    pid_t pid;                        /* its latest run's (0 before it starts, and in pause
+                                         mode); whether that run is reaped is the pod's to say */
+    struct lifecycle *lc;             /* its lifecycle, in the pod */
+    /* The one hook job it may run (exec or httpGet): which hook it is, is
+     * the lifecycle's running_hook. A cancelled one is killed and kept
+     * apart until reaped, so its exit is never taken for the next hook's. */
+    pid_t hook_pid;
+    pid_t cancelled_hook_pid;
+    struct hooks_context ctx;         /* env, dir, user for its hooks and exec probes */
+    struct prober *prober;            /* only when it has probes (nothing configured, nothing paid) */
+};
+
+/* Everything about process index that does not need the loop running.
+ * Returns 0, or podinit's exit code (the failure logged). */
+int process_init(struct proc *p, struct process_shared *sh, size_t index,
+                 const struct config_process *c);
+void process_free(struct proc *p);
+
+/* "main", or its configured name. */
+const char *process_name(const struct proc *p);
+
+/* "web: " before its log lines when there are several processes, else "". */
+const char *process_prefix(const struct proc *p, char *buf, size_t len);
+
+/* Whether its latest run has been reaped. */
+bool process_exited(const struct proc *p);
+
+/* Start a run. Returns 0, or the exit code its failure means (logged). */
+int process_start(struct proc *p);
+
+/* signo, after its rewrite map, to it or its group. */
+void process_forward(struct proc *p, int signo);
+
+/* Carry out one of its lifecycle's actions (not ACT_KILL_ALL, nor the
+ * container's ACT_GIVE_UP: those span the pod). */
+void process_carry_out(struct proc *p, const struct lifecycle_action *act, int64_t now);
+
+/* A reaped child: true when it was this process's hook or exec probe
+ * (its result posted or recorded). */
+bool process_reaped_job(struct proc *p, pid_t pid, int status, int64_t now);
+
+/* Its probes as the pod reads them. */
+struct pod_probes process_probes(const struct proc *p);
+
+/* The hooks (process_hooks.c). */
+void process_run_hook(struct proc *p, enum lifecycle_hook_id id, int64_t now);
+void process_cancel_hook(struct proc *p, enum lifecycle_hook_id id, bool timed_out);
+void process_hook_reaped(struct proc *p, int status);
+
+/* The probes (process_probes.c). */
+int process_probes_init(struct proc *p);
+void process_set_probes(struct proc *p, unsigned want);
+
+/* The processes taken together (processes.c). */
+
+/* Whose child pid was: a process's hook or exec probe (handled, and
+ * PROCESSES_JOB), the run of procs[i] (i, for the pod to be told), or none
+ * of theirs (an orphan). */
+enum { PROCESSES_JOB = -1, PROCESSES_NOT_OURS = -2 };
+int processes_claim_reaped(struct proc *procs, size_t n, pid_t pid, int status, int64_t now);
+
+/* signo to each process's group still running, then to everything the
+ * kernel lists (children.c). */
+void processes_signal_everything(const struct proc *procs, size_t n, int signo);
+
+/* The bounded wait after SIGKILL is over: the pids left, named once. */
+void processes_say_what_is_left(const struct proc *procs, size_t n);
+
+/* What the health endpoint reports: the pod's rules over each process
+ * (out[n] is the caller's). */
+struct health_status processes_health(const struct proc *procs, size_t n,
+                                      struct health_process *out);
+
+/* A shutdown: signo (after procs[0]'s rewrite map) to everything left
+ * once every process is gone. */
+void processes_ask_what_is_left(const struct proc *procs, size_t n, int signo);
+
+/* Every lifecycle has exited: the container's exit code, said in the log
+ * (a failed postStart gives CLI_EXIT_POST_START). */
+int processes_exit_code(const struct proc *procs, const struct exit_code_remap *success);
+
+#endif

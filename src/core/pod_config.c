@@ -1,0 +1,34 @@
+/* src/core/pod_config.c — how the pod's lifecycles see the configuration. */
+#include "podinit/pod.h"
+
+/* How the lifecycle sees a configured hook: a postStart job without its
+ * own timeout gets the default one; a preStop job lasts until the grace. */
+static struct lifecycle_hook lifecycle_hook_of(const struct config_hook *h, bool post_start) {
+    switch (h->kind) {
+    case HOOK_SLEEP: return (struct lifecycle_hook){LC_HOOK_SLEEP, h->sleep_ms};
+    case HOOK_EXEC:
+    case HOOK_HTTP_GET:
+        return (struct lifecycle_hook){LC_HOOK_JOB, h->timeout_ms > 0 ? h->timeout_ms
+                                                    : post_start      ? CONFIG_POST_START_TIMEOUT_MS
+                                                                      : 0};
+    default: return (struct lifecycle_hook){LC_HOOK_ABSENT, 0};
+    }
+}
+
+struct lifecycle_config pod_lifecycle_config(const struct config *cfg,
+                                             const struct config_process *c) {
+    return (struct lifecycle_config){
+        .prestop_delay_ms = cfg->prestop_delay_ms,
+        .grace_ms = cfg->grace_ms,
+        .stop_signal = c->stop_signal,
+        .post_start = lifecycle_hook_of(&c->post_start, true),
+        .pre_stop = lifecycle_hook_of(&c->pre_stop, false),
+        .restart = (enum lifecycle_restart)c->restart,
+        .backoff_initial_ms = c->backoff_initial_ms,
+        .backoff_max_ms = c->backoff_max_ms,
+        .backoff_reset_ms = c->backoff_reset_ms,
+        .probes = (c->startup.present ? LC_PROBE_STARTUP : 0u) |
+                  (c->readiness.present ? LC_PROBE_READINESS : 0u) |
+                  (c->liveness.present ? LC_PROBE_LIVENESS : 0u),
+    };
+}

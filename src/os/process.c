@@ -1,0 +1,240 @@
+/* src/os/process.c — one configured process: its runs, the signals it is
+ * sent, and its lifecycle's actions carried out (hooks: process_hooks.c;
+ * probes: process_probes.c). */
+#include "podinit/process.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "podinit/cli.h" /* CLI_EXIT_INTERNAL */
+#include "podinit/exit_code.h"
+#include "podinit/log.h"
+#include "podinit/spawn.h"
+
+extern char **environ;
+
+int process_init(struct proc *p, struct process_shared *sh, size_t index,
+                 const struct config_process *c) {
+    *p = (struct proc){.sh = sh, .index = index, .cfg = c, .lc = &sh->pod->procs[index].lc};
+    if (c->n_env > 0) {
+        p->env = config_environment(c, environ);
+        if (p->env == NULL) {
+            log_msg(LOG_ERROR, "building the environment: %s", strerror(ENOMEM));
+            return CLI_EXIT_INTERNAL;
+        }
+    }
+    bool probes = c->readiness.present || c->liveness.present || c->startup.present;
+    bool execs = c->post_start.kind == HOOK_EXEC || c->pre_stop.kind == HOOK_EXEC || probes;
+    /* Hooks run where the app was started, after podinit has left it. */
+    if (c->working_dir == NULL && execs && sh->start_dir == NULL)
+        sh->start_dir = getcwd(NULL, 0);
+    p->ctx = (struct hooks_context){.name = "probe",
+                                    .signals = sh->signals,
+                                    .envp = p->env,
+                                    .dir = c->working_dir ? c->working_dir : sh->start_dir,
+                                    .set_user = c->user != NULL,
+                                    .uid = c->uid,
+                                    .gid = c->gid,
+                                    .groups = c->groups,
+                                    .n_groups = c->n_groups};
+    return probes ? process_probes_init(p) : 0;
+}
+
+void process_free(struct proc *p) {
+    if (p->prober != NULL)
+        prober_stop_all(p->prober);
+    free(p->prober);
+    free(p->env);
+    p->prober = NULL;
+    p->env = NULL;
+}
+
+const char *process_name(const struct proc *p) {
+    return p->cfg->name ? p->cfg->name : "main";
+}
+
+const char *process_prefix(const struct proc *p, char *buf, size_t len) {
+    if (!p->sh->named)
+        buf[0] = '\0';
+    else
+        snprintf(buf, len, "%s: ", process_name(p));
+    return buf;
+}
+
+bool process_exited(const struct proc *p) {
+    return pod_process_exited(p->sh->pod, p->index);
+}
+
+static void post(struct proc *p, struct lifecycle_event ev) {
+    pod_post(p->sh->pod, p->index, ev);
+}
+
+/* What a run that could not start means, said in the log. */
+static int start_failed(const struct proc *p, const struct spawn_request *req,
+                        const struct spawn_error *f, int rc) {
+    const char *program = req->argv[0];
+    switch (f->stage) {
+    case SPAWN_STAGE_EXEC: log_exec_failed(program, f->err); return spawn_exit_code_for(f->err);
+    case SPAWN_STAGE_CHDIR:
+        log_msg(LOG_ERROR, "workingDir \"%s\": %s", req->dir, strerror(f->err));
+        return 126;
+    case SPAWN_STAGE_USER:
+        log_msg(LOG_ERROR, "user \"%s\" (uid %d, gid %d): %s", p->cfg->user, (int)req->uid,
+                (int)req->gid, strerror(f->err));
+        return 126;
+    case SPAWN_STAGE_FORK:
+        log_msg(LOG_ERROR, "cannot start \"%s\": fork: %s", program, strerror(f->err));
+        return CLI_EXIT_INTERNAL;
+    default:
+        log_msg(LOG_ERROR, "cannot start \"%s\": %s", program, strerror(-rc));
+        return CLI_EXIT_INTERNAL;
+    }
+}
+
+int process_start(struct proc *p) {
+    bool session = p->sh->new_session;
+    struct spawn_request req = {
+        .argv = p->cfg->command,
+        .signals = p->sh->signals,
+        .isolation = session ? SPAWN_SESSION : SPAWN_PROCESS_GROUP,
+        .child_note = session && log_enabled(LOG_DEBUG) ? "[dumb-init] setsid complete.\n" : NULL,
+        .envp = p->env,
+        .dir = p->cfg->working_dir,
+        .set_user = p->cfg->user != NULL,
+        .uid = p->cfg->uid,
+        .gid = p->cfg->gid,
+        .groups = p->cfg->groups,
+        .n_groups = p->cfg->n_groups,
+    };
+    struct spawn_error failure;
+    int rc = spawn_process(&req, &p->pid, &failure);
+    if (rc != 0)
+        return start_failed(p, &req, &failure, rc);
+    log_spawned(p->pid, req.argv[0]);
+    return 0;
+}
+
+/* ACT_RESTART: the process again. A start that fails counts as an exit
+ * with that code (and backs off again). */
+static void restart(struct proc *p) {
+    log_event(LOG_INFO, &(struct log_fields){.event = "restart"}, "restarting \"%s\" (restart %d)",
+              process_name(p), p->lc->restarts);
+    int rc = process_start(p);
+    if (rc != 0) {
+        /* No child, so no SIGCHLD will say so: the exit is posted now. */
+        post(p, (struct lifecycle_event){.kind = EV_MAIN_EXITED, .status = (rc & 0xff) << 8});
+        return;
+    }
+    post(p, (struct lifecycle_event){.kind = EV_STARTED});
+}
+
+void process_forward(struct proc *p, int signo) {
+    bool group = p->sh->signal_group;
+    int to = signals_rewrite_apply(&p->cfg->rewrite, signo);
+    if (to != signo && to != 0)
+        log_signal_rewritten(signo, to);
+    if (to == 0) {
+        log_signal_dropped(signo);
+        return;
+    }
+    if (p->pid <= 0)
+        return;
+    pid_t target = group ? -p->pid : p->pid;
+    /* A reaped child's pid may belong to someone else by now: never signal
+     * it. (dumb-init still reports the forward; its verbose output is kept.) */
+    if (!(process_exited(p) && !group) && kill(target, to) < 0) {
+        /* The child may have left its group (setsid, setpgid): reach it
+         * directly rather than lose the signal. */
+        if (errno == ESRCH && target < 0 && !process_exited(p))
+            (void)kill(p->pid, to);
+        else if (errno != ESRCH)
+            log_msg(LOG_WARN, "forwarding signal %d to %d: %s", to, (int)target, strerror(errno));
+    }
+    log_signal_forwarded(to, target);
+}
+
+/* ACT_SIGNAL_APP. A process already gone is not signalled itself (its pid
+ * may be someone else's by now), nor is everything: the others keep their
+ * drain, and what is left is the pod's to stop once every process is gone
+ * (POD_ACT_ASK_WHAT_IS_LEFT). Its group may still have members: a pgid is
+ * not handed out again while one is left (else ESRCH). */
+static void signal_app(struct proc *p, int signo, const char *pre) {
+    char name[32];
+    if (process_exited(p)) {
+        int sig = signals_rewrite_apply(&p->cfg->rewrite, signo);
+        if (p->sh->signal_group && p->pid > 0 && sig != 0 && kill(-p->pid, sig) == 0)
+            log_event(LOG_INFO, &(struct log_fields){.event = "stop", .signo = sig},
+                      "%sstopping: %s to what is left of process group %d", pre,
+                      signals_name(sig, name, sizeof name), (int)p->pid);
+        return;
+    }
+    log_event(LOG_INFO, &(struct log_fields){.event = "stop", .signo = signo, .child = p->pid},
+              "%sstopping: %s to %s %d", pre, signals_name(signo, name, sizeof name),
+              p->sh->signal_group ? "process group" : "pid", (int)p->pid);
+    process_forward(p, signo);
+}
+
+static void kill_app(struct proc *p, const char *pre) {
+    if (process_exited(p))
+        return;
+    log_event(LOG_WARN, &(struct log_fields){.event = "kill", .signo = SIGKILL, .child = p->pid},
+              "%sgrace period over: SIGKILL to process group %d", pre, (int)p->pid);
+    (void)kill(-p->pid, SIGKILL);
+}
+
+static void log_backoff(const struct proc *p, const struct lifecycle_action *act) {
+    int status = pod_process_last_status(p->sh->pod, p->index);
+    log_event(LOG_INFO, &(struct log_fields){.event = "backoff", .child = p->pid},
+              "\"%s\" exited (status %d): restart %d in %d.%03ds", process_name(p),
+              exit_code_of(status), act->restart_number, (int)(act->delay_ms / 1000),
+              (int)(act->delay_ms % 1000));
+}
+
+static void log_restart_abandoned(const struct proc *p, const char *pre) {
+    log_event(LOG_WARN, &(struct log_fields){.event = "abandoned", .child = p->pid},
+              "%sstill running %d.%03ds after SIGKILL (not ours to kill?): pid %d cannot be "
+              "restarted; stopping the container",
+              pre, LIFECYCLE_KILL_WAIT_MS / 1000, LIFECYCLE_KILL_WAIT_MS % 1000, (int)p->pid);
+}
+
+void process_carry_out(struct proc *p, const struct lifecycle_action *act, int64_t now) {
+    char pre[80];
+    process_prefix(p, pre, sizeof pre);
+    switch (act->kind) {
+    case ACT_SET_READY:
+        log_event(act->ready ? LOG_DEBUG : LOG_INFO, &(struct log_fields){.event = "readiness"},
+                  "%sreadiness: %s", pre, act->ready ? "ready" : "not ready");
+        break;
+    case ACT_RUN_HOOK: process_run_hook(p, act->hook, now); break;
+    case ACT_CANCEL_HOOK:
+        if (p->hook_pid > 0)
+            process_cancel_hook(p, act->hook, act->timed_out);
+        break;
+    case ACT_SIGNAL_APP: signal_app(p, act->signo, pre); break;
+    case ACT_KILL_APP: kill_app(p, pre); break;
+    case ACT_BACKOFF: log_backoff(p, act); break;
+    case ACT_RESTART: restart(p); break;
+    case ACT_PROBES: process_set_probes(p, act->probes); break;
+    case ACT_GIVE_UP:
+        if (act->restart_abandoned)
+            log_restart_abandoned(p, pre);
+        break;
+    case ACT_KILL_ALL: /* the pod's */
+    case ACT_EXIT: break; /* the container exits when every lifecycle has */
+    }
+}
+
+bool process_reaped_job(struct proc *p, pid_t pid, int status, int64_t now) {
+    if (p->hook_pid > 0 && pid == p->hook_pid) {
+        process_hook_reaped(p, status);
+        return true;
+    }
+    if (p->cancelled_hook_pid > 0 && pid == p->cancelled_hook_pid) {
+        p->cancelled_hook_pid = 0; /* cancelled: nothing to report */
+        return true;
+    }
+    return p->prober != NULL && prober_on_reaped(p->prober, pid, status, now);
+}
