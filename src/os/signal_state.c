@@ -66,6 +66,16 @@ void signal_state_restore_in_child(const struct signal_state *saved) {
     (void)kernel_sigprocmask(SIG_SETMASK, &saved->mask, NULL);
 }
 
+void signal_state_hand_on_as_dumb_init(struct signal_state *saved) {
+    for (int s = 1; s <= SIGRTMAX; s++) {
+        if (signals_reserved(s))
+            continue;
+        (void)sigdelset(&saved->mask, s);
+        if (s <= SIGNALS_CLASSIC_MAX)
+            (void)sigdelset(&saved->ignored, s);
+    }
+}
+
 int signal_state_open_fd(const sigset_t *handled) {
     /* glibc's and musl's signalfd pass the set through unfiltered. */
     int fd = signalfd(-1, handled, SFD_NONBLOCK | SFD_CLOEXEC);

@@ -268,6 +268,8 @@ static int setup(struct supervisor *sv) {
         log_msg(LOG_ERROR, "taking over signals: %s", strerror(-rc));
         return CLI_EXIT_INTERNAL;
     }
+    if (sv->opts->persona == PERSONA_DUMB_INIT)
+        signal_state_hand_on_as_dumb_init(&sv->saved);
     rc = loop_init(&sv->loop, &handled, on_signal, sv);
     if (rc < 0) {
         log_msg(LOG_ERROR, "signals: %s", strerror(-rc));

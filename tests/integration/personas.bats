@@ -253,6 +253,24 @@ DUMB="$B/dumb-init"
     done
 }
 
+@test "dumb-init: the child starts with 1-31 at their default and nothing blocked, whatever the caller ignored or blocked" {
+    # dumb-init sets a handler on each of 1-31 (exec resets it) and unblocks
+    # every signal in its child; an ignored real-time signal stays ignored.
+    # A caller that ignores QUIT (a non-interactive shell's background job)
+    # must not turn the child's `kill -3 $$` into a no-op.
+    for flags in "" "--single-child"; do
+        run timeout "$T" "$H/launch" --ignore 2 --ignore 3 --ignore 40 --block 10 --block 15 \
+            --block 40 -- "$DUMB" $flags grep -E '^Sig(Blk|Ign)' /proc/self/status
+        [ "$status" -eq 0 ]
+        blk=$(echo "$output" | awk '/^SigBlk/ {print $2}')
+        ign=$(echo "$output" | awk '/^SigIgn/ {print $2}')
+        for s in 2 3; do ! mask_has "$ign" "$s" || false; done
+        mask_has "$ign" 40
+        for s in 10 15 40; do ! mask_has "$blk" "$s" || false; done
+    done
+    run -131 timeout "$T" "$H/launch" --ignore 3 -- "$DUMB" sh -c 'kill -3 $$'
+}
+
 @test "dumb-init: under a terminal the child gets it (bash -m has job control)" {
     flags=$(shell_flags_on_pty "$DUMB")
     [[ "$flags" == *m* ]]
