@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int code = http_status_of(text);
     if (code != -EPROTO && (code < 100 || code > 599))
         abort();
-    struct probe_target t;
+    struct http_url t;
     char err[200];
     if (probe_client_parse_url(text, &t, err, sizeof err) == 0 &&
         (t.port < 1 || t.port > 65535 || (!t.tcp && t.path[0] != '/')))
