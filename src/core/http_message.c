@@ -45,7 +45,7 @@ int http_status_of(const char *line) {
 
 bool http_status_may_follow(const char *reply, size_t n) {
     static const char start[] = "HTTP/1.";
-    return memcmp(reply, start, n < sizeof start - 1 ? n : sizeof start - 1) == 0;
+    return strncmp(reply, start, n < sizeof start - 1 ? n : sizeof start - 1) == 0;
 }
 
 static int url_error(char *err, size_t errlen, const char *why) {
