@@ -236,15 +236,15 @@ int http_client_run(const struct http_client_target *t, int64_t timeout_ms, char
     struct run r = {.why = why, .len = len};
     (void)loop_init(&loop, &none, NULL, NULL);
     http_client_init(&c);
+    char buf[64];
     int rc = http_client_start(&c, &loop, t, loop_now_ms() + timeout_ms, run_done, &r);
     if (rc < 0)
-        run_done(&r, rc, http_client_why(rc, why, len));
+        run_done(&r, rc, http_client_why(rc, buf, sizeof buf));
     loop_set_deadline(&loop, http_client_deadline(&c));
     while (!r.over) {
         rc = loop_wait(&loop);
         if (rc < 0) { /* the wait itself failed: nothing more will come */
             http_client_cancel(&c);
-            char buf[64];
             run_done(&r, rc, http_client_why(rc, buf, sizeof buf));
         } else if (rc == 1)
             (void)http_client_expire(&c, loop_now_ms());
