@@ -46,7 +46,8 @@ struct http_client {
 /* An idle client (call once before anything else). */
 void http_client_init(struct http_client *c);
 
-/* Start checking t, to end by deadline_ms (loop_now_ms' clock). Returns 0:
+/* Start checking t, to end by deadline_ms (loop_now_ms' clock; 0: none, for
+ * an owner whose own timer cancels it). Returns 0:
  * under way, done will be called once (unless cancelled); or -errno, done
  * never called: -EBUSY (already under way), -EHOSTUNREACH (host is not an
  * address), -E2BIG (the request is larger than HTTP_REQUEST_MAX),
@@ -59,11 +60,12 @@ void http_client_cancel(struct http_client *c);
 
 bool http_client_busy(const struct http_client *c);
 
-/* When the check under way must end, or 0 when idle: for the owner's timer. */
+/* When the check under way must end, or 0 (idle, or no deadline): for the
+ * owner's timer. */
 int64_t http_client_deadline(const struct http_client *c);
 
-/* At now past the deadline: the check ends with -ETIMEDOUT (done called).
- * Returns whether it did. */
+/* At now_ms at or past the deadline (one was given): the check ends with
+ * -ETIMEDOUT, done called. Returns whether it did. */
 bool http_client_expire(struct http_client *c, int64_t now_ms);
 
 /* Success as Kubernetes counts it: connected, or a 2xx/3xx status. */

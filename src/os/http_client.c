@@ -73,7 +73,7 @@ static void finish(struct http_client *c, int result) {
 }
 
 bool http_client_expire(struct http_client *c, int64_t now_ms) {
-    if (c->fd < 0 || now_ms < c->deadline_ms)
+    if (c->fd < 0 || c->deadline_ms == 0 || now_ms < c->deadline_ms)
         return false;
     finish(c, -ETIMEDOUT);
     return true;

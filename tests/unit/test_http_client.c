@@ -225,6 +225,24 @@ static void a_server_that_never_answers_times_out_at_the_deadline(void **state) 
     tear_down(&r);
 }
 
+/* Deadline 0: none; the owner's own timer ends it (a hook's phase). */
+static void with_no_deadline_only_the_owner_ends_a_check(void **state) {
+    (void)state;
+    struct rig r;
+    set_up(&r);
+    struct http_client_target t = {"127.0.0.1", r.port, "/", NULL, 0};
+    assert_int_equal(http_client_start(&r.c, &r.loop, &t, 0, on_done, &r.out), 0);
+    assert_int_equal(http_client_deadline(&r.c), 0);
+    run_for(&r, 100);
+    assert_false(http_client_expire(&r.c, loop_now_ms() + 1000000));
+    assert_true(http_client_busy(&r.c));
+    assert_int_equal(r.out.n, 0);
+    http_client_cancel(&r.c); /* no result: done is not called */
+    assert_false(http_client_busy(&r.c));
+    assert_int_equal(r.out.n, 0);
+    tear_down(&r);
+}
+
 static void a_refused_connect_fails_with_the_reason(void **state) {
     (void)state;
     struct rig r;
@@ -361,6 +379,7 @@ int main(void) {
         cmocka_unit_test(a_reply_split_over_many_reads_is_put_together),
         cmocka_unit_test(a_peer_that_closes_without_an_answer_fails),
         cmocka_unit_test(a_server_that_never_answers_times_out_at_the_deadline),
+        cmocka_unit_test(with_no_deadline_only_the_owner_ends_a_check),
         cmocka_unit_test(a_refused_connect_fails_with_the_reason),
         cmocka_unit_test(a_tcp_check_connects_and_sends_nothing),
         cmocka_unit_test(a_request_too_large_is_refused_before_connecting),
