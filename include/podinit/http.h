@@ -14,7 +14,7 @@
  * (http_client_run); connecting, sending and reading the status line all
  * end by timeout_ms. Returns the status code (100..599), or -errno
  * (-ETIMEDOUT, -ECONNREFUSED, -EPROTO for a reply that is not HTTP,
- * -EHOSTUNREACH when host is not an address, -E2BIG for a request larger
+ * -EINVAL when host is not an address, -E2BIG for a request larger
  * than HTTP_REQUEST_MAX). */
 int http_get(const char *host, int port, const char *path, const struct http_header *headers,
              size_t n_headers, int64_t timeout_ms);

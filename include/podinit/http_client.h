@@ -49,7 +49,7 @@ void http_client_init(struct http_client *c);
 /* Start checking t, to end by deadline_ms (loop_now_ms' clock; 0: none, for
  * an owner whose own timer cancels it). Returns 0:
  * under way, done will be called once (unless cancelled); or -errno, done
- * never called: -EBUSY (already under way), -EHOSTUNREACH (host is not an
+ * never called: -EBUSY (already under way), -EINVAL (host is not an
  * address), -E2BIG (the request is larger than HTTP_REQUEST_MAX),
  * -ECONNREFUSED or another error of socket/connect/loop_watch. */
 int http_client_start(struct http_client *c, struct loop *loop, const struct http_client_target *t,

@@ -48,7 +48,7 @@ const char *http_client_why(int result, char *buf, size_t len) {
         snprintf(buf, len, "closed without an answer");
     else if (result == -E2BIG)
         snprintf(buf, len, "request too large");
-    else if (result == -EHOSTUNREACH)
+    else if (result == -EINVAL)
         snprintf(buf, len, "bad address");
     else
         snprintf(buf, len, "%s", strerror(-result));
@@ -94,7 +94,7 @@ int http_client_start(struct http_client *c, struct loop *loop, const struct htt
     struct sockaddr_storage addr;
     socklen_t alen;
     if (http_address(t->host, t->port, &addr, &alen) != 0)
-        return -EHOSTUNREACH;
+        return -EINVAL;
     c->tcp = t->path == NULL;
     c->len = 0;
     if (!c->tcp) {

@@ -293,7 +293,7 @@ static void a_request_too_large_is_refused_before_connecting(void **state) {
     /* not an address: refused too, no DNS */
     struct http_client_target t = {"db.example", r.port, "/", NULL, 0};
     assert_int_equal(http_client_start(&r.c, &r.loop, &t, loop_now_ms() + 5000, on_done, &r.out),
-                     -EHOSTUNREACH);
+                     -EINVAL);
     assert_int_equal(r.out.n, 0);
     tear_down(&r);
 }
@@ -367,7 +367,7 @@ static void run_checks_on_a_loop_of_its_own(void **state) {
     assert_true(loop_now_ms() - before >= 100);
     assert_string_equal(why, "timed out");
     t.host = "no.such.host";
-    assert_int_equal(http_client_run(&t, 100, why, sizeof why), -EHOSTUNREACH);
+    assert_int_equal(http_client_run(&t, 100, why, sizeof why), -EINVAL);
     assert_string_equal(why, "bad address");
     close(lfd);
 }
