@@ -4,7 +4,6 @@
  * outlives its timeout is a failure and is killed or closed. */
 #include "podinit/prober.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
