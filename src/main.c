@@ -16,7 +16,8 @@ int main(int argc, char **argv) {
     if (cli_parse(argc, argv, environ, stdout, stderr, &opts, &code) == CLI_EXIT)
         return code;
     if (opts.probe_url != NULL)
-        return probe_client_run(&opts, stdout, stderr);
+        return probe_client_run(opts.probe_url, opts.probe_timeout_ms, opts.probe_headers,
+                                opts.n_probe_headers, stdout, stderr);
     struct config cfg;
     struct config_errors errs = {0};
     config_init(&cfg);

@@ -4,25 +4,21 @@
 #ifndef PODINIT_PROBE_CLIENT_H
 #define PODINIT_PROBE_CLIENT_H
 
-#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
-#include "podinit/cli.h"
+#include "podinit/http_message.h"
 
-struct probe_target {
-    bool tcp;      /* tcp://HOST:PORT; otherwise http://HOST[:PORT][/PATH] */
-    char host[64]; /* an address or "localhost", brackets removed */
-    int port;
-    char path[1024];
-};
+/* Parse url into *u (http_parse_url) and check that its host is an
+ * address. Returns 0, or -1 with a reason in err. */
+int probe_client_parse_url(const char *url, struct http_url *u, char *err, size_t errlen);
 
-/* Parse url into *t. Returns 0, or -1 with a reason in err. */
-int probe_client_parse_url(const char *url, struct probe_target *t, char *err, size_t errlen);
-
-/* Run the probe opts asks for; one line on out (success) or err (failure).
- * Returns the exit code: 0 success, 1 failure of any kind (a bad URL
- * too: Docker's HEALTHCHECK reserves 2). */
-int probe_client_run(const struct cli_options *opts, FILE *out, FILE *err);
+/* Probe url within timeout_ms, sending headers ("Name: value" each, as
+ * --header gives them) with an http:// request; one line on out (success)
+ * or err (failure). Returns the exit code: 0 success, 1 failure of any
+ * kind (a bad URL too: Docker's HEALTHCHECK reserves 2). */
+int probe_client_run(const char *url, int64_t timeout_ms, const char *const *headers,
+                     size_t n_headers, FILE *out, FILE *err);
 
 #endif

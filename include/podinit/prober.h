@@ -1,8 +1,9 @@
 /* include/podinit/prober.h — running a process's probes without ever
  * blocking the event loop: exec checks are child processes in their own
  * group (their result comes with their exit, and they are killed at their
- * timeout); httpGet and tcpSocket checks are non-blocking sockets watched
- * on the loop while they are in flight. Scheduling and thresholds are probe.c's. */
+ * timeout); httpGet and tcpSocket checks are the HTTP client's
+ * (http_client.h), on the loop while they are in flight. Scheduling and
+ * thresholds are probe.c's. */
 #ifndef PODINIT_PROBER_H
 #define PODINIT_PROBER_H
 
@@ -12,6 +13,7 @@
 
 #include "podinit/config.h"
 #include "podinit/hooks.h"
+#include "podinit/http_client.h"
 #include "podinit/loop.h"
 #include "podinit/probe.h"
 
@@ -20,15 +22,12 @@ enum prober_kind { PROBER_STARTUP, PROBER_READINESS, PROBER_LIVENESS, PROBER_KIN
 struct prober;
 
 struct prober_slot {
-    struct prober *owner; /* for the socket's callback */
+    struct prober *owner; /* for the client's callback */
     enum prober_kind kind;
     const struct config_probe *cfg; /* NULL: not configured */
     struct probe_state st;
-    pid_t pid;      /* an exec check in flight */
-    int fd;         /* a socket check in flight, or -1 */
-    bool connected; /* httpGet: the request is being sent / the answer read */
-    size_t off, len;
-    char buf[1024]; /* httpGet: the request, then the status line */
+    pid_t pid;               /* an exec check in flight */
+    struct http_client http; /* an httpGet or tcpSocket check in flight, when busy */
 };
 
 /* A result that changed: reported to the caller. */

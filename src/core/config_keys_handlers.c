@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "podinit/http.h"
+#include "podinit/http_message.h"
 
 /* -- hooks -- */
 

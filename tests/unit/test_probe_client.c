@@ -14,7 +14,7 @@
 
 static void http_and_tcp_urls_are_split(void **state) {
     (void)state;
-    struct probe_target t;
+    struct http_url t;
     char err[200];
     assert_int_equal(probe_client_parse_url("http://127.0.0.1:8080/ready?x=1", &t, err, 200), 0);
     assert_false(t.tcp);
@@ -50,7 +50,7 @@ static void bad_urls_are_refused_with_a_reason(void **state) {
         {"tcp://127.0.0.1:80/path", "tcp:// takes HOST:PORT"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct probe_target t;
+        struct http_url t;
         char err[200] = "";
         if (probe_client_parse_url(bad[i].url, &t, err, sizeof err) != -1 ||
             strstr(err, bad[i].why) == NULL)

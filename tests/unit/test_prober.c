@@ -54,13 +54,14 @@ struct rig {
     struct change change;
 };
 
-static void set_up(struct rig *r, enum config_hook_kind kind, int port) {
+/* A readiness probe of check, started: its first check under way. */
+static void set_up_check(struct rig *r, struct config_hook check) {
     memset(r, 0, sizeof *r);
     sigset_t none;
     sigemptyset(&none);
     assert_int_equal(loop_init(&r->loop, &none, NULL, NULL), 0);
     r->proc.readiness = (struct config_probe){
-        .check = {.kind = kind, .port = port},
+        .check = check,
         .present = true,
         .timing = {.period_ms = 10000, .timeout_ms = 5000, .success_threshold = 1,
                    .failure_threshold = 1}};
@@ -68,6 +69,10 @@ static void set_up(struct rig *r, enum config_hook_kind kind, int port) {
     int64_t now = loop_now_ms();
     prober_start(&r->pr, PROBER_READINESS, now);
     prober_tick(&r->pr, now);
+}
+
+static void set_up(struct rig *r, enum config_hook_kind kind, int port) {
+    set_up_check(r, (struct config_hook){.kind = kind, .port = port});
 }
 
 /* Rounds of the loop until the result changes (bounded). */
@@ -128,6 +133,46 @@ static void http_get_check_reads_the_status_line(void **state) {
     close(lfd);
 }
 
+/* The request limit is the one the config loader checks
+ * (HTTP_REQUEST_MAX), not a smaller buffer of the prober's own: a request
+ * of 5000 bytes goes out whole. */
+static void a_large_request_the_config_allows_is_sent_whole(void **state) {
+    (void)state;
+    int port, lfd = listener(&port);
+    static char value[5000];
+    memset(value, 'a', sizeof value - 1);
+    struct http_header h = {"X-Large", value};
+    struct rig r;
+    struct config_hook check = {.kind = HOOK_HTTP_GET, .port = port, .path = "/big"};
+    check.headers = &h;
+    check.n_headers = 1;
+    set_up_check(&r, check);
+    assert_int_equal(r.change.n, 0); /* under way, not refused */
+    int client = accept(lfd, NULL, NULL);
+    assert_true(client >= 0);
+    static char req[HTTP_REQUEST_MAX];
+    size_t got = 0;
+    loop_set_deadline(&r.loop, loop_now_ms() + 5000);
+    while (got < 4 || memcmp(req + got - 4, "\r\n\r\n", 4) != 0) {
+        assert_int_equal(loop_wait(&r.loop), 0);
+        ssize_t n = recv(client, req + got, sizeof req - 1 - got, MSG_DONTWAIT);
+        got += n > 0 ? (size_t)n : 0;
+        assert_true(got < sizeof req - 1);
+    }
+    req[got] = '\0';
+    assert_non_null(strstr(req, "GET /big HTTP/1.1\r\n"));
+    assert_non_null(strstr(req, value));
+    const char answer[] = "HTTP/1.1 200 OK\r\n\r\n";
+    assert_int_equal(send(client, answer, sizeof answer - 1, 0), (ssize_t)sizeof answer - 1);
+    wait_for_change(&r);
+    assert_int_equal(r.change.result, PROBE_PASSING);
+    assert_string_equal(r.change.why, "HTTP 200");
+    close(client);
+    prober_stop_all(&r.pr);
+    loop_close(&r.loop);
+    close(lfd);
+}
+
 static void a_stopped_check_leaves_nothing_watched(void **state) {
     (void)state;
     int port, lfd = listener(&port);
@@ -148,6 +193,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tcp_socket_check_is_watched_while_in_flight),
         cmocka_unit_test(http_get_check_reads_the_status_line),
+        cmocka_unit_test(a_large_request_the_config_allows_is_sent_whole),
         cmocka_unit_test(a_stopped_check_leaves_nothing_watched),
     };
     return cmocka_run_group_tests_name("prober", tests, NULL, NULL);
