@@ -15,7 +15,7 @@
 
 #include "podinit/cli.h"
 #include "podinit/exit_code.h"
-#include "podinit/http.h"
+#include "podinit/http_message.h"
 #include "podinit/probe.h"
 #include "podinit/signals.h"
 
@@ -123,7 +123,7 @@ int config_parse_text(const char *name, const char *text, size_t len,
                       struct config_errors *errs);
 
 /* config_parse_text with the real system: /etc/passwd, /etc/group, and
- * addresses and requests as http.c and health.c make them. */
+ * addresses and requests as http.c, health.c and http_message.c make them. */
 int config_parse(const char *name, const char *text, size_t len, struct config *cfg,
                  struct config_errors *errs);
 

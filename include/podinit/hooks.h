@@ -1,7 +1,7 @@
-/* include/podinit/hooks.h — a lifecycle hook as a child process in its own
- * process group: exec runs the command; httpGet runs in a forked podinit
- * that exits 0 when the answer is 2xx/3xx. The caller reaps it like any
- * other child, and cancels it by killing its group. */
+/* include/podinit/hooks.h — an exec lifecycle hook as a child process in
+ * its own process group: the caller reaps it like any other child, and
+ * cancels it by killing its group. (An httpGet hook is a request on the
+ * loop: process_hooks.c.) */
 #ifndef PODINIT_HOOKS_H
 #define PODINIT_HOOKS_H
 
@@ -15,11 +15,9 @@
 #include "podinit/spawn.h"
 
 struct hooks_context {
-    const char *name;                    /* "postStart", "preStop": for messages */
     const struct signal_state *signals; /* handed back to an exec hook */
     char *const *envp;                   /* the process's environment */
     const char *dir;                     /* its working directory */
-    int64_t timeout_ms;                  /* httpGet: the request's own deadline */
     bool set_user;                       /* exec: run as the process's user */
     uid_t uid;
     gid_t gid;
@@ -27,7 +25,7 @@ struct hooks_context {
     size_t n_groups;
 };
 
-/* Start hook h (exec or httpGet). Returns 0 with *pid set, or -errno with
+/* Start exec hook h. Returns 0 with *pid set, or -errno with
  * *failure saying what failed (nothing is left running). */
 int hooks_start(const struct config_hook *h, const struct hooks_context *ctx, pid_t *pid,
                 struct spawn_error *failure);

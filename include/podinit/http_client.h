@@ -3,7 +3,7 @@
  * (loop.h). The caller owns the object (no allocation) and the clock: the
  * client says when its deadline is and the caller, who arms the loop's one
  * timer, calls http_client_expire once it has passed. Used by the probes
- * (prober.c), `podinit --probe` and, in a short-lived process, http_get. */
+ * (prober.c), the httpGet hooks (process_hooks.c) and `podinit --probe`. */
 #ifndef PODINIT_HTTP_CLIENT_H
 #define PODINIT_HTTP_CLIENT_H
 

@@ -13,6 +13,7 @@
 #include "podinit/config.h"
 #include "podinit/health_answer.h"
 #include "podinit/hooks.h"
+#include "podinit/http_client.h"
 #include "podinit/lifecycle.h"
 #include "podinit/loop.h"
 #include "podinit/pod.h"
@@ -38,11 +39,13 @@ struct proc {
     pid_t pid;                        /* its latest run's (0 before it starts, and in pause
                                          mode); whether that run is reaped is the pod's to say */
     struct lifecycle *lc;             /* its lifecycle, in the pod */
-    /* The one hook job it may run (exec or httpGet): which hook it is, is
-     * the lifecycle's running_hook. A cancelled one is killed and kept
-     * apart until reaped, so its exit is never taken for the next hook's. */
+    /* The one hook job it may run: an exec hook's child, or an httpGet
+     * hook's request; which hook it is, is the lifecycle's running_hook.
+     * A cancelled child is killed and kept apart until reaped, so its exit
+     * is never taken for the next hook's. */
     pid_t hook_pid;
     pid_t cancelled_hook_pid;
+    struct http_client *hook_http; /* only when a hook is httpGet */
     struct hooks_context ctx;         /* env, dir, user for its hooks and exec probes */
     struct prober *prober;            /* only when it has probes (nothing configured, nothing paid) */
 };
@@ -70,7 +73,7 @@ void process_forward(struct proc *p, int signo);
 
 /* Carry out one of its lifecycle's actions (not ACT_KILL_ALL, nor the
  * container's ACT_GIVE_UP: those span the pod). */
-void process_carry_out(struct proc *p, const struct lifecycle_action *act, int64_t now);
+void process_carry_out(struct proc *p, const struct lifecycle_action *act);
 
 /* A reaped child: true when it was this process's hook or exec probe
  * (its result posted or recorded). */
@@ -80,8 +83,8 @@ bool process_reaped_job(struct proc *p, pid_t pid, int status, int64_t now);
 struct pod_probes process_probes(const struct proc *p);
 
 /* The hooks (process_hooks.c). */
-void process_run_hook(struct proc *p, enum lifecycle_hook_id id, int64_t now);
-void process_cancel_hook(struct proc *p, enum lifecycle_hook_id id, bool timed_out);
+void process_run_hook(struct proc *p, enum lifecycle_hook_id id);
+void process_cancel_hook(struct proc *p, enum lifecycle_hook_id id, bool timed_out); /* if running */
 void process_hook_reaped(struct proc *p, int status);
 
 /* The probes (process_probes.c). */

@@ -1,14 +1,10 @@
-/* src/os/http.c — addresses as podinit takes them (no DNS), and http_get:
- * the one HTTP client run to its end in a process that waits for nothing
- * else (an httpGet hook's forked child). */
+/* src/os/http.c — addresses as podinit takes them (no DNS). */
 #include "podinit/http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
-
-#include "podinit/http_client.h"
 
 /* Addresses only, no DNS: hooks and probes talk to the container itself,
  * and a resolver would be a tenth of the static binary. */
@@ -33,11 +29,4 @@ int http_address(const char *host, int port, struct sockaddr_storage *addr, sock
         return 0;
     }
     return -EINVAL;
-}
-
-int http_get(const char *host, int port, const char *path, const struct http_header *headers,
-             size_t n_headers, int64_t timeout_ms) {
-    struct http_client_target t = {host, port, path, headers, n_headers};
-    char why[64];
-    return http_client_run(&t, timeout_ms, why, sizeof why);
 }

@@ -31,8 +31,7 @@ int process_init(struct proc *p, struct process_shared *sh, size_t index,
     /* Hooks run where the app was started, after podinit has left it. */
     if (c->working_dir == NULL && execs && sh->start_dir == NULL)
         sh->start_dir = getcwd(NULL, 0);
-    p->ctx = (struct hooks_context){.name = "probe",
-                                    .signals = sh->signals,
+    p->ctx = (struct hooks_context){.signals = sh->signals,
                                     .envp = p->env,
                                     .dir = c->working_dir ? c->working_dir : sh->start_dir,
                                     .set_user = c->user != NULL,
@@ -40,15 +39,27 @@ int process_init(struct proc *p, struct process_shared *sh, size_t index,
                                     .gid = c->gid,
                                     .groups = c->groups,
                                     .n_groups = c->n_groups};
+    if (c->post_start.kind == HOOK_HTTP_GET || c->pre_stop.kind == HOOK_HTTP_GET) {
+        p->hook_http = malloc(sizeof *p->hook_http);
+        if (p->hook_http == NULL) {
+            log_msg(LOG_ERROR, "httpGet hooks: %s", strerror(ENOMEM));
+            return CLI_EXIT_INTERNAL;
+        }
+        http_client_init(p->hook_http);
+    }
     return probes ? process_probes_init(p) : 0;
 }
 
 void process_free(struct proc *p) {
     if (p->prober != NULL)
         prober_stop_all(p->prober);
+    if (p->hook_http != NULL)
+        http_client_cancel(p->hook_http);
     free(p->prober);
+    free(p->hook_http);
     free(p->env);
     p->prober = NULL;
+    p->hook_http = NULL;
     p->env = NULL;
 }
 
@@ -200,7 +211,7 @@ static void log_restart_abandoned(const struct proc *p, const char *pre) {
               pre, LIFECYCLE_KILL_WAIT_MS / 1000, LIFECYCLE_KILL_WAIT_MS % 1000, (int)p->pid);
 }
 
-void process_carry_out(struct proc *p, const struct lifecycle_action *act, int64_t now) {
+void process_carry_out(struct proc *p, const struct lifecycle_action *act) {
     char pre[80];
     process_prefix(p, pre, sizeof pre);
     switch (act->kind) {
@@ -208,11 +219,8 @@ void process_carry_out(struct proc *p, const struct lifecycle_action *act, int64
         log_event(act->ready ? LOG_DEBUG : LOG_INFO, &(struct log_fields){.event = "readiness"},
                   "%sreadiness: %s", pre, act->ready ? "ready" : "not ready");
         break;
-    case ACT_RUN_HOOK: process_run_hook(p, act->hook, now); break;
-    case ACT_CANCEL_HOOK:
-        if (p->hook_pid > 0)
-            process_cancel_hook(p, act->hook, act->timed_out);
-        break;
+    case ACT_RUN_HOOK: process_run_hook(p, act->hook); break;
+    case ACT_CANCEL_HOOK: process_cancel_hook(p, act->hook, act->timed_out); break;
     case ACT_SIGNAL_APP: signal_app(p, act->signo, pre); break;
     case ACT_KILL_APP: kill_app(p, pre); break;
     case ACT_BACKOFF: log_backoff(p, act); break;

@@ -66,7 +66,7 @@ static void signal_everything(struct supervisor *sv, int signo) {
     processes_signal_everything(sv->procs, sv->n_procs, signo);
 }
 
-static void carry_out(struct supervisor *sv, const struct pod_action *a, int64_t now) {
+static void carry_out(struct supervisor *sv, const struct pod_action *a) {
     if (a->kind == POD_ACT_KILL_EVERYTHING) {
         signal_everything(sv, SIGKILL);
     } else if (a->kind == POD_ACT_ASK_WHAT_IS_LEFT) {
@@ -79,7 +79,7 @@ static void carry_out(struct supervisor *sv, const struct pod_action *a, int64_t
     } else if (a->act.kind == ACT_GIVE_UP && !a->act.restart_abandoned) {
         processes_say_what_is_left(sv->procs, sv->n_procs);
     } else {
-        process_carry_out(&sv->procs[a->proc], &a->act, now);
+        process_carry_out(&sv->procs[a->proc], &a->act);
     }
 }
 
@@ -89,10 +89,9 @@ static void carry_out(struct supervisor *sv, const struct pod_action *a, int64_t
 static void feed_pending(struct supervisor *sv) {
     struct pod_action acts[POD_MAX_ACTIONS];
     size_t n;
-    int64_t now;
-    while ((n = pod_next(&sv->pod, now = loop_now_ms(), acts, POD_MAX_ACTIONS)) > 0)
+    while ((n = pod_next(&sv->pod, loop_now_ms(), acts, POD_MAX_ACTIONS)) > 0)
         for (size_t i = 0; i < n; i++)
-            carry_out(sv, &acts[i], now);
+            carry_out(sv, &acts[i]);
     if (sv->pod.dropped > 0) {
         log_msg(LOG_ERROR, "%zu lifecycle events lost (queue full)", sv->pod.dropped);
         sv->pod.dropped = 0;

@@ -179,6 +179,30 @@ EOF
     grep -q 'Connection refused' "$ERR" # the httpGet says why
 }
 
+@test "an httpGet hook is a request on the loop, not a child: one that gets no answer is cut at its timeout, signals go on meanwhile" {
+    require_root
+    "$H/httpapp" 0 - --mute >"$BATS_TEST_TMPDIR/app" &
+    app=$!
+    wait_for_line "$BATS_TEST_TMPDIR/app" '^ready'
+    mute=$(ready_pid "$BATS_TEST_TMPDIR/app")
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
+  "lifecycle": {"postStart": {"httpGet": {"port": $mute, "path": "/hang"}, "timeoutSeconds": 3}}}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    wait_for_line "$ERR" 'postStart hook: httpGet'
+    # while the request hangs, PID 1's only child is the app
+    [ "$(pgrep -c -P "$INIT")" -eq 1 ]
+    kill -USR1 "$INIT"
+    wait_for_line "$OUT" '^10$'
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 3 ]
+    grep -q 'postStart hook timed out: closing its connection' "$ERR"
+    kill "$app"
+}
+
 @test "an httpGet preStop reaches the app before its stop signal" {
     require_root
     EV="$BATS_TEST_TMPDIR/events"
