@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "podinit/cli.h"
+#include "podinit/persona.h"
 
 
 /* json: podinit's own lines as one JSON object each (other personas keep

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "podinit/cli.h"
 #include "podinit/log.h"
@@ -40,7 +41,7 @@ static void parse_env(struct run *r, char **envp, ...) {
     FILE *err = open_memstream(&r->err, &errlen);
     assert_non_null(out);
     assert_non_null(err);
-    r->outcome = cli_parse(argc, argv, envp, out, err, &r->o, &r->code);
+    r->outcome = cli_parse(argc, argv, envp, (int)getpid(), out, err, &r->o, &r->code);
     fclose(out);
     fclose(err);
 }
@@ -233,7 +234,7 @@ static void empty_argv_is_refused(void **state) {
     size_t ol, el;
     FILE *out = open_memstream(&r.out, &ol), *err = open_memstream(&r.err, &el);
     char *argv[] = {NULL};
-    r.outcome = cli_parse(0, argv, no_env, out, err, &r.o, &r.code);
+    r.outcome = cli_parse(0, argv, no_env, (int)getpid(), out, err, &r.o, &r.code);
     fclose(out);
     fclose(err);
     assert_usage_error(&r, CLI_EXIT_USAGE, "empty argument list");
@@ -446,7 +447,7 @@ static void probe_usage_errors_exit_1(void **state) {
     }
     size_t ol, el;
     FILE *out = open_memstream(&r.out, &ol), *err = open_memstream(&r.err, &el);
-    r.outcome = cli_parse(2 + 2 * 17, argv17, no_env, out, err, &r.o, &r.code);
+    r.outcome = cli_parse(2 + 2 * 17, argv17, no_env, (int)getpid(), out, err, &r.o, &r.code);
     fclose(out);
     fclose(err);
     assert_usage_error(&r, CLI_EXIT_PROBE, "at most 16 --header options");
