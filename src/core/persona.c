@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "podinit/exit_code.h"
 #include "podinit/text.h"
 
 static const struct persona personas[PERSONA_COUNT] = {
@@ -18,7 +19,7 @@ static const struct persona personas[PERSONA_COUNT] = {
             .lifecycle = true,
             .env = PERSONA_ENV_PODINIT | PERSONA_ENV_TINI_VERBOSITY | PERSONA_ENV_DUMB_INIT_DEBUG |
                    PERSONA_ENV_DUMB_INIT_SETSID,
-            .usage_exit = 2, /* CLI_EXIT_USAGE */
+            .usage_exit = CLI_EXIT_USAGE,
             .own_label = true,
             .term_on_exit = TERM_ON_EXIT_WITH_SIGNAL_GROUP,
             .runs_config_processes = true,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "podinit/exit_code.h"
 #include "podinit/persona.h"
 #include "podinit/text.h"
 
@@ -20,7 +21,7 @@ static void every_row_is_its_own_persona(void **state) {
         assert_int_equal(p->id, i);
         assert_non_null(p->name);
         assert_non_null(p->reap_warning);
-        assert_true(p->usage_exit == 1 || p->usage_exit == 2);
+        assert_true(p->usage_exit == 1 || p->usage_exit == CLI_EXIT_USAGE);
     }
     /* out of range: podinit's row, never past the table */
     assert_int_equal(persona_of((enum cli_persona)PERSONA_COUNT)->id, PERSONA_PODINIT);
@@ -84,7 +85,7 @@ static void environment_rules(void **state) {
 
 static void usage_errors_and_wording(void **state) {
     (void)state;
-    assert_int_equal(persona_of(PERSONA_PODINIT)->usage_exit, 2);
+    assert_int_equal(persona_of(PERSONA_PODINIT)->usage_exit, CLI_EXIT_USAGE);
     for (int i = PERSONA_TINI; i < PERSONA_COUNT; i++) {
         const struct persona *p = persona_of((enum cli_persona)i);
         assert_int_equal(p->usage_exit, 1);
