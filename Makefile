@@ -55,7 +55,7 @@ $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 $(BUILD)/git-hash: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(GIT_HASH)' | cmp -s - $@ || echo '$(GIT_HASH)' >$@
-$(BUILD)/obj/os/usage.o: $(BUILD)/git-hash
+$(BUILD)/obj/core/usage.o: $(BUILD)/git-hash
 FORCE:
 
 $(BUILD)/podinit: $(MAIN_OBJ) $(LIB_OBJ)

@@ -2,6 +2,7 @@
  * then hand over to the supervisor. Nothing starts unless all of it is
  * valid. */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "podinit/cli.h"
 #include "podinit/config.h"
@@ -13,7 +14,7 @@ extern char **environ;
 int main(int argc, char **argv) {
     struct cli_options opts;
     int code;
-    if (cli_parse(argc, argv, environ, stdout, stderr, &opts, &code) == CLI_EXIT)
+    if (cli_parse(argc, argv, environ, (int)getpid(), stdout, stderr, &opts, &code) == CLI_EXIT)
         return code;
     if (opts.probe_url != NULL)
         return probe_client_run(opts.probe_url, opts.probe_timeout_ms, opts.probe_headers,

@@ -1,83 +1,26 @@
 /* include/podinit/cli.h — the command line and environment, for podinit and
- * for the tools it stands in for (chosen by the name it was invoked as). */
+ * for the tools it stands in for (chosen by the name it was invoked as).
+ * Pure: argv and envp in, struct cli_options (options.h) out; what differs
+ * between the personas is their row in persona.h. */
 #ifndef PODINIT_CLI_H
 #define PODINIT_CLI_H
 
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 
 #include "podinit/exit_code.h"
-#include "podinit/signals.h"
-
-enum cli_persona { PERSONA_PODINIT, PERSONA_TINI, PERSONA_DUMB_INIT, PERSONA_CATATONIT };
-
-/* Exit codes of podinit's own failures (documented in docs/cli.md); the
- * exec failures 126/127 come from spawn_exit_code_for(). */
-enum {
-    CLI_EXIT_INTERNAL = 1,   /* a syscall podinit needs failed */
-    CLI_EXIT_USAGE = 2,      /* bad command line or configuration (podinit persona; the
-                                others use 1) */
-    CLI_EXIT_POST_START = 3, /* the postStart hook failed or timed out */
-    CLI_EXIT_PROBE = 1,      /* --probe: every failure, usage errors included (Docker's
-                                HEALTHCHECK reserves 2) */
-};
-
-/* Which of podinit's settings the command line or a PODINIT_* variable
- * gave: those win over the config file. */
-enum {
-    CLI_GIVEN_GRACE = 1 << 0,
-    CLI_GIVEN_PRESTOP_DELAY = 1 << 1,
-    CLI_GIVEN_STOP_SIGNAL = 1 << 2,
-    CLI_GIVEN_STOP_SIGNALS = 1 << 3,
-    CLI_GIVEN_LOG_FORMAT = 1 << 4,
-    CLI_GIVEN_VERBOSITY = 1 << 5,
-};
-
-#define CLI_MAX_PROBE_HEADERS 16
-
-struct cli_options {
-    enum cli_persona persona;
-    const char *invoked_as;         /* argv[0] as given, for usage lines */
-    char **command;                 /* the program and its arguments; NULL in pause mode, or
-                                       when the config file names it */
-    int verbosity;                  /* a log threshold (see log.h), persona-specific default */
-    bool subreaper;                 /* become a child subreaper when not PID 1 */
-    bool warn_subreaper;            /* tini: warn when zombies cannot reach us */
-    bool warn_on_reap;              /* tini -w */
-    bool signal_group;              /* forward to the child's process group */
-    bool setsid;                    /* dumb-init: the child gets a new session */
-    bool pause;                     /* -P: no child, wait for a stop signal */
-    int pdeath_signal;              /* -p, 0 = none */
-    struct exit_code_remap remap;        /* -e */
-    struct signals_rewrite rewrite; /* -r */
-    /* The shutdown lifecycle (podinit persona only; the others keep their
-     * tool's behaviour). */
-    bool lifecycle;
-    int64_t grace_ms;         /* --grace-period, PODINIT_GRACE_PERIOD (default 30 s) */
-    int64_t prestop_delay_ms; /* --prestop-delay, PODINIT_PRESTOP_DELAY (default 0) */
-    int stop_signal;          /* --stop-signal, PODINIT_STOP_SIGNAL (0: the one received) */
-    uint64_t stop_signals;    /* --stop-signals: bit (s - 1) for signal s */
-    bool log_json;            /* --log-format json, PODINIT_LOG_FORMAT=json */
-    unsigned given;           /* CLI_GIVEN_* */
-    const char *config_path;  /* --config, PODINIT_CONFIG */
-    bool check;               /* --check: validate, print the effective config, exit */
-    /* --probe URL [--timeout S] [--header K:V]...: the probe client. */
-    const char *probe_url;
-    int64_t probe_timeout_ms;
-    const char *probe_headers[CLI_MAX_PROBE_HEADERS]; /* "Name: value" as given */
-    size_t n_probe_headers;
-};
+#include "podinit/options.h"
+#include "podinit/persona.h"
 
 enum cli_outcome { CLI_RUN, CLI_EXIT };
 
 /* The persona that an invocation name selects. */
 enum cli_persona cli_persona_of(const char *argv0);
 
-/* Parse argv and envp (NULL-terminated "K=V" strings). On CLI_RUN, *opts is
- * ready. On CLI_EXIT, help, version or an error has been written to out/err
- * and *exit_code says how to leave; nothing has been started. */
-enum cli_outcome cli_parse(int argc, char **argv, char **envp, FILE *out, FILE *err,
+/* Parse argv and envp (NULL-terminated "K=V" strings); pid is podinit's own,
+ * for the messages that carry it. On CLI_RUN, *opts is ready. On CLI_EXIT,
+ * help, version or an error has been written to out/err and *exit_code says
+ * how to leave; nothing has been started. */
+enum cli_outcome cli_parse(int argc, char **argv, char **envp, int pid, FILE *out, FILE *err,
                            struct cli_options *opts, int *exit_code);
 
 #endif

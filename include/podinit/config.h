@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "podinit/cli.h"
+#include "podinit/options.h"
 #include "podinit/exit_code.h"
 #include "podinit/http_message.h"
 #include "podinit/probe.h"

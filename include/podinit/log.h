@@ -12,14 +12,13 @@
 #ifndef PODINIT_LOG_H
 #define PODINIT_LOG_H
 
-#include "podinit/text.h" /* enum log_level */
-
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "podinit/cli.h"
-
+#include "podinit/log_format.h" /* struct log_fields */
+#include "podinit/persona.h"
+#include "podinit/text.h"       /* enum log_level */
 
 /* json: podinit's own lines as one JSON object each (other personas keep
  * their tool's format), valid UTF-8 whatever the message holds. Looks at
@@ -36,18 +35,7 @@ bool log_enabled(enum log_level level);
 /* A free-form line in the persona's format. */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* What a lifecycle event is about, for the JSON format (text lines carry
- * it in their sentence). Zero/NULL fields are left out. */
-struct log_fields {
-    const char *event; /* a stable name: "stop_signal", "hook_failed", ... */
-    pid_t child;       /* the process concerned */
-    int signo;
-    bool has_status;
-    int status;       /* an exit code (128+N for signal N) */
-    const char *hook; /* "postStart", "preStop" */
-};
-
-/* A lifecycle event: a sentence, plus its fields in JSON. */
+/* A lifecycle event: a sentence, plus its fields (log_format.h) in JSON. */
 void log_event(enum log_level level, const struct log_fields *fields, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

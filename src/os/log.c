@@ -1,5 +1,5 @@
-/* src/log.c — log lines in each persona's format, written without ever
- * blocking PID 1. */
+/* src/os/log.c — log lines in each persona's style (log_format.c builds
+ * them), written without ever blocking PID 1. */
 #include "podinit/log.h"
 
 #include <errno.h>
@@ -23,9 +23,10 @@
 #define RWF_NOWAIT 0x00000008 /* the kernel's value; musl does not define it */
 #endif
 
-enum { LINE_MAX_BYTES = 1024, MSG_MAX_BYTES = 768 };
+enum { LINE_MAX_BYTES = LOG_FORMAT_LINE_MAX };
 
-static enum cli_persona log_persona = PERSONA_PODINIT;
+static enum persona_log_style log_style = LOG_STYLE_PODINIT;
+static bool log_info_on_stdout;
 static int log_threshold = LOG_INFO;
 static int64_t log_start_ms;
 static bool log_json;
@@ -168,7 +169,7 @@ static bool sink_start(struct sink *s, const char *buf, size_t len) {
     return true;
 }
 
-static size_t format_dropped(char *out, size_t cap, unsigned long long n);
+static struct log_stamp stamp(void);
 
 /* One line, whole, or dropped and counted. The count goes out first, as its
  * own line, as soon as a line can be written again. */
@@ -187,7 +188,8 @@ static void sink_line(struct sink *s, const char *line, size_t len) {
     }
     if (s->dropped > 0) {
         char note[LINE_MAX_BYTES];
-        size_t n = format_dropped(note, sizeof note, s->dropped);
+        struct log_stamp st = log_json ? stamp() : (struct log_stamp){0};
+        size_t n = log_format_dropped(note, sizeof note, log_json, &st, s->dropped);
         if (n == 0 || !sink_start(s, note, n)) {
             s->dropped++;
             return;
@@ -203,12 +205,14 @@ static void sink_line(struct sink *s, const char *line, size_t len) {
 }
 
 void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool json) {
-    log_persona = persona;
+    const struct persona *p = persona_of(persona);
+    log_style = p->log_style;
+    log_info_on_stdout = p->info_on_stdout;
     log_threshold = threshold;
     log_start_ms = start_ms;
-    log_json = json && persona == PERSONA_PODINIT;
+    log_json = json && p->json_log;
     sink_open(&sinks[0]);
-    if (persona == PERSONA_TINI) {
+    if (log_info_on_stdout) {
         sink_open(&sinks[1]);
     } else {
         if (sinks[1].own >= 0)
@@ -235,225 +239,32 @@ static int64_t now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static const char *const tini_tags[] = {"FATAL", "WARN ", "INFO ", "DEBUG", "TRACE"};
-
-/* ---- JSON: valid UTF-8, whatever the message holds ------------------------------ */
-
-/* The length of the UTF-8 unit at p (n > 0 bytes left): a well-formed
- * sequence, *cp its code point; or, ill-formed, its maximal subpart (the
- * bytes that could still have begun a sequence), *cp = -1. Overlongs,
- * surrogates and code points past U+10FFFF are ill-formed. */
-static size_t utf8_unit(const unsigned char *p, size_t n, long *cp) {
-    unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-    size_t need;
-    long v;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        need = 2, v = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        need = 3, v = c & 0x0f;
-        lo = c == 0xe0 ? 0xa0 : 0x80;
-        hi = c == 0xed ? 0x9f : 0xbf;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        need = 4, v = c & 0x07;
-        lo = c == 0xf0 ? 0x90 : 0x80;
-        hi = c == 0xf4 ? 0x8f : 0xbf;
-    } else {
-        *cp = -1;
-        return 1;
-    }
-    for (size_t i = 1; i < need; i++, lo = 0x80, hi = 0xbf) {
-        if (i >= n || p[i] < lo || p[i] > hi) {
-            *cp = -1;
-            return i;
-        }
-        v = v << 6 | (p[i] & 0x3f);
-    }
-    *cp = v;
-    return need;
-}
-
-/* A message cut at len by its buffer: drop the sequence the cut left
- * unfinished (it was whole before the cut, so not a U+FFFD). */
-static size_t utf8_uncut(const char *s, size_t len) {
-    for (size_t back = 1; back <= 3 && back <= len; back++) {
-        unsigned char c = (unsigned char)s[len - back];
-        if (c >= 0x80 && c < 0xc0)
-            continue; /* a continuation byte: the unit starts further back */
-        long cp;
-        size_t n = utf8_unit((const unsigned char *)s + len - back, back, &cp);
-        return cp < 0 && n == back && c >= 0xc2 ? len - back : len;
-    }
-    return len;
-}
-
-/* A line being built; full once something did not fit. */
-struct out {
-    char *p;
-    size_t len, cap;
-    bool full;
-};
-
-static void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void out_printf(struct out *o, const char *fmt, ...) {
-    if (o->full)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= o->cap - o->len)
-        o->full = true;
-    else
-        o->len += (size_t)n;
-}
-
-/* text[0..n) as the inside of a JSON string, leaving `keep` bytes of room:
- * stops (truncating) at the last unit that fits, never inside an escape or
- * a sequence. Ill-formed bytes become U+FFFD, one per maximal subpart.
- * Escaped besides '"' and '\\': the C0 and C1 controls, DEL, and U+2028 and
- * U+2029, which some readers take for line ends. */
-static void out_json_text(struct out *o, const char *text, size_t n, size_t keep) {
-    const unsigned char *p = (const unsigned char *)text, *end = p + n;
-    size_t cap = o->cap - keep;
-    while (p < end && !o->full) {
-        long cp;
-        size_t len = utf8_unit(p, (size_t)(end - p), &cp), k = len;
-        char esc[8];
-        const char *put = (const char *)p;
-        if (cp < 0) {
-            put = "\xef\xbf\xbd", k = 3;
-        } else if (cp == '"' || cp == '\\' || cp == '\n') {
-            esc[0] = '\\', esc[1] = cp == '\n' ? 'n' : (char)cp;
-            put = esc, k = 2;
-        } else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029) {
-            static const char hex[] = "0123456789abcdef";
-            memcpy(esc, "\\u", 2);
-            for (int i = 0; i < 4; i++)
-                esc[2 + i] = hex[(cp >> (12 - 4 * i)) & 15];
-            put = esc, k = 6;
-        }
-        if (o->len + k > cap)
-            return;
-        memcpy(o->p + o->len, put, k);
-        o->len += k;
-        p += len;
-    }
-}
-
-static void out_json_field(struct out *o, const char *name, const char *value) {
-    out_printf(o, ",\"%s\":\"", name);
-    out_json_text(o, value, strlen(value), 0);
-    out_printf(o, "\"");
-}
-
-/* {"time":1.234,"level":"info","event":"stop_signal","pid":1,"signal":"SIGTERM",
- * "msg":"..."}: the fields an event has, then its sentence. Returns the
- * line's length, 0 when it could not be built. */
-static size_t json_line(char *line, size_t cap, enum log_level level, const struct log_fields *f,
-                        unsigned long long dropped, const char *msg, size_t msg_len) {
-    struct out o = {.p = line, .cap = cap};
-    int64_t t = now_ms() - log_start_ms;
-    out_printf(&o, "{\"time\":%lld.%03lld,\"level\":\"%s\"", (long long)(t / 1000),
-               (long long)(t % 1000), text_level_name(level));
-    char sig[32];
-    if (f && f->event)
-        out_json_field(&o, "event", f->event);
-    out_printf(&o, ",\"pid\":%d", (int)getpid());
-    if (f && f->child > 0)
-        out_printf(&o, ",\"child\":%d", (int)f->child);
-    if (f && f->signo > 0)
-        out_json_field(&o, "signal", signals_name(f->signo, sig, sizeof sig));
-    if (f && f->has_status)
-        out_printf(&o, ",\"status\":%d", f->status);
-    if (f && f->hook)
-        out_json_field(&o, "hook", f->hook);
-    if (dropped > 0)
-        out_printf(&o, ",\"dropped\":%llu", dropped);
-    out_printf(&o, ",\"msg\":\"");
-    if (o.full || o.len + 3 > cap)
-        return 0; /* cannot happen with the fields above; never write a torn object */
-    out_json_text(&o, msg, msg_len, 3);
-    memcpy(line + o.len, "\"}\n", 3);
-    return o.len + 3;
-}
-
-/* "podinit: N log lines dropped", in the format of the lines around it. */
-static size_t format_dropped(char *out, size_t cap, unsigned long long n) {
-    char msg[64];
-    int m = snprintf(msg, sizeof msg, "%llu log lines dropped", n);
-    if (m < 0 || (size_t)m >= sizeof msg)
-        return 0;
-    if (log_json)
-        return json_line(out, cap, LOG_WARN, &(struct log_fields){.event = "log_dropped"}, n, msg,
-                         (size_t)m);
-    int k = snprintf(out, cap, "podinit: %s\n", msg);
-    return k > 0 && (size_t)k < cap ? (size_t)k : 0;
-}
-
-static void emit_json(enum log_level level, const struct log_fields *f, const char *fmt,
-                      va_list ap) {
-    char msg[MSG_MAX_BYTES], line[LINE_MAX_BYTES];
-    int m = vsnprintf(msg, sizeof msg, fmt, ap);
-    if (m < 0)
-        return;
-    size_t len = (size_t)m;
-    if (len >= sizeof msg)
-        len = utf8_uncut(msg, sizeof msg - 1);
-    size_t n = json_line(line, sizeof line, level, f, 0, msg, len);
-    if (n > 0)
-        sink_line(&sinks[0], line, n);
+/* What the line's style needs of the pid and the clock, and no more: a
+ * getpid(2) per line only where the line shows it. */
+static struct log_stamp stamp(void) {
+    unsigned needs = log_format_needs(log_style, log_json);
+    return (struct log_stamp){
+        .pid = needs & LOG_NEEDS_PID ? (int)getpid() : 0,
+        .elapsed_ms = needs & LOG_NEEDS_TIME ? now_ms() - log_start_ms : 0,
+    };
 }
 
 static void emit(enum log_level level, const struct log_fields *f, const char *fmt, va_list ap) {
     int saved_errno = errno; /* a log line changes nothing for its caller */
-    if (log_json) {
-        emit_json(level, f, fmt, ap);
-        errno = saved_errno;
-        return;
-    }
     char line[LINE_MAX_BYTES];
-    size_t cap = sizeof line - 1; /* room for the newline */
-    int n;
+    struct log_stamp st = stamp();
     struct sink *out = &sinks[0];
-    switch (log_persona) {
-    case PERSONA_TINI:
+    size_t n;
+    if (log_json) {
+        n = log_format_json(line, sizeof line, level, f, &st, fmt, ap);
+    } else {
+        n = log_format_text(line, sizeof line, log_style, level, &st, fmt, ap);
         /* tini prints INFO and below on stdout, warnings and errors on stderr. */
-        if (level >= LOG_INFO)
+        if (log_info_on_stdout && level >= LOG_INFO)
             out = &sinks[1];
-        n = snprintf(line, cap, "[%s tini (%d)] ", tini_tags[level], (int)getpid());
-        break;
-    case PERSONA_DUMB_INIT: n = snprintf(line, cap, "[dumb-init] "); break;
-    case PERSONA_CATATONIT:
-        n = snprintf(line, cap, "%s (catatonit:%d): ",
-                     level == LOG_ERROR  ? "ERROR"
-                     : level == LOG_WARN ? "WARN"
-                                         : "DEBUG",
-                     (int)getpid());
-        break;
-    default: {
-        int64_t t = now_ms() - log_start_ms;
-        n = snprintf(line, cap, "podinit: %lld.%03llds %s: ", (long long)(t / 1000),
-                     (long long)(t % 1000), text_level_name(level));
-        break;
     }
-    }
-    if (n < 0) {
-        errno = saved_errno;
-        return;
-    }
-    size_t used = (size_t)n < cap ? (size_t)n : cap - 1; /* what snprintf kept */
-    int m = vsnprintf(line + used, cap - used, fmt, ap);
-    if (m > 0)
-        used += (size_t)m < cap - used ? (size_t)m : cap - used - 1;
-    /* dumb-init's format strings carry their own newline. */
-    if (used == 0 || line[used - 1] != '\n')
-        line[used++] = '\n';
-    sink_line(out, line, used);
+    if (n > 0)
+        sink_line(out, line, n);
     errno = saved_errno;
 }
 
@@ -476,11 +287,11 @@ void log_event(enum log_level level, const struct log_fields *fields, const char
 }
 
 void log_spawned(pid_t pid, const char *program) {
-    switch (log_persona) {
-    case PERSONA_TINI:
+    switch (log_style) {
+    case LOG_STYLE_TINI:
         log_msg(LOG_INFO, "Spawned child process '%s' with pid '%d'", program, (int)pid);
         break;
-    case PERSONA_DUMB_INIT: log_msg(LOG_DEBUG, "Child spawned with PID %d.", (int)pid); break;
+    case LOG_STYLE_DUMB_INIT: log_msg(LOG_DEBUG, "Child spawned with PID %d.", (int)pid); break;
     default:
         log_event(LOG_INFO, &(struct log_fields){.event = "started", .child = pid},
                   "started \"%s\" as pid %d", program, (int)pid);
@@ -488,10 +299,10 @@ void log_spawned(pid_t pid, const char *program) {
 }
 
 void log_exec_failed(const char *program, int err) {
-    switch (log_persona) {
-    case PERSONA_TINI: log_msg(LOG_ERROR, "exec %s failed: %s", program, strerror(err)); break;
-    case PERSONA_DUMB_INIT: log_msg(LOG_ERROR, "%s: %s", program, strerror(err)); break;
-    case PERSONA_CATATONIT: log_msg(LOG_ERROR, "failed to exec pid1: %s", strerror(err)); break;
+    switch (log_style) {
+    case LOG_STYLE_TINI: log_msg(LOG_ERROR, "exec %s failed: %s", program, strerror(err)); break;
+    case LOG_STYLE_DUMB_INIT: log_msg(LOG_ERROR, "%s: %s", program, strerror(err)); break;
+    case LOG_STYLE_CATATONIT: log_msg(LOG_ERROR, "failed to exec pid1: %s", strerror(err)); break;
     default: log_msg(LOG_ERROR, "exec \"%s\": %s", program, strerror(err));
     }
 }
@@ -500,14 +311,14 @@ void log_signal_received(int signo) {
     if (!log_enabled(LOG_DEBUG))
         return; /* every persona logs these at debug: skip the formatting */
     char name[32];
-    switch (log_persona) {
-    case PERSONA_TINI:
+    switch (log_style) {
+    case LOG_STYLE_TINI:
         if (signo == SIGCHLD)
             log_msg(LOG_DEBUG, "Received SIGCHLD");
         else
             log_msg(LOG_DEBUG, "Passing signal: '%s'", strsignal(signo));
         break;
-    case PERSONA_DUMB_INIT: log_msg(LOG_DEBUG, "Received signal %d.", signo); break;
+    case LOG_STYLE_DUMB_INIT: log_msg(LOG_DEBUG, "Received signal %d.", signo); break;
     default:
         if (signo != SIGCHLD)
             log_msg(LOG_DEBUG, "received %s", signals_name(signo, name, sizeof name));
@@ -518,7 +329,7 @@ void log_signal_rewritten(int from, int to) {
     if (!log_enabled(LOG_DEBUG))
         return; /* every persona logs these at debug: skip the formatting */
     char a[32], b[32];
-    if (log_persona == PERSONA_DUMB_INIT)
+    if (log_style == LOG_STYLE_DUMB_INIT)
         log_msg(LOG_DEBUG, "Translating signal %d to %d.", from, to);
     else
         log_msg(LOG_DEBUG, "rewriting %s to %s", signals_name(from, a, sizeof a),
@@ -529,9 +340,9 @@ void log_signal_forwarded(int signo, pid_t target) {
     if (!log_enabled(LOG_DEBUG))
         return; /* every persona logs these at debug: skip the formatting */
     char name[32];
-    if (log_persona == PERSONA_DUMB_INIT)
+    if (log_style == LOG_STYLE_DUMB_INIT)
         log_msg(LOG_DEBUG, "Forwarded signal %d to children.", signo);
-    else if (log_persona != PERSONA_TINI)
+    else if (log_style != LOG_STYLE_TINI)
         log_msg(LOG_DEBUG, "forwarded %s to %s %d", signals_name(signo, name, sizeof name),
                 target < 0 ? "process group" : "pid", (int)(target < 0 ? -target : target));
 }
@@ -540,7 +351,7 @@ void log_signal_dropped(int signo) {
     if (!log_enabled(LOG_DEBUG))
         return; /* every persona logs these at debug: skip the formatting */
     char name[32];
-    if (log_persona == PERSONA_DUMB_INIT)
+    if (log_style == LOG_STYLE_DUMB_INIT)
         log_msg(LOG_DEBUG, "Not forwarding signal %d to children (ignored).", signo);
     else
         log_msg(LOG_DEBUG, "dropped %s (rewritten to 0)", signals_name(signo, name, sizeof name));
@@ -549,9 +360,9 @@ void log_signal_dropped(int signo) {
 void log_reaped(pid_t pid, int wait_status, bool is_main) {
     if (!log_enabled(LOG_DEBUG))
         return; /* every persona logs these at debug: skip the formatting */
-    switch (log_persona) {
-    case PERSONA_TINI: log_msg(LOG_DEBUG, "Reaped child with pid: '%d'", (int)pid); break;
-    case PERSONA_DUMB_INIT:
+    switch (log_style) {
+    case LOG_STYLE_TINI: log_msg(LOG_DEBUG, "Reaped child with pid: '%d'", (int)pid); break;
+    case LOG_STYLE_DUMB_INIT:
         if (WIFEXITED(wait_status))
             log_msg(LOG_DEBUG, "A child with PID %d exited with exit status %d.", (int)pid,
                     WEXITSTATUS(wait_status));
@@ -569,8 +380,8 @@ void log_reaped(pid_t pid, int wait_status, bool is_main) {
 
 void log_main_exited(int wait_status, int exit_code) {
     char name[32];
-    switch (log_persona) {
-    case PERSONA_TINI:
+    switch (log_style) {
+    case LOG_STYLE_TINI:
         if (WIFEXITED(wait_status))
             log_msg(LOG_INFO, "Main child exited normally (with status '%d')",
                     WEXITSTATUS(wait_status));
@@ -578,7 +389,7 @@ void log_main_exited(int wait_status, int exit_code) {
             log_msg(LOG_INFO, "Main child exited with signal (with signal '%s')",
                     strsignal(WTERMSIG(wait_status)));
         break;
-    case PERSONA_DUMB_INIT:
+    case LOG_STYLE_DUMB_INIT:
         log_msg(LOG_DEBUG, "Child exited with status %d. Goodbye.",
                 WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status));
         break;

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (sink != NULL) {
         struct cli_options opts;
         int code;
-        cli_parse(argc, argv, envp, sink, sink, &opts, &code);
+        cli_parse(argc, argv, envp, 1, sink, sink, &opts, &code);
         fclose(sink);
     }
     free(buf);

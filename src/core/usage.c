@@ -1,11 +1,13 @@
-/* src/usage.c — what each persona prints when asked (help, version,
+/* src/core/usage.c — what each persona prints when asked (help, version,
  * license) or when the command line is wrong: the words and streams its
- * users and test suites expect. */
+ * users and test suites expect, one row of texts per persona. Pure. The
+ * version lines carry the commit (the Makefile rebuilds this file's object
+ * when it changes). */
 #include "podinit/usage.h"
 
 #include <string.h>
-#include <unistd.h>
 
+#include "podinit/persona.h"
 #include "podinit/text.h"
 #include "podinit/version.h"
 
@@ -34,7 +36,8 @@ static const char podinit_usage[] =
     "       podinit --check [--config FILE] [OPTIONS]\n"
     "       podinit --probe URL [--timeout S] [--header Name:value]...\n";
 
-static void print_podinit_help(FILE *f) {
+static void print_podinit_help(FILE *f, const char *name) {
+    (void)name;
     fprintf(f,
             "podinit %s - an init for containers: reaps zombies, forwards signals,\n"
             "passes the exit code on.\n\n%s\n"
@@ -128,7 +131,8 @@ static void print_dumb_init_help(FILE *f, const char *argv0) {
 static const char catatonit_usage[] =
     "usage: catatonit [-ghLPV] [--] <progname> [<arguments>...]\n";
 
-static void print_catatonit_help(FILE *f) {
+static void print_catatonit_help(FILE *f, const char *name) {
+    (void)name;
     fprintf(f,
             "%s\n"
             "options:\n"
@@ -141,60 +145,79 @@ static void print_catatonit_help(FILE *f) {
             catatonit_usage, PODINIT_VERSION);
 }
 
+/* No program to run: each tool says so its own way. */
+static void missing_podinit(FILE *err, const char *name, int pid) {
+    (void)name, (void)pid;
+    fprintf(err, "podinit: no program to run (give one, or --config FILE, or -P to pause)\n%s",
+            podinit_usage);
+}
+
+static void missing_tini(FILE *err, const char *name, int pid) {
+    (void)pid;
+    print_tini_help(err, name);
+}
+
+static void missing_dumb_init(FILE *err, const char *name, int pid) {
+    (void)pid;
+    fprintf(err, "Usage: %s [option] program [args]\nTry %s --help for full usage.\n", name, name);
+}
+
+static void missing_catatonit(FILE *err, const char *name, int pid) {
+    (void)name;
+    fprintf(err, "ERROR (catatonit:%d): missing program name\n%s", pid, catatonit_usage);
+}
+
+struct texts {
+    const char *version;                       /* the --version line */
+    void (*help)(FILE *f, const char *name);   /* -h */
+    const char *hint; /* after an option error; a printf format (%s: the name), or NULL */
+    void (*missing)(FILE *err, const char *name, int pid); /* no program given */
+};
+
+static const struct texts texts[PERSONA_COUNT] = {
+    [PERSONA_PODINIT] = {"podinit version " PODINIT_VERSION " - git." PODINIT_GIT "\n",
+                         print_podinit_help, podinit_usage, missing_podinit},
+    /* docker info parses "tini version X - git.HASH". */
+    [PERSONA_TINI] = {"tini version " COMPAT_TINI_VERSION " - git." PODINIT_GIT "\n",
+                      print_tini_help, "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n",
+                      missing_tini},
+    /* dumb-init prints getopt's line only after an option error. */
+    [PERSONA_DUMB_INIT] = {"dumb-init v" COMPAT_DUMB_INIT_VERSION "\n", print_dumb_init_help,
+                           NULL, missing_dumb_init},
+    [PERSONA_CATATONIT] = {"tini version " COMPAT_CATATONIT_VERSION "_catatonit\n",
+                           print_catatonit_help, catatonit_usage, missing_catatonit},
+};
+
+/* The persona's texts, and the name they give the program by. */
+static const struct texts *texts_of(enum cli_persona persona, const char *invoked_as,
+                                    const char **name) {
+    const struct persona *p = persona_of(persona);
+    *name = p->hint_by_base_name ? text_base_name(invoked_as) : invoked_as;
+    return &texts[p->id];
+}
+
 void usage_version(enum cli_persona persona, FILE *out, FILE *err) {
-    switch (persona) {
-    case PERSONA_TINI:
-        /* docker info parses "tini version X - git.HASH". */
-        fprintf(out, "tini version " COMPAT_TINI_VERSION " - git." PODINIT_GIT "\n");
-        break;
-    case PERSONA_DUMB_INIT: fprintf(err, "dumb-init v" COMPAT_DUMB_INIT_VERSION "\n"); break;
-    case PERSONA_CATATONIT:
-        fprintf(out, "tini version " COMPAT_CATATONIT_VERSION "_catatonit\n");
-        break;
-    default: fprintf(out, "podinit version " PODINIT_VERSION " - git." PODINIT_GIT "\n");
-    }
+    fputs(texts[persona_of(persona)->id].version, persona_of(persona)->texts_on_stderr ? err : out);
 }
 
 void usage_help(enum cli_persona persona, const char *invoked_as, FILE *out, FILE *err) {
-    switch (persona) {
-    case PERSONA_TINI: print_tini_help(out, text_base_name(invoked_as)); break;
-    case PERSONA_DUMB_INIT: print_dumb_init_help(err, invoked_as); break;
-    case PERSONA_CATATONIT: print_catatonit_help(out); break;
-    default: print_podinit_help(out);
-    }
+    const char *name;
+    const struct texts *t = texts_of(persona, invoked_as, &name);
+    t->help(persona_of(persona)->texts_on_stderr ? err : out, name);
 }
 
 void usage_license(FILE *out) {
     fputs(license_text, out);
 }
 
-/* After an option error: a usage line where the persona prints one. */
 void usage_hint(enum cli_persona persona, const char *invoked_as, FILE *err) {
-    switch (persona) {
-    case PERSONA_PODINIT: fprintf(err, "%s", podinit_usage); break;
-    case PERSONA_TINI:
-        fprintf(err, "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n",
-                text_base_name(invoked_as));
-        break;
-    case PERSONA_CATATONIT: fprintf(err, "%s", catatonit_usage); break;
-    default: break; /* dumb-init prints getopt's line only */
-    }
+    const char *name;
+    const struct texts *t = texts_of(persona, invoked_as, &name);
+    if (t->hint != NULL)
+        fprintf(err, t->hint, name);
 }
 
-/* No program to run: each tool says so its own way. */
-void usage_missing_program(enum cli_persona persona, const char *invoked_as, FILE *err) {
-    switch (persona) {
-    case PERSONA_TINI: print_tini_help(err, text_base_name(invoked_as)); break;
-    case PERSONA_DUMB_INIT:
-        fprintf(err, "Usage: %s [option] program [args]\nTry %s --help for full usage.\n",
-                invoked_as, invoked_as);
-        break;
-    case PERSONA_CATATONIT:
-        fprintf(err, "ERROR (catatonit:%d): missing program name\n%s", (int)getpid(),
-                catatonit_usage);
-        break;
-    default:
-        fprintf(err, "podinit: no program to run (give one, or --config FILE, or -P to pause)\n%s",
-                podinit_usage);
-    }
+void usage_missing_program(enum cli_persona persona, const char *invoked_as, int pid, FILE *err) {
+    const char *name;
+    texts_of(persona, invoked_as, &name)->missing(err, name, pid);
 }
