@@ -25,7 +25,8 @@ int main(int argc, char **argv) {
     if (opts.config_path != NULL)
         config_load_file(opts.config_path, &cfg, &errs);
     config_apply_cli(&cfg, &opts);
-    if (errs.count == 0 && opts.persona == PERSONA_PODINIT)
+    /* The others run only their command: nothing of a config to check. */
+    if (errs.count == 0 && persona_of(opts.persona)->runs_config_processes)
         config_validate(&cfg, !opts.pause, &errs);
     if (errs.count > 0) {
         fputs(errs.text ? errs.text : "podinit: out of memory\n", stderr);

@@ -73,6 +73,8 @@ struct persona {
     bool ignores_tty_io_signals; /* SIGTTIN/SIGTTOU are neither obeyed nor forwarded */
     bool suspends_on_tty_stop;   /* not PID 1: a tty stop stops podinit too */
     bool blocks_faults;          /* a kill(2)ed SIGSEGV etc. is received and forwarded */
+    bool child_gets_default_signals; /* the child starts with 1-31 at their default and
+                                        nothing blocked, whatever the caller ignored */
     enum persona_term_on_exit term_on_exit;
 
     /* The supervisor and the configuration. */

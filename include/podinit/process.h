@@ -27,6 +27,7 @@ struct process_shared {
     const struct signal_state *signals;  /* handed back to each child */
     bool signal_group;                   /* signals go to the process group */
     bool new_session;                    /* dumb-init's setsid: each run gets a session */
+    const char *session_note;            /* the child's debug line once it has it, or NULL */
     bool named;                          /* several processes: log lines carry the name */
     char *start_dir;                     /* where hooks run without workingDir (owned) */
 };

@@ -30,12 +30,12 @@ int signal_state_take_over(struct signal_state *saved, sigset_t *handled, bool b
  * Async-signal-safe. */
 void signal_state_restore_in_child(const struct signal_state *saved);
 
-/* dumb-init's children: it sets a handler on each of 1-31 (which exec
- * resets to the default) and unblocks every signal in the child, so what
+/* What dumb-init hands its children: it sets a handler on each of 1-31 (exec
+ * resets it to the default) and unblocks every signal in the child, so what
  * the caller ignored among 1-31 and its whole mask stop at dumb-init. The
  * C library's reserved signals, which its calls never touch, and ignored
  * real-time signals stay as the caller had them. */
-void signal_state_hand_on_as_dumb_init(struct signal_state *saved);
+void signal_state_hand_on_defaults(struct signal_state *saved);
 
 /* A non-blocking, close-on-exec signalfd for *handled, or -errno. */
 int signal_state_open_fd(const sigset_t *handled);

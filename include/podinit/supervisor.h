@@ -4,7 +4,7 @@
 #ifndef PODINIT_SUPERVISOR_H
 #define PODINIT_SUPERVISOR_H
 
-#include "podinit/cli.h"
+#include "podinit/options.h"
 #include "podinit/config.h"
 
 /* Take over the signals, start the program (unless pausing), supervise it

@@ -67,6 +67,7 @@ static const struct persona personas[PERSONA_COUNT] = {
             .tty_stops_stop_group = true,
             .suspends_on_tty_stop = true,
             .blocks_faults = true,
+            .child_gets_default_signals = true,
             .term_on_exit = TERM_ON_EXIT_ALWAYS,
             .reap_warning = "reaped orphaned process %d",
             .log_style = LOG_STYLE_DUMB_INIT,

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "podinit/cli.h"
+#include "podinit/options.h"
 #include "podinit/http.h"
 #include "podinit/http_client.h"
 

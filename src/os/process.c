@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "podinit/cli.h" /* CLI_EXIT_INTERNAL */
 #include "podinit/exit_code.h"
 #include "podinit/log.h"
 #include "podinit/spawn.h"
@@ -111,7 +110,7 @@ int process_start(struct proc *p) {
         .argv = p->cfg->command,
         .signals = p->sh->signals,
         .isolation = session ? SPAWN_SESSION : SPAWN_PROCESS_GROUP,
-        .child_note = session && log_enabled(LOG_DEBUG) ? "[dumb-init] setsid complete.\n" : NULL,
+        .child_note = session && log_enabled(LOG_DEBUG) ? p->sh->session_note : NULL,
         .envp = p->env,
         .dir = p->cfg->working_dir,
         .set_user = p->cfg->user != NULL,

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "podinit/cli.h" /* CLI_EXIT_INTERNAL */
 #include "podinit/exit_code.h"
 #include "podinit/log.h"
 #include "podinit/process.h"

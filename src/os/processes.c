@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "podinit/children.h"
-#include "podinit/cli.h" /* CLI_EXIT_POST_START */
 #include "podinit/exit_code.h"
 #include "podinit/log.h"
 #include "podinit/process.h"

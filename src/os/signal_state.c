@@ -66,7 +66,7 @@ void signal_state_restore_in_child(const struct signal_state *saved) {
     (void)kernel_sigprocmask(SIG_SETMASK, &saved->mask, NULL);
 }
 
-void signal_state_hand_on_as_dumb_init(struct signal_state *saved) {
+void signal_state_hand_on_defaults(struct signal_state *saved) {
     for (int s = 1; s <= SIGRTMAX; s++) {
         if (signals_reserved(s))
             continue;

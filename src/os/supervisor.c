@@ -30,6 +30,7 @@
 
 struct supervisor {
     const struct cli_options *opts;
+    const struct persona *persona; /* what the tool podinit stands in for does differently */
     const struct config *cfg;
     struct signal_state saved;
     bool saw_sigchld;                          /* in this round of the loop */
@@ -161,13 +162,13 @@ static void handle_signal(struct supervisor *sv, int signo) {
     }
     /* tini ignores these two so a write to a terminal it no longer owns
      * cannot stop it; they are not forwarded there. */
-    if (o->persona == PERSONA_TINI && (signo == SIGTTIN || signo == SIGTTOU))
+    if (sv->persona->ignores_tty_io_signals && (signo == SIGTTIN || signo == SIGTTOU))
         return;
     for (size_t i = 0; i < sv->n_procs; i++)
         process_forward(&sv->procs[i], signo);
     /* dumb-init: a terminal stop suspends the init too, so the shell that
      * started it sees the job stop; SIGCONT wakes it and is forwarded. */
-    if (o->persona == PERSONA_DUMB_INIT && is_tty_stop(signo) && getpid() != 1) {
+    if (sv->persona->suspends_on_tty_stop && is_tty_stop(signo) && getpid() != 1) {
         log_msg(LOG_DEBUG, "Suspending self due to TTY signal.");
         (void)kill(getpid(), SIGSTOP);
     }
@@ -195,12 +196,8 @@ static void on_reaped(void *ctx, pid_t pid, int status) {
         pod_exited(&sv->pod, (size_t)i, status); /* fed after the pass (pod_end_round) */
         return;
     }
-    if (sv->opts->warn_on_reap) {
-        if (sv->opts->persona == PERSONA_TINI)
-            log_msg(LOG_WARN, "Reaped zombie process with pid=%d", (int)pid);
-        else
-            log_msg(LOG_WARN, "reaped orphaned process %d", (int)pid);
-    }
+    if (sv->opts->warn_on_reap)
+        log_msg(LOG_WARN, sv->persona->reap_warning, (int)pid);
 }
 
 /* Reaping after a SIGCHLD is enough: one stays pending (blocked) while a
@@ -228,7 +225,8 @@ static int finish(struct supervisor *sv) {
     int code = exit_code_container(status, &sv->cfg->success_exit_codes);
     /* Whatever is left of the child's group gets SIGTERM (dumb-init's
      * behaviour; tini leaves that to the kernel's kill of the namespace). */
-    if (o->persona != PERSONA_TINI && (o->signal_group || o->persona == PERSONA_DUMB_INIT))
+    enum persona_term_on_exit term = sv->persona->term_on_exit;
+    if (term == TERM_ON_EXIT_ALWAYS || (term == TERM_ON_EXIT_WITH_SIGNAL_GROUP && o->signal_group))
         process_forward(&sv->procs[0], SIGTERM);
     log_main_exited(status, code);
     return code;
@@ -262,13 +260,13 @@ static int setup(struct supervisor *sv) {
     sigset_t handled;
     /* dumb-init forwards a kill(2)ed SIGSEGV too; tini and podinit leave the
      * faults unblocked. */
-    int rc = signal_state_take_over(&sv->saved, &handled, sv->opts->persona == PERSONA_DUMB_INIT);
+    int rc = signal_state_take_over(&sv->saved, &handled, sv->persona->blocks_faults);
     if (rc < 0) {
         log_msg(LOG_ERROR, "taking over signals: %s", strerror(-rc));
         return CLI_EXIT_INTERNAL;
     }
-    if (sv->opts->persona == PERSONA_DUMB_INIT)
-        signal_state_hand_on_as_dumb_init(&sv->saved);
+    if (sv->persona->child_gets_default_signals)
+        signal_state_hand_on_defaults(&sv->saved);
     rc = loop_init(&sv->loop, &handled, on_signal, sv);
     if (rc < 0) {
         log_msg(LOG_ERROR, "signals: %s", strerror(-rc));
@@ -308,7 +306,7 @@ static int wait_round(struct supervisor *sv, bool *timer_fired, bool *none_left)
 /* Every process started, or none left running. */
 static int start_all(struct supervisor *sv) {
     const struct cli_options *opts = sv->opts;
-    if (opts->persona == PERSONA_DUMB_INIT && opts->setsid && setup_release_terminal()) {
+    if (sv->shared.new_session && setup_release_terminal()) {
         sv->ignore_once[SIGHUP] = true;
         sv->ignore_once[SIGCONT] = true;
     }
@@ -364,20 +362,24 @@ static int run(struct supervisor *sv) {
 }
 
 int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
-    bool all = opts->persona == PERSONA_PODINIT;
+    const struct persona *persona = persona_of(opts->persona);
+    bool all = persona->runs_config_processes;
     struct supervisor sv = {.opts = opts,
+                            .persona = persona,
                             .cfg = cfg,
                             .loop = {.epfd = -1, .sigfd = -1},
                             .no_children = true, /* until a reap says otherwise */
                             .health = {.listen_fd = -1},
                             .n_procs = all ? cfg->n_processes : 1};
-    log_init(opts->persona, all ? cfg->log_level : opts->verbosity, loop_now_ms(), cfg->log_json);
+    log_init(opts->persona, persona->log_level_from_config ? cfg->log_level : opts->verbosity,
+             loop_now_ms(), cfg->log_json);
     sv.shared = (struct process_shared){.pod = &sv.pod,
                                         .loop = &sv.loop,
                                         .signals = &sv.saved,
                                         .signal_group = opts->signal_group,
-                                        .new_session = opts->persona == PERSONA_DUMB_INIT &&
+                                        .new_session = persona->setsid_starts_session &&
                                                        opts->setsid,
+                                        .session_note = persona->session_note,
                                         .named = sv.n_procs > 1};
     struct lifecycle_config lcs[CONFIG_MAX_PROCESSES];
     for (size_t i = 0; i < sv.n_procs; i++)

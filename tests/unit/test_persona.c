@@ -116,6 +116,9 @@ static void supervisor_rules(void **state) {
     assert_false(pod->ignores_tty_io_signals || dumb->ignores_tty_io_signals);
     assert_true(dumb->suspends_on_tty_stop && dumb->blocks_faults && dumb->tty_stops_stop_group);
     assert_false(pod->suspends_on_tty_stop || pod->blocks_faults || tini->blocks_faults);
+    assert_true(dumb->child_gets_default_signals);
+    assert_false(pod->child_gets_default_signals || tini->child_gets_default_signals ||
+                 cat->child_gets_default_signals);
     assert_string_equal(dumb->session_note, "[dumb-init] setsid complete.\n");
     assert_null(pod->session_note);
     assert_true(pod->runs_config_processes && pod->log_level_from_config);
