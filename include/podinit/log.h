@@ -25,10 +25,6 @@
  * stderr (and, for tini, stdout) and decides how to write each; a stream
  * closed now is never written to. Call again after changing them. */
 void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool json);
-/* In a forked child that logs without exec (the httpGet hook): forget the
- * parent's unfinished line and count of dropped lines, which are the
- * parent's to write, not the child's too. */
-void log_after_fork(void);
 
 bool log_enabled(enum log_level level);
 

@@ -221,13 +221,6 @@ void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool js
     }
 }
 
-void log_after_fork(void) {
-    for (size_t i = 0; i < sizeof sinks / sizeof sinks[0]; i++) {
-        sinks[i].pending = sinks[i].pending_off = 0;
-        sinks[i].dropped = 0;
-    }
-}
-
 bool log_enabled(enum log_level level) {
     return (int)level <= log_threshold;
 }
