@@ -75,7 +75,7 @@ bool http_client_succeeded(int result);
 const char *http_client_why(int result, char *buf, size_t len);
 
 /* Check t on a loop of its own until done or timeout_ms: for a process
- * that does nothing else (`podinit --probe`, an httpGet hook's child).
+ * that does nothing else (`podinit --probe`).
  * Returns the result; its words in why. */
 int http_client_run(const struct http_client_target *t, int64_t timeout_ms, char *why, size_t len);
 

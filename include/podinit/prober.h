@@ -27,6 +27,7 @@ struct prober_slot {
     const struct config_probe *cfg; /* NULL: not configured */
     struct probe_state st;
     pid_t pid;               /* an exec check in flight */
+    pid_t abandoned_pid;     /* one killed (timed out, stopped), not yet reaped */
     struct http_client http; /* an httpGet or tcpSocket check in flight, when busy */
 };
 

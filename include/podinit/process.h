@@ -23,7 +23,7 @@
 /* What every process shares, set once by the supervisor. */
 struct process_shared {
     struct pod *pod;                     /* where events are posted */
-    struct loop *loop;                   /* probes' sockets */
+    struct loop *loop;                   /* probes' and httpGet hooks' sockets */
     const struct signal_state *signals;  /* handed back to each child */
     bool signal_group;                   /* signals go to the process group */
     bool new_session;                    /* dumb-init's setsid: each run gets a session */
@@ -42,10 +42,11 @@ struct proc {
     struct lifecycle *lc;             /* its lifecycle, in the pod */
     /* The one hook job it may run: an exec hook's child, or an httpGet
      * hook's request; which hook it is, is the lifecycle's running_hook.
-     * A cancelled child is killed and kept apart until reaped, so its exit
-     * is never taken for the next hook's. */
+     * A cancelled child is killed and kept apart until reaped (one for
+     * each hook: postStart, preStop), so its exit is never taken for the
+     * next hook's, nor for an orphan's. */
     pid_t hook_pid;
-    pid_t cancelled_hook_pid;
+    pid_t cancelled_hook_pid[2];
     struct http_client *hook_http; /* only when a hook is httpGet */
     struct hooks_context ctx;         /* env, dir, user for its hooks and exec probes */
     struct prober *prober;            /* only when it has probes (nothing configured, nothing paid) */

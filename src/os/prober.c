@@ -44,8 +44,10 @@ void prober_start(struct prober *pr, enum prober_kind kind, int64_t now) {
 
 /* End the check in flight, if any, without a result. */
 static void abandon(struct prober_slot *s) {
-    if (s->pid > 0)
+    if (s->pid > 0) {
         (void)kill(-s->pid, SIGKILL); /* reaped later, as any child; ignored then */
+        s->abandoned_pid = s->pid;
+    }
     s->pid = 0;
     http_client_cancel(&s->http);
 }
@@ -124,6 +126,10 @@ void prober_tick(struct prober *pr, int64_t now) {
 bool prober_on_reaped(struct prober *pr, pid_t pid, int status, int64_t now) {
     for (int k = 0; k < PROBER_KINDS; k++) {
         struct prober_slot *s = &pr->slot[k];
+        if (s->abandoned_pid > 0 && s->abandoned_pid == pid) {
+            s->abandoned_pid = 0; /* its result was already decided */
+            return true;
+        }
         if (s->pid <= 0 || s->pid != pid)
             continue;
         s->pid = 0; /* reaped: nothing to kill */

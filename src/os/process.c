@@ -239,9 +239,11 @@ bool process_reaped_job(struct proc *p, pid_t pid, int status, int64_t now) {
         process_hook_reaped(p, status);
         return true;
     }
-    if (p->cancelled_hook_pid > 0 && pid == p->cancelled_hook_pid) {
-        p->cancelled_hook_pid = 0; /* cancelled: nothing to report */
-        return true;
+    for (size_t i = 0; i < 2; i++) {
+        if (p->cancelled_hook_pid[i] > 0 && pid == p->cancelled_hook_pid[i]) {
+            p->cancelled_hook_pid[i] = 0; /* cancelled: nothing to report */
+            return true;
+        }
     }
     return p->prober != NULL && prober_on_reaped(p->prober, pid, status, now);
 }

@@ -125,7 +125,7 @@ void process_cancel_hook(struct proc *p, enum lifecycle_hook_id id, bool timed_o
         return;
     }
     hooks_cancel(p->hook_pid); /* the lifecycle forgot it: its exit reports nothing */
-    p->cancelled_hook_pid = p->hook_pid;
+    p->cancelled_hook_pid[id == LC_HOOK_PRE_STOP] = p->hook_pid;
     p->hook_pid = 0;
 }
 

@@ -1,9 +1,9 @@
 /* src/os/supervisor.c — the rounds of one loop (loop.c): the signals, the
- * health endpoint's and probes' sockets, and one deadline, the earliest of
- * what is scheduled, asked anew each round. It sleeps in the kernel with no
- * timeout while nothing is scheduled, so an idle podinit costs no wake-ups;
- * with no socket (the drop-in case) a forwarded signal costs one
- * sigtimedwait and the kill. After a SIGCHLD it reaps until waitpid says
+ * sockets (health endpoint, probes, httpGet hooks), and one deadline, the
+ * earliest of what is scheduled, asked anew each round. It sleeps in the
+ * kernel with no timeout while nothing is scheduled (an idle podinit costs
+ * no wake-ups); with no socket (the drop-in case) a forwarded signal costs
+ * one sigtimedwait and the kill. After a SIGCHLD it reaps until waitpid says
  * nothing is left (SIGCHLDs coalesce, so their count says nothing about
  * the count of zombies).
  *
@@ -38,7 +38,7 @@ struct supervisor {
     bool stop_requested;                       /* pause mode: a stop signal arrived */
     bool ignore_once[SIGNALS_CLASSIC_MAX + 1]; /* dumb-init: the tty hand-off HUP/CONT */
     struct health health;
-    struct loop loop; /* the signals, the deadline, the endpoint's and probes' sockets */
+    struct loop loop; /* the signals, the deadline, the sockets */
     struct process_shared shared;
     struct proc procs[CONFIG_MAX_PROCESSES];
     size_t n_procs;

@@ -301,3 +301,25 @@ EOF
     wait "$JOB" || true
     grep -q 'SIGTERM received' "$ERR"
 }
+
+@test "two hooks cancelled before either is reaped: both still known as podinit's own, no orphan warning" {
+    require_root
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "2"],
+  "lifecycle": {"postStart": {"exec": {"command": ["sleep", "30"]}},
+                "preStop": {"exec": {"command": ["sleep", "30"]}}}}]}
+EOF
+    start_pid1 "$PODINIT" -w --config "$CFG"
+    wait_for_line "$ERR" 'postStart hook: exec'
+    # both stop signals in one wake-up (SIGINT, the lower, read first): the
+    # postStart is cancelled, the preStop starts, and the second stop signal
+    # cancels it too; the app gets the SIGINT
+    kill -STOP "$INIT"
+    kill -TERM "$INIT"
+    kill -INT "$INIT"
+    kill -CONT "$INIT"
+    wait "$JOB"
+    grep -q 'postStart hook no longer needed: killing it' "$ERR"
+    grep -q 'preStop hook no longer needed: killing it' "$ERR"
+    not grep 'orphan' "$ERR"
+}

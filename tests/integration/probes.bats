@@ -147,3 +147,19 @@ EOF
 }
 
 line_no() { grep -nE "$1" "$ERR" | head -n1 | cut -d: -f1; }
+
+@test "an exec probe killed at its timeout is still podinit's own child when reaped: never an orphan warning" {
+    require_root
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
+   "readinessProbe": {"exec": {"command": ["sleep", "5"]}, "periodSeconds": 0.3,
+                      "timeoutSeconds": 0.2}}]}
+EOF
+    start_pid1 "$PODINIT" -w --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    wait_for_line "$ERR" 'readiness probe failing \(timed out\)'
+    sleep 1 # a few more periods: each check is killed at its timeout, then reaped
+    kill -TERM "$INIT"
+    wait "$JOB"
+    not grep 'orphan' "$ERR"
+}
