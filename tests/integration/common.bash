@@ -16,30 +16,44 @@ pid1() {
     timeout "$T" unshare --pid --fork --mount-proc --kill-child "$@"
 }
 
+# Whether pid would receive a SIGTERM rather than drop it, as a PID 1 with no
+# handler does unless it blocks it. It may block it (SigBlk), or be waiting
+# for it in sigtimedwait(2): while it waits there the kernel takes the waited
+# signals out of SigBlk, yet still delivers them (it checks the mask saved
+# for the wait), and podinit waits there whenever it watches no fd.
+takes_sigterm() {
+    local pid=$1 mask wchan
+    mask=$(awk '/^SigBlk:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || mask=""
+    [ -n "$mask" ] && mask_has "$mask" 15 && return 0
+    wchan=$(cat "/proc/$pid/wchan" 2>/dev/null) || wchan=""
+    [[ "$wchan" == do_sigtimedwait* ]]
+}
+
 # Start "$@" as PID 1 in the background, output to $OUT and $ERR. Sets JOB
-# (timeout, for `wait`), NS (unshare) and INIT (PID 1, seen from here).
+# (timeout, for `wait`), NS (unshare), INIT (PID 1, seen from here) and
+# INIT_READY (1 once INIT was seen to take SIGTERM, 0 if it never was).
 start_pid1() {
     timeout "$T" unshare --pid --fork --mount-proc --kill-child "$@" >"$OUT" 2>"$ERR" &
     JOB=$!
-    NS="" INIT=""
+    NS="" INIT="" INIT_READY=0
     for _ in $(seq 500); do
         [ -n "$NS" ] || NS=$(pgrep -P "$JOB" | head -n1)
         [ -n "$NS" ] && INIT=$(pgrep -P "$NS" | head -n1) && [ -n "$INIT" ] && break
         kill -0 "$JOB" 2>/dev/null || break # it has already ended
         sleep 0.01
     done
-    # A PID 1 drops a signal it has no handler for: until the init has
-    # blocked SIGTERM (to read it from its signalfd), a test's kill -TERM
-    # would be lost. Wait (bounded) for that, as for the pid.
+    # A PID 1 drops a signal it has no handler for: until the init takes
+    # SIGTERM, a test's kill -TERM would be lost. Wait (bounded) for that,
+    # as for the pid. (The wait must end when it does: its time comes out
+    # of the job's own timeout, and an init the timeout signals mid-test
+    # ends with 124 instead of its own code.)
     if [ -n "$INIT" ]; then
-        local mask
         for _ in $(seq 500); do
-            mask=$(awk '/^SigBlk:/ {print $2}' "/proc/$INIT/status" 2>/dev/null) || mask=""
-            [ -n "$mask" ] && mask_has "$mask" 15 && return 0
+            takes_sigterm "$INIT" && INIT_READY=1 && return 0
             kill -0 "$INIT" 2>/dev/null || break
             sleep 0.01
         done
-        return 0 # an init that never blocks SIGTERM: the test decides
+        return 0 # an init that never takes SIGTERM: the test decides
     fi
     echo "no PID 1 appeared under timeout $JOB; its output:" >&2
     cat "$OUT" "$ERR" >&2
