@@ -37,6 +37,10 @@ declare -A init_cmd=(
     [podinit-static]="$B/podinit-static --"
     [podinit+config]="$B/podinit --config $work/hooks.json --"
     [podinit+probe]="$B/podinit --config $work/probe.json --"
+    # podinit's dumb-init persona: its child in a new session, as under
+    # dumb-init (with sched autogroup a session is its own scheduling group,
+    # which changes the wake-up order: compare like with like)
+    [podinit-as-dumb-init]="$B/dumb-init --"
 )
 # The binary of each (the first word of its command line).
 init_bin() { local c=${init_cmd[$1]}; echo "${c%% *}"; }
