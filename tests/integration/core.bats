@@ -198,7 +198,11 @@ load common
 
 @test "the child keeps the caller's cwd; podinit moves to / to pin no mount" {
     cd "$BATS_TEST_TMPDIR"
-    run --separate-stderr timeout "$T" "$PODINIT" -- sh -c 'readlink /proc/$PPID/cwd; readlink /proc/$$/cwd'
+    # podinit moves once its children are started: the child waits (bounded)
+    # for it rather than racing it
+    run --separate-stderr timeout "$T" "$PODINIT" -- sh -c 'for i in $(seq 200); do
+        [ "$(readlink /proc/$PPID/cwd)" = / ] && break; sleep 0.02; done
+        readlink /proc/$PPID/cwd; readlink /proc/$$/cwd'
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "/" ]
     [ "${lines[1]}" = "$BATS_TEST_TMPDIR" ]

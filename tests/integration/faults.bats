@@ -130,19 +130,20 @@ EOF
 }
 
 @test "a probe that hangs with children: killed at its timeout, its children too, nothing left" {
-    # as a subreaper (not PID 1), so anything left over would still be seen
+    # as a subreaper (not PID 1), so anything left over would still be seen;
+    # the sleeps carry this run's pid, so another run's are not counted
     write_config <<EOF
 {"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
-  "readinessProbe": {"exec": {"command": ["sh", "-c", "sleep 1001 & sleep 1002"]},
+  "readinessProbe": {"exec": {"command": ["sh", "-c", "sleep 1001.$$ & sleep 1002.$$"]},
                      "periodSeconds": 60, "timeoutSeconds": 0.5, "failureThreshold": 1}}]}
 EOF
     start_bg "$PODINIT" --config "$CFG"
     wait_for_line "$ERR" 'readiness probe failing'
     for _ in $(seq 200); do
-        pgrep -f 'sleep 100[12]' >/dev/null || break
+        pgrep -f "sleep 100[12]\\.$$" >/dev/null || break
         sleep 0.05
     done
-    not pgrep -f 'sleep 100[12]'
+    not pgrep -f "sleep 100[12]\\.$$"
     # no zombie child of podinit
     for p in $(pgrep -P "$PROC"); do [ "$(awk '{print $3}' "/proc/$p/stat")" != Z ]; done
     kill -TERM "$PROC"
@@ -152,7 +153,7 @@ EOF
 @test "a preStop hook that hangs with children: killed at its timeout, the shutdown goes on, exit 0" {
     write_config <<EOF
 {"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
-  "lifecycle": {"preStop": {"exec": {"command": ["sh", "-c", "sleep 1003 & sleep 1004"]},
+  "lifecycle": {"preStop": {"exec": {"command": ["sh", "-c", "sleep 1003.$$ & sleep 1004.$$"]},
                             "timeoutSeconds": 0.5}}}]}
 EOF
     start_bg "$PODINIT" --config "$CFG"
@@ -164,7 +165,7 @@ EOF
     [ "$rc" -eq 0 ]
     grep -q '^15$' "$OUT" # the app got its stop signal after the hook
     grep -q 'preStop hook still running when its time ran out: killing it' "$ERR"
-    not pgrep -f 'sleep 100[34]'
+    not pgrep -f "sleep 100[34]\\.$$" # this run's (the pid in them)
 }
 
 @test "the config file deleted or rewritten after start changes nothing" {
