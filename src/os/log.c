@@ -14,9 +14,10 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "podinit/exit_code.h"
+#include "podinit/loop.h" /* the one millisecond clock */
 #include "podinit/signals.h"
 
 #ifndef RWF_NOWAIT
@@ -225,20 +226,13 @@ bool log_enabled(enum log_level level) {
     return (int)level <= log_threshold;
 }
 
-static int64_t now_ms(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return log_start_ms;
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* What the line's style needs of the pid and the clock, and no more: a
  * getpid(2) per line only where the line shows it. */
 static struct log_stamp stamp(void) {
     unsigned needs = log_format_needs(log_style, log_json);
     return (struct log_stamp){
         .pid = needs & LOG_NEEDS_PID ? (int)getpid() : 0,
-        .elapsed_ms = needs & LOG_NEEDS_TIME ? now_ms() - log_start_ms : 0,
+        .elapsed_ms = needs & LOG_NEEDS_TIME ? loop_now_ms() - log_start_ms : 0,
     };
 }
 
@@ -366,8 +360,7 @@ void log_reaped(pid_t pid, int wait_status, bool is_main) {
     default:
         if (!is_main)
             log_msg(LOG_DEBUG, "reaped pid %d (status %d)", (int)pid,
-                    WIFEXITED(wait_status) ? WEXITSTATUS(wait_status)
-                                           : 128 + WTERMSIG(wait_status));
+                    exit_code_of(wait_status));
     }
 }
 
@@ -383,8 +376,7 @@ void log_main_exited(int wait_status, int exit_code) {
                     strsignal(WTERMSIG(wait_status)));
         break;
     case LOG_STYLE_DUMB_INIT:
-        log_msg(LOG_DEBUG, "Child exited with status %d. Goodbye.",
-                WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status));
+        log_msg(LOG_DEBUG, "Child exited with status %d. Goodbye.", exit_code_of(wait_status));
         break;
     default: {
         struct log_fields f = {.event = "exit", .has_status = true, .status = exit_code};

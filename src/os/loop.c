@@ -36,16 +36,14 @@ void loop_close(struct loop *l) {
     l->n_watches = l->cap_watches = l->n_active = 0;
 }
 
-int64_t loop_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t loop_now_ms(void) {
+    return now_ns() / 1000000;
 }
 
 void loop_set_deadline(struct loop *l, int64_t at_ms) {
