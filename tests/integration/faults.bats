@@ -10,46 +10,52 @@ load common
 
 probe() { "$PODINIT" --probe "http://127.0.0.1:$PORT$1" 2>&1; }
 
-# Run "$@" as the unprivileged user nobody with at most NPROC processes
-# (root is not held by RLIMIT_NPROC).
-as_nobody_with_nproc() {
+# RLIMIT_NPROC counts every process of a uid, system-wide: the fork-failure
+# tests run as a uid of this run's own (not nobody, whom other tests and
+# other runs use), with no passwd entry.
+NPROC_UID=$((40000 + $$ % 20000))
+
+# Run "$@" as NPROC_UID with at most NPROC processes (root is not held by
+# RLIMIT_NPROC).
+as_own_uid_with_nproc() {
     local nproc=$1
     shift
-    timeout "$T" prlimit --nproc="$nproc" setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+    timeout "$T" prlimit --nproc="$nproc" setpriv --reuid="$NPROC_UID" --regid="$NPROC_UID" \
+        --clear-groups "$@"
 }
 
-# The processes of user nobody: RLIMIT_NPROC counts them all.
-nobody_procs() { pgrep -c -u 65534 || true; }
+# The processes of NPROC_UID.
+own_uid_procs() { pgrep -c -u "$NPROC_UID" || true; }
 
 @test "fork failure (RLIMIT_NPROC reached): one line naming the cause, exit 1, nothing left" {
     require_root
-    [ "$(nobody_procs)" -eq 0 ] || skip "user nobody already runs processes"
+    [ "$(own_uid_procs)" -eq 0 ] || skip "uid $NPROC_UID already runs processes"
     # podinit itself is the one process allowed: the program cannot be
     # forked. (Under SANITIZE=1, LeakSanitizer's exit check needs a thread,
     # which this limit forbids too: leaks are checked by the other tests.)
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-        run --separate-stderr as_nobody_with_nproc 1 "$PODINIT" -- /bin/true
+        run --separate-stderr as_own_uid_with_nproc 1 "$PODINIT" -- /bin/true
     [ "$status" -eq 1 ]
     [ "${#stderr_lines[@]}" -eq 1 ]
     [[ "$stderr" == *'cannot start "/bin/true": fork: Resource temporarily unavailable'* ]]
-    [ "$(nobody_procs)" -eq 0 ]
+    [ "$(own_uid_procs)" -eq 0 ]
 }
 
 @test "fork failure for a hook at run time: postStart fails, the app is stopped, exit 3, no hang" {
     require_root
-    [ "$(nobody_procs)" -eq 0 ] || skip "user nobody already runs processes"
-    # a config file nobody can read (the test's own directory may not be)
+    [ "$(own_uid_procs)" -eq 0 ] || skip "uid $NPROC_UID already runs processes"
+    # a config file any uid can read (the test's own directory may not be)
     CFG=$(mktemp /tmp/podinit-nproc.XXXXXX.json)
     printf '%s\n' '{"processes": [{"command": ["sleep", "30"],' \
         '  "lifecycle": {"postStart": {"exec": {"command": ["true"]}}}}]}' >"$CFG"
     chmod 644 "$CFG"
     # two processes: podinit and the app; the hook cannot be forked
-    run --separate-stderr as_nobody_with_nproc 2 "$PODINIT" --config "$CFG"
+    run --separate-stderr as_own_uid_with_nproc 2 "$PODINIT" --config "$CFG"
     [ "$status" -eq 3 ]
     rm -f "$CFG"
     [[ "$stderr" == *"postStart hook failed to start: fork: Resource temporarily unavailable"* ]]
     [[ "$stderr" == *"postStart hook failed: the container was stopped; exiting with 3"* ]]
-    [ "$(nobody_procs)" -eq 0 ]
+    [ "$(own_uid_procs)" -eq 0 ]
 }
 
 @test "a child that closes its stdout and stderr: its exit code passes, podinit still logs" {

@@ -282,8 +282,10 @@ EOF
 
 @test "a restart whose fork fails backs off and tries again" {
     require_root
-    # uid 4242 may have 4 processes; once the program has exited, forkfill
-    # takes what podinit left, so the restart's fork fails (EAGAIN).
+    # a uid of this run's own (RLIMIT_NPROC counts its processes
+    # system-wide) may have 4; once the program has exited, forkfill takes
+    # what podinit left, so the restart's fork fails (EAGAIN).
+    local uid=$((40000 + $$ % 20000))
     reachable_dir
     install -m 755 "$PODINIT" "$REACH/podinit"
     install -m 755 "$H/forkfill" "$REACH/forkfill"
@@ -292,7 +294,7 @@ EOF
    "restartBackoff": {"initialSeconds": 3, "maxSeconds": 3}}]}
 EOF
     cd "$REACH"
-    start_pid1 prlimit --nproc=4:4 setpriv --reuid=4242 --regid=4242 --clear-groups \
+    start_pid1 prlimit --nproc=4:4 setpriv --reuid="$uid" --regid="$uid" --clear-groups \
         "$REACH/podinit" --config "$REACH/podinit.json"
     wait_for_line "$OUT" '^forkfill [0-9]+ \(limit reached\)'
     wait_for_line "$ERR" 'cannot start "sh": fork: Resource temporarily unavailable'
