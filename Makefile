@@ -65,7 +65,7 @@ $(BUILD)/podinit: $(MAIN_OBJ) $(LIB_OBJ)
 links: $(BUILD)/podinit
 	@for l in $(LINKS); do ln -sf podinit $(BUILD)/$$l; done
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(HEADERS)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(HEADERS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARD) $< $(LIB_OBJ) $(LIBS) -lcmocka -o $@
 

@@ -21,6 +21,8 @@
 #include "podinit/http_client.h"
 #include "podinit/loop.h"
 
+#include "listener_fixture.h"
+
 struct outcome {
     int n;
     int result;
@@ -32,19 +34,6 @@ static void on_done(void *ctx, int result, const char *why) {
     o->n++;
     o->result = result;
     snprintf(o->why, sizeof o->why, "%s", why);
-}
-
-/* A listener on an ephemeral port of 127.0.0.1; its port in *port. */
-static int listener(int *port) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(fd, 8), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    *port = ntohs(a.sin_port);
-    return fd;
 }
 
 struct rig {

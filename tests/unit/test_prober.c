@@ -18,6 +18,8 @@
 #include "podinit/loop.h"
 #include "podinit/prober.h"
 
+#include "listener_fixture.h"
+
 struct change {
     int n;
     enum prober_kind kind;
@@ -31,19 +33,6 @@ static void on_change(void *ctx, enum prober_kind kind, enum probe_result r, con
     c->kind = kind;
     c->result = r;
     snprintf(c->why, sizeof c->why, "%s", why);
-}
-
-/* A listener on an ephemeral port of 127.0.0.1; its port in *port. */
-static int listener(int *port) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(fd, 8), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    *port = ntohs(a.sin_port);
-    return fd;
 }
 
 struct rig {
