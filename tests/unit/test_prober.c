@@ -71,6 +71,23 @@ static void wait_for_change(struct rig *r) {
         ;
 }
 
+/* The check's connection, accepted, and its whole request (up to the
+ * blank line) read into req[cap] while the loop runs the prober (bounded). */
+static int accept_request(struct rig *r, int lfd, char *req, size_t cap) {
+    loop_set_deadline(&r->loop, loop_now_ms() + 5000);
+    int client = accept(lfd, NULL, NULL);
+    assert_true(client >= 0);
+    size_t got = 0;
+    while (got < 4 || memcmp(req + got - 4, "\r\n\r\n", 4) != 0) {
+        assert_int_equal(loop_wait(&r->loop), 0);
+        ssize_t n = recv(client, req + got, cap - 1 - got, MSG_DONTWAIT);
+        got += n > 0 ? (size_t)n : 0;
+        assert_true(got < cap - 1);
+    }
+    req[got] = '\0';
+    return client;
+}
+
 static void tcp_socket_check_is_watched_while_in_flight(void **state) {
     (void)state;
     int port, lfd = listener(&port);
@@ -95,18 +112,8 @@ static void http_get_check_reads_the_status_line(void **state) {
     struct rig r;
     set_up(&r, HOOK_HTTP_GET, port);
     /* Connected and the request sent: then it waits for the answer. */
-    loop_set_deadline(&r.loop, loop_now_ms() + 5000);
-    int client = accept(lfd, NULL, NULL);
-    assert_true(client >= 0);
     char req[512];
-    size_t got = 0;
-    while (got < 4 || memcmp(req + got - 4, "\r\n\r\n", 4) != 0) {
-        assert_int_equal(loop_wait(&r.loop), 0);
-        ssize_t n = recv(client, req + got, sizeof req - 1 - got, MSG_DONTWAIT);
-        got += n > 0 ? (size_t)n : 0;
-        assert_true(got < sizeof req - 1);
-    }
-    req[got] = '\0';
+    int client = accept_request(&r, lfd, req, sizeof req);
     assert_non_null(strstr(req, "GET / HTTP/1."));
     assert_int_equal(r.change.n, 0);
     const char answer[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n";
@@ -137,18 +144,8 @@ static void a_large_request_the_config_allows_is_sent_whole(void **state) {
     check.n_headers = 1;
     set_up_check(&r, check);
     assert_int_equal(r.change.n, 0); /* under way, not refused */
-    int client = accept(lfd, NULL, NULL);
-    assert_true(client >= 0);
     static char req[HTTP_REQUEST_MAX];
-    size_t got = 0;
-    loop_set_deadline(&r.loop, loop_now_ms() + 5000);
-    while (got < 4 || memcmp(req + got - 4, "\r\n\r\n", 4) != 0) {
-        assert_int_equal(loop_wait(&r.loop), 0);
-        ssize_t n = recv(client, req + got, sizeof req - 1 - got, MSG_DONTWAIT);
-        got += n > 0 ? (size_t)n : 0;
-        assert_true(got < sizeof req - 1);
-    }
-    req[got] = '\0';
+    int client = accept_request(&r, lfd, req, sizeof req);
     assert_non_null(strstr(req, "GET /big HTTP/1.1\r\n"));
     assert_non_null(strstr(req, value));
     const char answer[] = "HTTP/1.1 200 OK\r\n\r\n";
