@@ -3,7 +3,6 @@
 #ifndef PODINIT_HTTP_H
 #define PODINIT_HTTP_H
 
-#include <stddef.h>
 #include <sys/socket.h>
 
 /* host: an IPv4 or IPv6 address, or "localhost" (127.0.0.1); no DNS.
