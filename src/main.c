@@ -21,7 +21,10 @@ int main(int argc, char **argv) {
                                 opts.n_probe_headers, stdout, stderr);
     struct config cfg;
     struct config_errors errs = {0};
-    config_init(&cfg);
+    if (config_init(&cfg) != 0) {
+        fputs("podinit: the configuration: out of memory\n", stderr);
+        return CLI_EXIT_INTERNAL;
+    }
     if (opts.config_path != NULL)
         config_load_file(opts.config_path, &cfg, &errs);
     config_apply_cli(&cfg, &opts);

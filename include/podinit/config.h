@@ -60,10 +60,12 @@ struct config_process {
     struct config_probe readiness, liveness, startup;
     enum { RESTART_NEVER, RESTART_ON_FAILURE, RESTART_ALWAYS } restart;
     int64_t backoff_initial_ms, backoff_max_ms, backoff_reset_ms; /* 1 s, 300 s, 600 s */
+    bool init; /* listed in initProcesses: an init task, or a sidecar under restartPolicy Always */
 };
 
-/* How many processes one podinit runs, at most. */
-#define CONFIG_MAX_PROCESSES 8
+/* How many processes (processes and initProcesses together) one podinit
+ * runs, at most: each costs PID 1 its tables and, with probes, its timers. */
+#define CONFIG_MAX_PROCESSES 64
 
 /* Kubernetes' terminationGracePeriodSeconds default. */
 #define CONFIG_DEFAULT_GRACE_MS 30000
@@ -77,10 +79,19 @@ struct config {
     bool log_json;
     int log_level;       /* enum log_level */
     char *health_listen; /* "ADDR:PORT" of the health endpoint, or NULL (off) */
-    struct config_process processes[CONFIG_MAX_PROCESSES];
-    size_t n_processes; /* at least 1: processes[0] is the main one */
-    bool own_command;   /* processes[0].command was allocated by the load */
+    /* processes[0..n_processes) are `processes` (processes[0] is the main
+     * one), then processes[n_processes..n_processes + n_init) are
+     * `initProcesses`, in their order: one allocation, sized by the file. */
+    struct config_process *processes;
+    size_t n_processes; /* at least 1 */
+    size_t n_init;
+    bool own_command; /* processes[0].command was allocated by the load */
 };
+
+/* Every process, initProcesses included. */
+static inline size_t config_count(const struct config *cfg) {
+    return cfg->n_processes + cfg->n_init;
+}
 
 /* The postStart timeout when timeoutSeconds is not given. */
 #define CONFIG_POST_START_TIMEOUT_MS 30000
@@ -95,8 +106,12 @@ struct config_errors {
 
 void config_errors_free(struct config_errors *errs);
 
-/* Defaults: grace 30 s, no drain, stop signals TERM and INT, text at info. */
-void config_init(struct config *cfg);
+/* Defaults: grace 30 s, no drain, stop signals TERM and INT, text at info,
+ * one process. Returns 0, or -ENOMEM (then cfg has no process). */
+int config_init(struct config *cfg);
+
+/* A process's defaults (back-off 1 s doubling to 300 s, reset after 600 s). */
+void config_process_init(struct config_process *p);
 
 /* What parsing asks of the system, handed in by the caller so that the
  * parser stays pure: config_parse gives the real answers (src/os/config_file.c),
@@ -148,5 +163,8 @@ int config_print(const struct config *cfg, FILE *out);
 char **config_environment(const struct config_process *process, char **base);
 
 void config_free(struct config *cfg);
+
+/* Where processes[i] is in the file: "processes[2]", "initProcesses[0]". */
+void config_process_path(const struct config *cfg, size_t i, char *buf, size_t len);
 
 #endif

@@ -15,6 +15,7 @@
 /* One process, as /status shows it. */
 struct health_process {
     const char *name;  /* letters, digits, '-', '_', '.' (the config checks) */
+    const char *kind;  /* "process", "init" or "sidecar" (NULL: "process") */
     const char *state; /* its lifecycle state's name, at most HEALTH_MAX_STATE */
     pid_t pid;         /* 0 when not running */
     bool ready;

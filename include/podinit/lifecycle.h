@@ -15,7 +15,7 @@ enum lifecycle_state {
     LC_DRAINING,    /* not ready; the drain delay, then the preStop hook */
     LC_TERMINATING, /* the app has its stop signal; waiting for everything to exit */
     LC_KILLING,     /* the grace period is over: SIGKILL, then a bounded wait */
-    LC_EXITED,
+    LC_EXITED,     /* for good; an init task that succeeded ends here at its exit */
     LC_RESTARTING, /* liveness failed: the process is being stopped, to be restarted */
     LC_BACKOFF,    /* the process exited and waits for its restart */
 };
@@ -23,6 +23,11 @@ enum lifecycle_state {
 enum lifecycle_restart { LC_RESTART_NEVER, LC_RESTART_ON_FAILURE, LC_RESTART_ALWAYS };
 
 enum lifecycle_hook_id { LC_HOOK_NONE, LC_HOOK_POST_START, LC_HOOK_PRE_STOP };
+
+/* What the process is to the pod: one of `processes`, or of
+ * `initProcesses`: an init task (runs to completion) or a sidecar (its
+ * restart policy Always: runs beside the processes, stopped after them). */
+enum lifecycle_role { LC_ROLE_APP, LC_ROLE_INIT_TASK, LC_ROLE_SIDECAR };
 
 /* How the lifecycle sees a hook: a sleep it times itself, or a job the
  * supervisor runs (exec, httpGet) and reports back with EV_HOOK_DONE. */
@@ -41,6 +46,7 @@ struct lifecycle_config {
     int64_t backoff_max_ms;     /* up to this */
     int64_t backoff_reset_ms;   /* a run this long starts the doubling over */
     unsigned probes;            /* LC_PROBE_* configured */
+    enum lifecycle_role role;
 };
 
 /* Probes, as bits: which are configured, and which should run. */
@@ -81,12 +87,16 @@ struct lifecycle_event {
         EV_HOOK_DONE,    /* hook: a JOB hook finished; ok: whether it succeeded */
         EV_SHUTDOWN_NOW, /* another process ended the container: stop, no drain, no restart */
         EV_PROBE_RESULT, /* probe (LC_PROBE_*) changed to ok (passing) or not (failing) */
+        EV_STOP_IN_TURN, /* a sidecar's turn to stop (the pod's processes are gone): its preStop,
+                            then its stop signal (signo: the one received, 0: none); no drain;
+                            deadline_ms: the shutdown's grace deadline, shared */
     } kind;
     int signo;
     int status;
     enum lifecycle_hook_id hook;
     bool ok;
     unsigned probe; /* EV_PROBE_RESULT: one LC_PROBE_* bit */
+    int64_t deadline_ms;
 };
 
 struct lifecycle_action {
@@ -103,6 +113,7 @@ struct lifecycle_action {
         ACT_GIVE_UP,     /* SIGKILL did not clear everything in the bounded wait: say so;
                             restart_abandoned: a restart is given up (else the container exits) */
         ACT_EXIT,        /* exit_status: the main wait status; hook: the hook that failed, if any */
+        ACT_COMPLETED,   /* an init task succeeded (exit_status 0): the next may start */
     } kind;
     int signo;
     enum lifecycle_hook_id hook;

@@ -2,8 +2,10 @@
  * run as one container. Pure, like the lifecycle: the shell posts what
  * happened (a stop signal, a process reaped, a hook's or probe's result,
  * the time), takes the actions out one event at a time with pod_next, and
- * carries them out. The pod holds the rules that span processes: who ended
- * the container (its shutdown cause), that the others then stop at once,
+ * carries them out. The pod holds the rules that span processes: the start
+ * order (init tasks one after another, sidecars each once started, then
+ * the processes), who ended the container (its shutdown cause), that the
+ * others then stop at once and the sidecars after them in reverse order,
  * what is left once every process is gone, the container's exit code and
  * the readiness the health endpoint reports. */
 #ifndef PODINIT_POD_H
@@ -28,6 +30,9 @@ struct pod_process {
     struct lifecycle lc;
     bool exit_pending; /* reaped: EV_MAIN_EXITED is fed in the round's exits step */
     int exit_status;   /* its wait status, while exit_pending */
+    bool launched;     /* the shell started its first run (pod_launched) */
+    bool gate_open;    /* a sidecar: it has started (its startupProbe passed), once */
+    bool stop_asked;   /* a sidecar: its turn to stop came (EV_STOP_IN_TURN) */
 };
 
 /* A queued event: for procs[proc], or for the pod itself (proc < 0). */
@@ -54,6 +59,8 @@ struct pod {
     bool gave_up;    /* the bounded wait after SIGKILL ended (said once) */
     enum pod_round round;
     bool timer_due, none_left; /* of the current round */
+    int64_t stop_deadline_ms;  /* the shutdown's grace deadline, which the sidecars share */
+    int stop_signo;            /* the stop signal that began it (0: a process ended it) */
 };
 
 struct pod_action {
@@ -79,8 +86,17 @@ void pod_init(struct pod *pod, struct pod_process *procs, const struct lifecycle
  * EV_MAIN_EXITED when a restart could not start it). */
 void pod_post(struct pod *pod, size_t proc, struct lifecycle_event ev);
 
-/* Queue ev for every process, in order (EV_STARTED once all are started). */
+/* Queue ev for every process, in order. */
 void pod_post_all(struct pod *pod, struct lifecycle_event ev);
+
+/* The process the shell should start now, POD_NONE when none: the next of
+ * the order (initProcesses, each once the one before has completed, for
+ * an init task, or has started, for a sidecar; then all of processes),
+ * never during a shutdown. The shell starts it, says so (pod_launched) and
+ * posts EV_STARTED, or EV_MAIN_EXITED with the start's failure. */
+#define POD_NONE SIZE_MAX
+size_t pod_next_start(const struct pod *pod);
+void pod_launched(struct pod *pod, size_t proc);
 
 /* A stop signal arrived: the shutdown begins (cause: the signal) or goes
  * on; every process gets it, and once every process is gone, what is left
@@ -144,6 +160,12 @@ int pod_process_last_status(const struct pod *pod, size_t proc);
 /* Whether procs[proc] has exited at least once (its last exit: its
  * lifecycle's main_status). */
 bool pod_process_has_exited(const struct pod *pod, size_t proc);
+
+/* What /status and the log call procs[proc]: its kind ("process", "init",
+ * "sidecar") and its state (the lifecycle's, "WAITING" before its start,
+ * "COMPLETED" for an init task that succeeded). */
+const char *pod_process_kind(const struct pod *pod, size_t proc);
+const char *pod_process_state(const struct pod *pod, size_t proc);
 
 /* How the lifecycle of configured process c sees it (pod_config.c). */
 struct lifecycle_config pod_lifecycle_config(const struct config *cfg,

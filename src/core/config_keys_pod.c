@@ -275,38 +275,85 @@ static void top_log(struct config_walk *w, const cJSON *v, void *dst) {
     (void)CONFIG_WALK_ANY(w, v, log_keys, dst);
 }
 
-static void top_processes(struct config_walk *w, const cJSON *v, void *dst) {
-    struct config *cfg = dst;
+/* The list at processes[first..first + *n) becomes items long (the
+ * initProcesses after it moved along); the new entries get the defaults.
+ * false: out of memory, nothing changed. */
+static bool resize_list(struct config *cfg, bool init, size_t items) {
+    size_t n_apps = init ? cfg->n_processes : items, n_init = init ? items : cfg->n_init;
+    size_t old_total = config_count(cfg), total = n_apps + n_init;
+    struct config_process *p = cfg->processes;
+    if (total > old_total && (p = realloc(p, total * sizeof *p)) == NULL)
+        return false;
+    cfg->processes = p;
+    /* Only grows: a list is given once in a file, over the defaults. */
+    if (!init && n_apps > cfg->n_processes)
+        memmove(&p[n_apps], &p[cfg->n_processes], cfg->n_init * sizeof *p);
+    size_t first = init ? cfg->n_processes + cfg->n_init : cfg->n_processes;
+    size_t last = init ? total : n_apps;
+    for (size_t i = first; i < last; i++)
+        config_process_init(&p[i]);
+    cfg->n_processes = n_apps;
+    cfg->n_init = n_init;
+    return true;
+}
+
+/* processes or initProcesses: an array of processes, parsed in place. */
+static void process_list(struct config_walk *w, const cJSON *v, struct config *cfg, bool init) {
     if (!config_walk_want_type(w, v, cJSON_IsArray(v), "an array of processes"))
         return;
-    if (v->child == NULL) {
+    int n = cJSON_GetArraySize(v);
+    if (n == 0 && !init) {
         config_walk_error(w, "must list at least one process");
         return;
     }
+    size_t others = init ? cfg->n_processes : cfg->n_init;
+    if ((size_t)n + others > CONFIG_MAX_PROCESSES) {
+        config_walk_error(w, "at most %d processes in all (processes and initProcesses)",
+                          CONFIG_MAX_PROCESSES);
+        return;
+    }
+    if ((size_t)n > (init ? cfg->n_init : cfg->n_processes) && !resize_list(cfg, init, (size_t)n)) {
+        config_walk_error(w, "out of memory");
+        return;
+    }
+    size_t base = init ? cfg->n_processes : 0;
     int i = 0;
     for (const cJSON *item = v->child; item; item = item->next, i++) {
         size_t old = config_walk_push(w, "[%d]", i);
-        if (i < CONFIG_MAX_PROCESSES) {
-            (void)CONFIG_WALK_ANY(w, item, process_keys, &cfg->processes[i]);
-        } else if (i == CONFIG_MAX_PROCESSES) {
-            config_walk_error(w, "at most %d processes", CONFIG_MAX_PROCESSES);
-        }
+        struct config_process *p = &cfg->processes[base + (size_t)i];
+        p->init = init;
+        (void)CONFIG_WALK_ANY(w, item, process_keys, p);
         config_walk_pop(w, old);
     }
-    cfg->own_command = cfg->processes[0].command != NULL;
-    if (i > 1)
-        cfg->n_processes = i < CONFIG_MAX_PROCESSES ? (size_t)i : CONFIG_MAX_PROCESSES;
-    /* Several processes are told apart by name: each needs its own. */
-    for (size_t a = 0; cfg->n_processes > 1 && a < cfg->n_processes; a++) {
+    if (!init)
+        cfg->own_command = cfg->processes[0].command != NULL;
+}
+
+static void top_processes(struct config_walk *w, const cJSON *v, void *dst) {
+    process_list(w, v, dst, false);
+}
+
+static void top_init_processes(struct config_walk *w, const cJSON *v, void *dst) {
+    process_list(w, v, dst, true);
+}
+
+/* Several processes are told apart by name: each needs its own, unique
+ * across processes and initProcesses. */
+static void check_names(struct config_walk *w, const struct config *cfg) {
+    size_t n = config_count(cfg);
+    for (size_t a = 0; n > 1 && a < n; a++) {
         const char *name = cfg->processes[a].name;
-        size_t old = config_walk_push(w, "[%zu]", a);
+        char at[32], other[32];
+        config_process_path(cfg, a, at, sizeof at);
+        size_t old = config_walk_push(w, "%s", at);
         if (name == NULL) {
             config_walk_error(w, "needs a \"name\" (there are several processes)");
         } else {
             for (size_t b = 0; b < a; b++)
                 if (cfg->processes[b].name && strcmp(cfg->processes[b].name, name) == 0) {
                     size_t o2 = config_walk_push_key(w, "name");
-                    config_walk_error(w, "\"%.64s\" is the name of processes[%zu] too", name, b);
+                    config_process_path(cfg, b, other, sizeof other);
+                    config_walk_error(w, "\"%.64s\" is the name of %s too", name, other);
                     config_walk_pop(w, o2);
                     break;
                 }
@@ -341,9 +388,11 @@ static const struct config_key top_keys[] = {
     {"successExitCodes", top_success_codes, NULL},
     {"log", top_log, NULL},
     {"processes", top_processes, NULL},
+    {"initProcesses", top_init_processes, NULL},
     {"health", top_health, NULL},
 };
 
 void config_keys_top(struct config_walk *w, const cJSON *root, struct config *cfg) {
     (void)CONFIG_WALK_ANY(w, root, top_keys, cfg);
+    check_names(w, cfg);
 }

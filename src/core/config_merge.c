@@ -3,6 +3,7 @@
  * result, the environment it gives a child, and freeing it. */
 #include "podinit/config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,20 +12,27 @@
 #include "podinit/config_walk.h"
 #include "podinit/text.h"
 
-void config_init(struct config *cfg) {
+void config_process_init(struct config_process *p) {
+    *p = (struct config_process){
+        .backoff_initial_ms = 1000, /* Kubernetes' shape, faster start */
+        .backoff_max_ms = 300000,
+        .backoff_reset_ms = 600000,
+    };
+    signals_rewrite_init(&p->rewrite);
+}
+
+int config_init(struct config *cfg) {
     *cfg = (struct config){
         .grace_ms = CONFIG_DEFAULT_GRACE_MS,
         .stop_signals = (UINT64_C(1) << (SIGTERM - 1)) | (UINT64_C(1) << (SIGINT - 1)),
         .log_level = LOG_INFO,
     };
+    cfg->processes = malloc(sizeof *cfg->processes);
+    if (cfg->processes == NULL)
+        return -ENOMEM;
     cfg->n_processes = 1;
-    for (size_t i = 0; i < CONFIG_MAX_PROCESSES; i++) {
-        struct config_process *p = &cfg->processes[i];
-        signals_rewrite_init(&p->rewrite);
-        p->backoff_initial_ms = 1000; /* Kubernetes' shape, faster start */
-        p->backoff_max_ms = 300000;
-        p->backoff_reset_ms = 600000;
-    }
+    config_process_init(&cfg->processes[0]);
+    return 0;
 }
 
 /* ---- merging and rules across keys -------------------------------------- */
@@ -58,21 +66,43 @@ void config_apply_cli(struct config *cfg, const struct cli_options *o) {
     }
 }
 
+/* An init task runs to completion before the next starts, so, as for
+ * Kubernetes' init containers, it has no probes and no hooks: those are
+ * for sidecars (restartPolicy Always). */
+static void init_task_rules(struct config_walk *w, const struct config_process *p,
+                            const char *at) {
+    const char *what = p->readiness.present                ? "readinessProbe"
+                       : p->liveness.present               ? "livenessProbe"
+                       : p->startup.present                ? "startupProbe"
+                       : p->post_start.kind != HOOK_NONE ? "lifecycle.postStart"
+                       : p->pre_stop.kind != HOOK_NONE   ? "lifecycle.preStop"
+                                                           : NULL;
+    if (what == NULL)
+        return;
+    config_walk_push(w, "%s.%s", at, what);
+    config_walk_error(w, "an init task runs to completion: probes and hooks are for sidecars "
+                         "(restartPolicy: Always)");
+    config_walk_pop(w, 0);
+}
+
 int config_validate(const struct config *cfg, bool need_program, struct config_errors *errs) {
     size_t before = errs->count;
     static const struct config_system no_system = {0};
     struct config_walk w = {
         .file = cfg->source ? cfg->source : "podinit", .errs = errs, .sys = &no_system};
-    for (size_t i = 0; i < cfg->n_processes; i++) {
+    for (size_t i = 0; i < config_count(cfg); i++) {
         const struct config_process *p = &cfg->processes[i];
-        char at[64];
+        char at[64], list[32];
+        config_process_path(cfg, i, list, sizeof list);
         if ((need_program || i > 0) && p->command == NULL) {
-            snprintf(at, sizeof at, "processes[%zu].command", i);
+            snprintf(at, sizeof at, "%s.command", list);
             config_walk_push(&w, "%s", at);
             config_walk_error(&w, i == 0 ? "no program to run: give one after -- or here"
                                          : "no program to run");
             config_walk_pop(&w, 0);
         }
+        if (p->init && p->restart != RESTART_ALWAYS)
+            init_task_rules(&w, p, list);
         /* A drain and a preStop that cannot finish inside the grace
          * period would always end in SIGKILL: refuse them up front. */
         int64_t pre_stop =
@@ -84,7 +114,7 @@ int config_validate(const struct config *cfg, bool need_program, struct config_e
         text_seconds(pre_stop, b, sizeof b);
         text_seconds(cfg->grace_ms, c, sizeof c);
         if (pre_stop > 0) {
-            snprintf(at, sizeof at, "processes[%zu].lifecycle.preStop", i);
+            snprintf(at, sizeof at, "%s.lifecycle.preStop", list);
             config_walk_push(&w, "%s", at);
             config_walk_error(&w,
                               "preStopDelaySeconds (%s) + preStop (%s) is longer than "
@@ -137,8 +167,15 @@ static void hook_free(struct config_hook *h) {
     free(h->headers);
 }
 
+void config_process_path(const struct config *cfg, size_t i, char *buf, size_t len) {
+    if (i < cfg->n_processes)
+        snprintf(buf, len, "processes[%zu]", i);
+    else
+        snprintf(buf, len, "initProcesses[%zu]", i - cfg->n_processes);
+}
+
 void config_free(struct config *cfg) {
-    for (size_t k = 0; k < CONFIG_MAX_PROCESSES; k++) {
+    for (size_t k = 0; cfg->processes != NULL && k < config_count(cfg); k++) {
         struct config_process *p = &cfg->processes[k];
         free(p->name);
         if (k > 0 || cfg->own_command)
@@ -156,5 +193,6 @@ void config_free(struct config *cfg) {
         hook_free(&p->startup.check);
     }
     free(cfg->health_listen);
-    config_init(cfg);
+    free(cfg->processes);
+    *cfg = (struct config){0};
 }

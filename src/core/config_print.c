@@ -188,6 +188,12 @@ int config_print(const struct config *cfg, FILE *out) {
         json_close(&j, '}');
     }
 
+    if (cfg->n_init > 0) {
+        json_open(&j, "initProcesses", '[');
+        for (size_t i = cfg->n_processes; i < config_count(cfg); i++)
+            json_process(&j, &cfg->processes[i]);
+        json_close(&j, ']');
+    }
     json_open(&j, "processes", '[');
     for (size_t i = 0; i < cfg->n_processes; i++)
         json_process(&j, &cfg->processes[i]);

@@ -77,9 +77,9 @@ static void status_process(struct sink *s, size_t i, const struct health_process
     if (p->exited)
         snprintf(last, sizeof last, "%d", p->last_exit);
     put(s,
-        "%s{\"name\":\"%s\",\"state\":\"%s\",\"pid\":%d,\"running\":%s,\"ready\":%s,"
-        "\"restarts\":%d,\"lastExit\":%s}",
-        i ? "," : "", p->name, p->state, (int)p->pid, boolean(p->pid > 0), boolean(p->ready),
+        "%s{\"name\":\"%s\",\"kind\":\"%s\",\"state\":\"%s\",\"pid\":%d,\"running\":%s,"
+        "\"ready\":%s,\"restarts\":%d,\"lastExit\":%s}",
+        i ? "," : "", p->name, p->kind ? p->kind : "process", p->state, (int)p->pid, boolean(p->pid > 0), boolean(p->ready),
         p->restarts, last);
 }
 
@@ -122,6 +122,7 @@ size_t health_answer_max(const struct health_status *st) {
     for (size_t i = 0; i < st->n_procs; i++)
         status_process(&body, i,
                        &(struct health_process){.name = st->procs[i].name,
+                                                .kind = "sidecar", /* the longest */
                                                 .state = state,
                                                 .pid = (pid_t)INT_MIN,
                                                 .restarts = INT_MIN,

@@ -136,6 +136,40 @@ static void begin_pre_stop(struct lifecycle *lc, int64_t now, struct out *o) {
         run_hook(lc, o, LC_HOOK_PRE_STOP);
 }
 
+/* An init task exited 0 and is not restarted: done, for good. */
+static void complete(struct lifecycle *lc, struct out *o) {
+    if (lc->state == LC_RUNNING)
+        set_ready(o, false);
+    cancel_hook(lc, o, false);
+    lc->state = LC_EXITED;
+    emit(o, (struct lifecycle_action){.kind = ACT_COMPLETED, .exit_status = lc->main_status});
+}
+
+/* EV_STOP_IN_TURN: a sidecar stops after the pod's processes, within the
+ * shutdown's deadline: its preStop hook, then its stop signal. */
+static void stop_in_turn(struct lifecycle *lc, const struct lifecycle_event *ev, int64_t now,
+                         struct out *o) {
+    if (lc->state != LC_STARTING && lc->state != LC_RUNNING && lc->state != LC_BACKOFF &&
+        lc->state != LC_RESTARTING)
+        return;
+    if (ev->signo > 0)
+        lc->received_signal = ev->signo;
+    lc->deadline_ms = ev->deadline_ms;
+    if (now >= lc->deadline_ms) {
+        kill_all(lc, now, o);
+        return;
+    }
+    if (lc->state == LC_BACKOFF || lc->state == LC_RESTARTING || lc->main_exited) {
+        terminate(lc, o); /* nothing runs to have a preStop for */
+        return;
+    }
+    cancel_hook(lc, o, false); /* a postStart still running */
+    if (lc->state == LC_RUNNING)
+        set_ready(o, false);
+    lc->state = LC_DRAINING;
+    begin_pre_stop(lc, now, o);
+}
+
 static void start_shutdown(struct lifecycle *lc, int signo, int64_t now, struct out *o) {
     cancel_hook(lc, o, false); /* a postStart still running */
     lc->received_signal = signo;
@@ -341,7 +375,10 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
         lc->main_exited = true;
         lc->main_status = ev->status;
         if ((lc->state == LC_STARTING || lc->state == LC_RUNNING) &&
-            restarts_after(lc, ev->status, false))
+            lc->cfg.role == LC_ROLE_INIT_TASK && ev->status == 0)
+            complete(lc, &o);
+        else if ((lc->state == LC_STARTING || lc->state == LC_RUNNING) &&
+                 restarts_after(lc, ev->status, false))
             enter_backoff(lc, now, &o);
         else if (lc->state == LC_RESTARTING)
             enter_backoff(lc, now, &o); /* stopped for its liveness failure */
@@ -368,6 +405,7 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
             terminate(lc, &o);
         }
         break;
+    case EV_STOP_IN_TURN: stop_in_turn(lc, ev, now, &o); break;
     case EV_PROBE_RESULT:
         if (lc->state != LC_RUNNING)
             break; /* a late result: probes only count while running */

@@ -35,6 +35,25 @@ void pod_post_all(struct pod *pod, struct lifecycle_event ev) {
         enqueue(pod, (int)i, ev);
 }
 
+static enum lifecycle_role role_of(const struct pod *pod, size_t i) {
+    return pod->procs[i].lc.cfg.role;
+}
+
+/* Gone for the stop order: its run has ended (or it never ran), and it
+ * will not run again. */
+static bool gone(const struct pod *pod, size_t i) {
+    const struct pod_process *p = &pod->procs[i];
+    return !p->launched || p->lc.state == LC_EXITED ||
+           (p->lc.main_exited && (p->lc.state == LC_TERMINATING || p->lc.state == LC_KILLING));
+}
+
+/* Whom a stop goes to at once: what has started, but a sidecar only once
+ * its turn has come (after the processes, pod_settle). */
+static bool stops_now(const struct pod *pod, size_t i) {
+    const struct pod_process *p = &pod->procs[i];
+    return p->launched && (role_of(pod, i) != LC_ROLE_SIDECAR || p->stop_asked);
+}
+
 /* The container stops because of procs[cause] (cause >= 0) or a stop
  * signal: the others are stopped at once, with no drain. */
 static void begin_shutdown(struct pod *pod, int cause) {
@@ -43,18 +62,54 @@ static void begin_shutdown(struct pod *pod, int cause) {
     if (cause < 0)
         return;
     for (size_t i = 0; i < pod->n; i++)
-        if ((int)i != cause)
+        if ((int)i != cause && stops_now(pod, i))
             enqueue(pod, (int)i, (struct lifecycle_event){.kind = EV_SHUTDOWN_NOW});
 }
 
 void pod_stop_signal(struct pod *pod, int signo) {
-    if (!pod->shutdown)
+    if (!pod->shutdown) {
         begin_shutdown(pod, -1);
-    pod_post_all(pod, (struct lifecycle_event){.kind = EV_STOP_SIGNAL, .signo = signo});
+        pod->stop_signo = signo; /* the sidecars' too, in their turn */
+    }
+    for (size_t i = 0; i < pod->n; i++)
+        if (stops_now(pod, i))
+            enqueue(pod, (int)i, (struct lifecycle_event){.kind = EV_STOP_SIGNAL, .signo = signo});
     /* Every process is gone and what is left was asked to stop: a stop
      * signal now is for what is left, as the first one was. */
     if (pod->left_asked)
         enqueue(pod, -1, (struct lifecycle_event){.kind = EV_STOP_SIGNAL, .signo = signo});
+}
+
+/* A sidecar's turn to stop (the shutdown's deadline is filled in when it
+ * is fed). */
+static void ask_to_stop(struct pod *pod, size_t i) {
+    pod->procs[i].stop_asked = true;
+    enqueue(pod, (int)i, (struct lifecycle_event){.kind = EV_STOP_IN_TURN, .signo = pod->stop_signo});
+}
+
+size_t pod_next_start(const struct pod *pod) {
+    if (pod->shutdown)
+        return POD_NONE;
+    /* initProcesses in their order, each waiting for the one before */
+    for (size_t i = 0; i < pod->n; i++) {
+        const struct pod_process *p = &pod->procs[i];
+        enum lifecycle_role role = role_of(pod, i);
+        if (role == LC_ROLE_APP)
+            continue;
+        if (!p->launched)
+            return i;
+        if (role == LC_ROLE_INIT_TASK ? p->lc.state != LC_EXITED : !p->gate_open)
+            return POD_NONE;
+    }
+    for (size_t i = 0; i < pod->n; i++)
+        if (role_of(pod, i) == LC_ROLE_APP && !pod->procs[i].launched)
+            return i;
+    return POD_NONE;
+}
+
+void pod_launched(struct pod *pod, size_t proc) {
+    if (proc < pod->n)
+        pod->procs[proc].launched = true;
 }
 
 void pod_exited(struct pod *pod, size_t proc, int status) {
@@ -99,10 +154,20 @@ static size_t feed(struct pod *pod, struct pod_item item, int64_t now, struct po
         return 1;
     }
     size_t i = (size_t)item.proc;
-    struct lifecycle *lc = &pod->procs[i].lc;
+    struct pod_process *p = &pod->procs[i];
+    struct lifecycle *lc = &p->lc;
+    if (pod->shutdown && pod->stop_deadline_ms == 0)
+        pod->stop_deadline_ms = now + lc->cfg.grace_ms;
+    if (item.ev.kind == EV_STOP_IN_TURN)
+        item.ev.deadline_ms = pod->stop_deadline_ms;
     struct lifecycle_action acts[POD_MAX_ACTIONS];
     size_t n = lifecycle_step(lc, &item.ev, now, acts, POD_MAX_ACTIONS);
     n = pass_on(pod, i, acts, n, out, cap);
+    /* A sidecar lets the next start once it is running and its startup
+     * probe (if any) has passed; later crashes do not close the gate. */
+    if (lc->cfg.role == LC_ROLE_SIDECAR && lc->state == LC_RUNNING &&
+        (!(lc->cfg.probes & LC_PROBE_STARTUP) || lc->startup_passed))
+        p->gate_open = true;
     /* A process that stops on its own (no restart) ends the container. */
     if (!pod->shutdown && (lc->state == LC_TERMINATING || lc->state == LC_KILLING))
         begin_shutdown(pod, item.proc);
@@ -114,31 +179,63 @@ static void queue_exits(struct pod *pod) {
         struct pod_process *p = &pod->procs[i];
         if (p->exit_pending) {
             p->exit_pending = false;
+            /* A sidecar that exits in a shutdown before its turn is not
+             * restarted: its turn comes first. */
+            if (pod->shutdown && role_of(pod, i) == LC_ROLE_SIDECAR && !p->stop_asked)
+                ask_to_stop(pod, i);
             enqueue(pod, (int)i,
                     (struct lifecycle_event){.kind = EV_MAIN_EXITED, .status = p->exit_status});
         }
     }
 }
 
-/* The rules over every process, once the round's events are fed: while
- * one is KILLING, SIGKILL reaches what was adopted since; once every
- * process is gone in a shutdown, what they left behind (a daemon outside
- * their groups, a preStop hook's background child) is asked to stop too,
- * once, with the main process's stop signal; and with no child left at
- * all, every lifecycle hears so. */
-static size_t settle(struct pod *pod, struct pod_action *out) {
+/* In a shutdown, the sidecars stop once the processes (and init tasks)
+ * are gone, in reverse order, each once the one after it is gone; one in
+ * its back-off (nothing runs) and, at the shutdown's deadline, all of them
+ * at once. */
+static void sidecars_turn(struct pod *pod, int64_t now) {
+    if (!pod->shutdown)
+        return;
+    bool late = pod->stop_deadline_ms != 0 && now >= pod->stop_deadline_ms;
+    bool waiting = false;
+    for (size_t i = 0; i < pod->n; i++)
+        if ((role_of(pod, i) != LC_ROLE_SIDECAR || pod->procs[i].stop_asked) && !gone(pod, i))
+            waiting = true;
+    for (size_t k = pod->n; k-- > 0;) {
+        const struct pod_process *p = &pod->procs[k];
+        if (role_of(pod, k) != LC_ROLE_SIDECAR || !p->launched || p->stop_asked)
+            continue;
+        if (late || p->lc.state == LC_BACKOFF) {
+            ask_to_stop(pod, k);
+        } else if (!waiting) {
+            ask_to_stop(pod, k);
+            waiting = true;
+        }
+    }
+}
+
+/* The rules over every process, once the round's events are fed: the
+ * sidecars' turns; while one is KILLING, SIGKILL reaches what was adopted
+ * since; once every process is gone in a shutdown, what they left behind
+ * (a daemon outside their groups, a preStop hook's background child) is
+ * asked to stop too, once, with the main process's stop signal; and with
+ * no child left at all, every lifecycle hears so. A process that never
+ * started, or an init task that completed, counts as exited. */
+static size_t settle(struct pod *pod, int64_t now, struct pod_action *out) {
+    sidecars_turn(pod, now);
     bool killing = false, all_exited = true, all_terminating = true;
     for (size_t i = 0; i < pod->n; i++) {
-        const struct lifecycle *lc = &pod->procs[i].lc;
-        killing = killing || lc->state == LC_KILLING;
-        all_exited = all_exited && lc->main_exited;
-        all_terminating = all_terminating && lc->state == LC_TERMINATING;
+        const struct pod_process *p = &pod->procs[i];
+        bool over = !p->launched || p->lc.state == LC_EXITED;
+        killing = killing || p->lc.state == LC_KILLING;
+        all_exited = all_exited && (over || p->lc.main_exited);
+        all_terminating = all_terminating && (over || p->lc.state == LC_TERMINATING);
     }
     size_t n = 0;
     if (killing && !pod->none_left) {
         out[n++] = (struct pod_action){.kind = POD_ACT_KILL_EVERYTHING, .signo = SIGKILL};
-    } else if (!pod->left_asked && !pod->none_left && all_exited && all_terminating &&
-               pod->n > 0) {
+    } else if (pod->shutdown && !pod->left_asked && !pod->none_left && all_exited &&
+               all_terminating && pod->n > 0) {
         pod->left_asked = true;
         out[n++] = (struct pod_action){.kind = POD_ACT_ASK_WHAT_IS_LEFT,
                                        .signo = lifecycle_stop_signal(&pod->procs[0].lc)};
@@ -174,7 +271,7 @@ size_t pod_next(struct pod *pod, int64_t now, struct pod_action *out, size_t cap
             break;
         case POD_ROUND_SETTLE: {
             pod->round = POD_ROUND_IDLE;
-            size_t n = settle(pod, out);
+            size_t n = settle(pod, now, out);
             if (n > 0)
                 return n;
             break;
@@ -184,16 +281,23 @@ size_t pod_next(struct pod *pod, int64_t now, struct pod_action *out, size_t cap
 }
 
 bool pod_done(const struct pod *pod) {
-    for (size_t i = 0; i < pod->n; i++)
-        if (pod->procs[i].lc.state != LC_EXITED)
+    for (size_t i = 0; i < pod->n; i++) {
+        const struct pod_process *p = &pod->procs[i];
+        if (p->lc.state != LC_EXITED && !(pod->shutdown && !p->launched))
             return false;
+    }
     return true;
 }
 
 int64_t pod_next_deadline(const struct pod *pod) {
     int64_t next = 0;
     for (size_t i = 0; i < pod->n; i++) {
-        int64_t t = lifecycle_next_deadline(&pod->procs[i].lc);
+        const struct pod_process *p = &pod->procs[i];
+        int64_t t = lifecycle_next_deadline(&p->lc);
+        /* a sidecar still waiting for its turn: at the latest, the deadline */
+        if (t == 0 && pod->shutdown && p->launched && role_of(pod, i) == LC_ROLE_SIDECAR &&
+            !p->stop_asked)
+            t = pod->stop_deadline_ms;
         if (t != 0 && (next == 0 || t < next))
             next = t;
     }
@@ -245,7 +349,14 @@ struct pod_health pod_process_health(const struct pod *pod, size_t proc, bool ru
                                      struct pod_probes probes) {
     if (proc >= pod->n)
         return (struct pod_health){false, false, false};
-    const struct lifecycle *lc = &pod->procs[proc].lc;
+    const struct pod_process *p = &pod->procs[proc];
+    const struct lifecycle *lc = &p->lc;
+    /* Waiting for its turn to start: alive, not ready; an init task that
+     * completed has nothing more to say. */
+    if (!p->launched)
+        return (struct pod_health){.live = true, .ready = false, .started = false};
+    if (lc->cfg.role == LC_ROLE_INIT_TASK && lc->state == LC_EXITED && lc->main_status == 0)
+        return (struct pod_health){.live = true, .ready = true, .started = true};
     struct pod_health h;
     h.started = lc->state != LC_STARTING && probe_passes(probes, LC_PROBE_STARTUP);
     h.ready = pod_process_ready(pod, proc) && running && h.started &&
@@ -253,4 +364,20 @@ struct pod_health pod_process_health(const struct pod *pod, size_t proc, bool ru
     h.live = running && lc->state != LC_KILLING &&
              !((probes.configured & LC_PROBE_LIVENESS) && (probes.failing & LC_PROBE_LIVENESS));
     return h;
+}
+
+const char *pod_process_kind(const struct pod *pod, size_t proc) {
+    enum lifecycle_role role = proc < pod->n ? role_of(pod, proc) : LC_ROLE_APP;
+    return role == LC_ROLE_INIT_TASK ? "init" : role == LC_ROLE_SIDECAR ? "sidecar" : "process";
+}
+
+const char *pod_process_state(const struct pod *pod, size_t proc) {
+    if (proc >= pod->n)
+        return "?";
+    const struct pod_process *p = &pod->procs[proc];
+    if (!p->launched)
+        return "WAITING";
+    if (p->lc.cfg.role == LC_ROLE_INIT_TASK && p->lc.state == LC_EXITED && p->lc.main_status == 0)
+        return "COMPLETED";
+    return lifecycle_state_name(p->lc.state);
 }

@@ -17,8 +17,14 @@ static struct lifecycle_hook lifecycle_hook_of(const struct config_hook *h, bool
 
 struct lifecycle_config pod_lifecycle_config(const struct config *cfg,
                                              const struct config_process *c) {
+    enum lifecycle_role role = !c->init                      ? LC_ROLE_APP
+                               : c->restart == RESTART_ALWAYS ? LC_ROLE_SIDECAR
+                                                              : LC_ROLE_INIT_TASK;
     return (struct lifecycle_config){
-        .prestop_delay_ms = cfg->prestop_delay_ms,
+        /* The drain keeps the processes serving; an init task serves
+         * nothing, and a sidecar stops once they are gone. */
+        .prestop_delay_ms = role == LC_ROLE_APP ? cfg->prestop_delay_ms : 0,
+        .role = role,
         .grace_ms = cfg->grace_ms,
         .stop_signal = c->stop_signal,
         .post_start = lifecycle_hook_of(&c->post_start, true),

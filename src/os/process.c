@@ -229,6 +229,10 @@ void process_carry_out(struct proc *p, const struct lifecycle_action *act) {
         if (act->restart_abandoned)
             log_restart_abandoned(p, pre);
         break;
+    case ACT_COMPLETED:
+        log_event(LOG_INFO, &(struct log_fields){.event = "completed"},
+                  "%sinit task completed (status 0)", pre);
+        break;
     case ACT_KILL_ALL: /* the pod's */
     case ACT_EXIT: break; /* the container exits when every lifecycle has */
     }

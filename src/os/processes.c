@@ -42,7 +42,7 @@ void processes_say_what_is_left(const struct proc *procs, size_t n) {
 struct health_status processes_health(const struct proc *procs, size_t n,
                                       struct health_process *out) {
     const struct pod *pod = procs[0].sh->pod;
-    struct health_status st = {.state = lifecycle_state_name(procs[0].lc->state),
+    struct health_status st = {.state = pod_process_state(pod, 0),
                                .live = true,
                                .ready = true,
                                .started = true,
@@ -58,7 +58,8 @@ struct health_status processes_health(const struct proc *procs, size_t n,
         st.started = st.started && h.started;
         out[i] = (struct health_process){
             .name = process_name(p),
-            .state = lifecycle_state_name(p->lc->state),
+            .kind = pod_process_kind(pod, i),
+            .state = pod_process_state(pod, i),
             .pid = running ? p->pid : 0,
             .ready = h.ready,
             .restarts = p->lc->restarts,

@@ -40,13 +40,13 @@ struct supervisor {
     struct health health;
     struct loop loop; /* the signals, the deadline, the sockets */
     struct process_shared shared;
-    struct proc procs[CONFIG_MAX_PROCESSES];
+    struct proc *procs; /* n_procs of each, sized by the config */
     size_t n_procs;
     /* The processes as one container: their lifecycles, the shutdown, the
      * events waiting to be fed (never fed from inside an action). */
     struct pod pod;
-    struct pod_process pod_procs[CONFIG_MAX_PROCESSES];
-    struct pod_item pod_queue[POD_QUEUE_CAP(CONFIG_MAX_PROCESSES)];
+    struct pod_process *pod_procs;
+    struct pod_item *pod_queue;
 };
 
 static bool is_tty_stop(int signo) {
@@ -303,26 +303,53 @@ static int wait_round(struct supervisor *sv, bool *timer_fired, bool *none_left)
     return 0;
 }
 
-/* Every process started, or none left running. */
+/* Start what the pod says is due, in its order; *started counts them.
+ * In the container's first start a failure stops what has started
+ * (SIGKILL: it has barely begun; nothing half-started) and is podinit's
+ * exit code; later (after init tasks) it counts as the process's exit
+ * with that code, and the pod's rules stop the container in order. */
+static int start_due(struct supervisor *sv, bool first, size_t *started) {
+    size_t i;
+    *started = 0;
+    while ((i = pod_next_start(&sv->pod)) != POD_NONE) {
+        pod_launched(&sv->pod, i);
+        (*started)++;
+        int rc = process_start(&sv->procs[i]);
+        if (rc != 0 && first) {
+            signal_everything(sv, SIGKILL);
+            return rc;
+        }
+        if (sv->opts->lifecycle)
+            pod_post(&sv->pod, i,
+                     rc == 0 ? (struct lifecycle_event){.kind = EV_STARTED}
+                             : (struct lifecycle_event){.kind = EV_MAIN_EXITED,
+                                                        .status = (rc & 0xff) << 8});
+    }
+    return 0;
+}
+
+/* What is due started and fed, until the pod waits for something (an init
+ * task's end, a sidecar's startup probe). */
+static void start_rest(struct supervisor *sv) {
+    size_t started;
+    do {
+        feed_pending(sv);
+        (void)start_due(sv, false, &started);
+    } while (started > 0);
+}
+
+/* The container's first processes started, or none left running. */
 static int start_all(struct supervisor *sv) {
-    const struct cli_options *opts = sv->opts;
     if (sv->shared.new_session && setup_release_terminal()) {
         sv->ignore_once[SIGHUP] = true;
         sv->ignore_once[SIGCONT] = true;
     }
-    for (size_t i = 0; i < sv->n_procs; i++) {
-        int rc = process_start(&sv->procs[i]);
-        if (rc != 0) {
-            /* Nothing half-started: the ones already running are stopped
-             * (SIGKILL: they have barely begun). */
-            signal_everything(sv, SIGKILL);
-            return rc;
-        }
-    }
-    if (opts->lifecycle) {
-        pod_post_all(&sv->pod, (struct lifecycle_event){.kind = EV_STARTED});
-        feed_pending(sv);
-    }
+    size_t started;
+    int rc = start_due(sv, true, &started);
+    if (rc != 0)
+        return rc;
+    if (sv->opts->lifecycle)
+        start_rest(sv);
     return 0;
 }
 
@@ -350,7 +377,7 @@ static int run(struct supervisor *sv) {
             /* The pod is fed what happened (the exits, the timer) and
              * applies its rules. */
             pod_end_round(&sv->pod, timer_fired, none_left);
-            feed_pending(sv);
+            start_rest(sv);
             if (pod_done(&sv->pod))
                 return processes_exit_code(sv->procs, &sv->cfg->success_exit_codes);
         }
@@ -370,7 +397,7 @@ int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
                             .loop = {.epfd = -1, .sigfd = -1},
                             .no_children = true, /* until a reap says otherwise */
                             .health = {.listen_fd = -1},
-                            .n_procs = all ? cfg->n_processes : 1};
+                            .n_procs = all ? config_count(cfg) : 1};
     log_init(opts->persona, persona->log_level_from_config ? cfg->log_level : opts->verbosity,
              loop_now_ms(), cfg->log_json);
     sv.shared = (struct process_shared){.pod = &sv.pod,
@@ -381,19 +408,34 @@ int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
                                                        opts->setsid,
                                         .session_note = persona->session_note,
                                         .named = sv.n_procs > 1};
-    struct lifecycle_config lcs[CONFIG_MAX_PROCESSES];
-    for (size_t i = 0; i < sv.n_procs; i++)
-        lcs[i] = pod_lifecycle_config(cfg, &cfg->processes[i]);
-    pod_init(&sv.pod, sv.pod_procs, lcs, sv.n_procs, sv.pod_queue, POD_QUEUE_CAP(sv.n_procs));
+    size_t n = sv.n_procs;
+    sv.procs = calloc(n, sizeof *sv.procs);
+    sv.pod_procs = calloc(n, sizeof *sv.pod_procs);
+    sv.pod_queue = calloc(POD_QUEUE_CAP(n), sizeof *sv.pod_queue);
+    struct lifecycle_config *lcs = calloc(n, sizeof *lcs);
     int rc = 0;
-    for (size_t i = 0; i < sv.n_procs && rc == 0; i++)
-        rc = process_init(&sv.procs[i], &sv.shared, i, &cfg->processes[i]);
+    if (sv.procs == NULL || sv.pod_procs == NULL || sv.pod_queue == NULL || lcs == NULL) {
+        log_msg(LOG_ERROR, "the process tables: %s", strerror(ENOMEM));
+        rc = CLI_EXIT_INTERNAL;
+        n = 0; /* nothing was initialised */
+    }
+    for (size_t i = 0; i < n; i++)
+        lcs[i] = pod_lifecycle_config(cfg, &cfg->processes[i]);
+    if (rc == 0)
+        pod_init(&sv.pod, sv.pod_procs, lcs, n, sv.pod_queue, POD_QUEUE_CAP(n));
+    free(lcs);
+    size_t inited = 0;
+    for (; inited < n && rc == 0; inited++)
+        rc = process_init(&sv.procs[inited], &sv.shared, inited, &cfg->processes[inited]);
     if (rc == 0)
         rc = run(&sv);
-    for (size_t i = 0; i < sv.n_procs; i++)
+    for (size_t i = 0; i < inited; i++)
         process_free(&sv.procs[i]);
     health_stop(&sv.health);
     loop_close(&sv.loop);
     free(sv.shared.start_dir);
+    free(sv.procs);
+    free(sv.pod_procs);
+    free(sv.pod_queue);
     return rc;
 }

@@ -88,7 +88,7 @@ EOF
     wait_for_line "$ERR" 'health endpoint on'
     body=$(timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"; printf "GET /status HTTP/1.1\r\n\r\n" >&3; cat <&3' "$PORT" | tail -n1)
     pid=$(ready_pid "$OUT")
-    [ "$body" = '{"state":"RUNNING","live":true,"ready":true,"started":true,"processes":[{"name":"web","state":"RUNNING","pid":'"$pid"',"running":true,"ready":true,"restarts":0,"lastExit":null}]}' ]
+    [ "$body" = '{"state":"RUNNING","live":true,"ready":true,"started":true,"processes":[{"name":"web","kind":"process","state":"RUNNING","pid":'"$pid"',"running":true,"ready":true,"restarts":0,"lastExit":null}]}' ]
     kill -TERM "$INIT"
     wait "$JOB"
 }

@@ -40,7 +40,7 @@ EOF
     main=$(ready_pid "$S")
     wait_for_line "$ERR" 'restart 3 in 0.800s'
     body=$(status_json)
-    [[ "$body" == *'{"name":"main","state":"RUNNING","pid":'"$main"',"running":true,"ready":true,"restarts":0,"lastExit":null}'* ]]
+    [[ "$body" == *'{"name":"main","kind":"process","state":"RUNNING","pid":'"$main"',"running":true,"ready":true,"restarts":0,"lastExit":null}'* ]]
     [[ "$body" =~ \"name\":\"flaky\",[^}]*\"restarts\":([0-9]+) ]]
     [ "${BASH_REMATCH[1]}" -ge 2 ]
     run grep -oE 'restart [0-9]+ in [0-9.]+s' "$ERR"

@@ -131,8 +131,12 @@ static const struct bad bad_files[] = {
      "test.json: processes[1].name: \"a\" is the name of processes[0] too"},
     {"{\"processes\": [{\"name\": \"web server\"}]}",
      "test.json: processes[0].name: must be letters, digits, '-', '_' or '.'"},
-    {"{\"processes\": [{}, {}, {}, {}, {}, {}, {}, {}, {}]}",
-     "test.json: processes[8]: at most 8 processes"},
+    {"{\"initProcesses\": {}}", "test.json: initProcesses: must be an array of processes"},
+    {"{\"initProcesses\": [{\"name\": \"a\", \"command\": [\"x\"]}], "
+     "\"processes\": [{\"name\": \"a\", \"command\": [\"y\"]}]}",
+     "test.json: initProcesses[0].name: \"a\" is the name of processes[0] too"},
+    {"{\"initProcesses\": [{\"command\": [\"x\"]}]}",
+     "test.json: initProcesses[0]: needs a \"name\" (there are several processes)"},
     /* commands */
     {"{\"processes\": [{\"command\": []}]}", "test.json: processes[0].command: must not be empty"},
     {"{\"processes\": [{\"command\": [\"a\", 1]}]}",

@@ -56,15 +56,15 @@ static void status_is_json_of_the_state_and_the_process(void **state) {
     assert_non_null(strstr(out, "Content-Type: application/json\r\n"));
     assert_non_null(strstr(out, "{\"state\":\"RUNNING\",\"live\":true,\"ready\":true,"
                                 "\"started\":true,\"processes\":[{\"name\":\"web\","
-                                "\"state\":\"RUNNING\",\"pid\":7,\"running\":true,"
+                                "\"kind\":\"process\",\"state\":\"RUNNING\",\"pid\":7,\"running\":true,"
                                 "\"ready\":true,\"restarts\":0,\"lastExit\":null}]}\n"));
-    struct health_process two[2] = {web, {.name = "sidecar", .state = "BACKOFF", .restarts = 3,
+    struct health_process two[2] = {web, {.name = "sidecar", .kind = "sidecar", .state = "BACKOFF", .restarts = 3,
                                           .exited = true, .last_exit = 143}};
     struct health_status both = up;
     both.procs = two;
     both.n_procs = 2;
     respond("GET /status HTTP/1.1\r\n\r\n", &both);
-    assert_non_null(strstr(out, "},{\"name\":\"sidecar\",\"state\":\"BACKOFF\",\"pid\":0,"
+    assert_non_null(strstr(out, "},{\"name\":\"sidecar\",\"kind\":\"sidecar\",\"state\":\"BACKOFF\",\"pid\":0,"
                                 "\"running\":false,\"ready\":false,\"restarts\":3,"
                                 "\"lastExit\":143}]}\n"));
     /* eight processes with the longest names still fit */
@@ -129,7 +129,7 @@ static void the_answer_cap_fits_the_widest_status(void **state) {
     buf[n] = '\0';
     const char *body = body_of(buf, n);
     assert_non_null(strstr(body, "{\"name\":\"p7-000000000000000000000000000000000000000000000000"
-                                 "000000000000\",\"state\":\"SSSSSSSSSSSSSSS\""));
+                                 "000000000000\",\"kind\":\"process\",\"state\":\"SSSSSSSSSSSSSSS\""));
     assert_string_equal(body + strlen(body) - 4, "}]}\n");
     /* a longer state than it was sized for: a 500, not a cut answer */
     widest[3].state = "XXXXXXXXXXXXXXXX";
