@@ -60,6 +60,7 @@ struct config_process {
     struct config_probe readiness, liveness, startup;
     enum { RESTART_NEVER, RESTART_ON_FAILURE, RESTART_ALWAYS } restart;
     int64_t backoff_initial_ms, backoff_max_ms, backoff_reset_ms; /* 1 s, 300 s, 600 s */
+    int backoff_limit; /* backoffLimit: restarts in a row, then the exit is final; 0: no limit */
 };
 
 /* How many processes one podinit runs, at most. */
