@@ -61,6 +61,7 @@ struct config_process {
     enum { RESTART_NEVER, RESTART_ON_FAILURE, RESTART_ALWAYS } restart;
     int64_t backoff_initial_ms, backoff_max_ms, backoff_reset_ms; /* 1 s, 300 s, 600 s */
     bool init; /* listed in initProcesses: an init task, or a sidecar under restartPolicy Always */
+    int backoff_limit; /* backoffLimit: restarts in a row, then the exit is final; 0: no limit */
 };
 
 /* How many processes (processes and initProcesses together) one podinit

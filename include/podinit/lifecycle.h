@@ -45,6 +45,8 @@ struct lifecycle_config {
     int64_t backoff_initial_ms; /* the first restart's delay, doubled each time */
     int64_t backoff_max_ms;     /* up to this */
     int64_t backoff_reset_ms;   /* a run this long starts the doubling over */
+    int backoff_limit;          /* this many restarts in a row (no run of backoff_reset_ms
+                                   between them) and the next exit is final; 0: no limit */
     unsigned probes;            /* LC_PROBE_* configured */
     enum lifecycle_role role;
 };
@@ -114,6 +116,9 @@ struct lifecycle_action {
                             restart_abandoned: a restart is given up (else the container exits) */
         ACT_EXIT,        /* exit_status: the main wait status; hook: the hook that failed, if any */
         ACT_COMPLETED,   /* an init task succeeded (exit_status 0): the next may start */
+        /* The process exited after backoff_limit restarts in a row: it has failed, no
+         * restart; the container stops, as after an exit under Never (say so). */
+        ACT_BACKOFF_LIMIT,
     } kind;
     int signo;
     enum lifecycle_hook_id hook;

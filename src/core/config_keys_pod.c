@@ -181,6 +181,13 @@ static void proc_restart_backoff(struct config_walk *w, const cJSON *v, void *ds
     }
 }
 
+/* Kubernetes Job's name and meaning: restarts in a row before the process
+ * counts as failed. Bounded like the probes' thresholds: a million
+ * restarts is years of back-off, far past any use. */
+static void proc_backoff_limit(struct config_walk *w, const cJSON *v, void *dst) {
+    (void)config_walk_int(w, v, 0, 1000000, &((struct config_process *)dst)->backoff_limit);
+}
+
 static const struct config_key process_keys[] = {
     {"name", proc_name, NULL},
     {"command", proc_command, NULL},
@@ -192,6 +199,7 @@ static const struct config_key process_keys[] = {
     {"user", proc_user, NULL},
     {"restartPolicy", proc_restart_policy, NULL},
     {"restartBackoff", proc_restart_backoff, NULL},
+    {"backoffLimit", proc_backoff_limit, NULL},
     {"readinessProbe", proc_readiness, NULL},
     {"livenessProbe", proc_liveness, NULL},
     {"startupProbe", proc_startup, NULL},

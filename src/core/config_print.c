@@ -230,6 +230,8 @@ static void json_process(struct json_out *jp, const struct config_process *p) {
     json_seconds(&j, "maxSeconds", p->backoff_max_ms);
     json_seconds(&j, "resetAfterSeconds", p->backoff_reset_ms);
     json_close(&j, '}');
+    if (p->backoff_limit > 0)
+        json_int(&j, "backoffLimit", p->backoff_limit);
     if (p->stop_signal > 0)
         json_signal(&j, "stopSignal", p->stop_signal);
     json_open(&j, "signalRewrite", '{');

@@ -185,11 +185,11 @@ bool config_walk_int(struct config_walk *w, const cJSON *v, int min, int max, in
     double d = v->valuedouble;
     /* The range first: converting 1e79 to an integer is undefined. */
     if (!isfinite(d) || d < min || d > max) {
-        config_walk_error(w, "must be from %d to %d, got %g", min, max, d);
+        config_walk_error(w, "must be from %d to %d, got %.15g", min, max, d);
         return false;
     }
     if (d != (double)(int)d) {
-        config_walk_error(w, "must be a whole number, got %g", d);
+        config_walk_error(w, "must be a whole number, got %.15g", d);
         return false;
     }
     *out = (int)d;

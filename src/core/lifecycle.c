@@ -194,11 +194,9 @@ static bool restarts_after(const struct lifecycle *lc, int status, bool liveness
     }
 }
 
-/* Kubernetes' CrashLoopBackOff shape: initial, doubling, capped; a run
- * that lasted backoff_reset_ms starts over. */
-static int64_t backoff_delay(struct lifecycle *lc, int64_t now) {
-    if (now - lc->run_started_ms >= lc->cfg.backoff_reset_ms)
-        lc->crashes = 0;
+/* Kubernetes' CrashLoopBackOff shape: initial, doubling, capped (a long
+ * run has set crashes back to 0: it starts over). */
+static int64_t backoff_delay(struct lifecycle *lc) {
     int64_t d = lc->cfg.backoff_initial_ms;
     for (int i = 0; i < lc->crashes && d < lc->cfg.backoff_max_ms; i++)
         d *= 2;
@@ -210,15 +208,32 @@ static void enter_backoff(struct lifecycle *lc, int64_t now, struct out *o) {
     cancel_hook(lc, o, false);
     if (lc->state == LC_RUNNING)
         set_ready(o, false);
-    int64_t delay = backoff_delay(lc, now);
+    int64_t delay = backoff_delay(lc);
     lc->state = LC_BACKOFF;
     lc->phase_end_ms = now + delay;
     emit(o, (struct lifecycle_action){
                 .kind = ACT_BACKOFF, .delay_ms = delay, .restart_number = lc->restarts + 1});
 }
 
-static void restart(struct lifecycle *lc, struct out *o) {
+/* The process exited and its policy restarts it: a run that lasted
+ * backoff_reset_ms starts the count over; backoff_limit restarts in a row
+ * and this exit is final, as under Never (Kubernetes Job's backoffLimit). */
+static void restart_or_fail(struct lifecycle *lc, int64_t now, struct out *o) {
+    if (now - lc->run_started_ms >= lc->cfg.backoff_reset_ms)
+        lc->crashes = 0;
+    if (lc->cfg.backoff_limit > 0 && lc->crashes >= lc->cfg.backoff_limit) {
+        emit(o, (struct lifecycle_action){.kind = ACT_BACKOFF_LIMIT});
+        stop_now(lc, now, o);
+        return;
+    }
+    enter_backoff(lc, now, o);
+}
+
+/* A run counts from the restart: one that never starts (exec failed) is
+ * a short run, not one as long as the back-off before it. */
+static void restart(struct lifecycle *lc, int64_t now, struct out *o) {
     lc->restarts++;
+    lc->run_started_ms = now;
     lc->startup_passed = false;
     lc->state = LC_STARTING;
     lc->started = false;
@@ -327,7 +342,7 @@ static void on_timer(struct lifecycle *lc, int64_t now, struct out *o) {
         break;
     case LC_BACKOFF:
         if (now >= lc->phase_end_ms)
-            restart(lc, o);
+            restart(lc, now, o);
         break;
     default: break;
     }
@@ -379,9 +394,9 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
             complete(lc, &o);
         else if ((lc->state == LC_STARTING || lc->state == LC_RUNNING) &&
                  restarts_after(lc, ev->status, false))
-            enter_backoff(lc, now, &o);
+            restart_or_fail(lc, now, &o);
         else if (lc->state == LC_RESTARTING)
-            enter_backoff(lc, now, &o); /* stopped for its liveness failure */
+            restart_or_fail(lc, now, &o); /* stopped for its liveness failure */
         else if (lc->state == LC_STARTING || lc->state == LC_RUNNING)
             stop_now(lc, now, &o); /* exited on its own: stop the rest, no drain */
         else if (lc->state == LC_DRAINING)

@@ -33,6 +33,7 @@ struct lifecycle_config pod_lifecycle_config(const struct config *cfg,
         .backoff_initial_ms = c->backoff_initial_ms,
         .backoff_max_ms = c->backoff_max_ms,
         .backoff_reset_ms = c->backoff_reset_ms,
+        .backoff_limit = c->backoff_limit,
         .probes = (c->startup.present ? LC_PROBE_STARTUP : 0u) |
                   (c->readiness.present ? LC_PROBE_READINESS : 0u) |
                   (c->liveness.present ? LC_PROBE_LIVENESS : 0u),

@@ -203,6 +203,26 @@ static void log_backoff(const struct proc *p, const struct lifecycle_action *act
               (int)(act->delay_ms % 1000));
 }
 
+/* ACT_BACKOFF_LIMIT: the count, the reset time and the status are the
+ * lifecycle's (crashes is backoff_limit by now). */
+static void log_backoff_limit(const struct proc *p) {
+    const struct lifecycle *lc = p->lc;
+    int code = exit_code_of(pod_process_last_status(p->sh->pod, p->index));
+    long long reset = (long long)lc->cfg.backoff_reset_ms;
+    char secs[32];
+    if (reset % 1000 == 0)
+        snprintf(secs, sizeof secs, "%llds", reset / 1000);
+    else
+        snprintf(secs, sizeof secs, "%lld.%03llds", reset / 1000, reset % 1000);
+    log_event(LOG_ERROR,
+              &(struct log_fields){
+                  .event = "backoff_limit", .child = p->pid, .has_status = true, .status = code},
+              "\"%s\" restarted %d time%s without a run of %s (backoffLimit %d): giving up, exit "
+              "status %d",
+              process_name(p), lc->crashes, lc->crashes == 1 ? "" : "s", secs,
+              lc->cfg.backoff_limit, code);
+}
+
 static void log_restart_abandoned(const struct proc *p, const char *pre) {
     log_event(LOG_WARN, &(struct log_fields){.event = "abandoned", .child = p->pid},
               "%sstill running %d.%03ds after SIGKILL (not ours to kill?): pid %d cannot be "
@@ -224,6 +244,7 @@ void process_carry_out(struct proc *p, const struct lifecycle_action *act) {
     case ACT_KILL_APP: kill_app(p, pre); break;
     case ACT_BACKOFF: log_backoff(p, act); break;
     case ACT_RESTART: restart(p); break;
+    case ACT_BACKOFF_LIMIT: log_backoff_limit(p); break;
     case ACT_PROBES: process_set_probes(p, act->probes); break;
     case ACT_GIVE_UP:
         if (act->restart_abandoned)

@@ -154,3 +154,80 @@ EOF
     kill -TERM "$INIT"
     wait "$JOB"
 }
+
+@test "backoffLimit 2 (Always): exactly three runs, then podinit exits with the last status" {
+    require_root
+    RUNS="$BATS_TEST_TMPDIR/runs"
+    write_config <<EOF
+{"processes": [{"name": "web", "command": ["sh", "-c", "echo run >> $RUNS; exit 3"],
+   "restartPolicy": "Always", "backoffLimit": 2,
+   "restartBackoff": {"initialSeconds": 0.05, "maxSeconds": 0.1}}]}
+EOF
+    run -3 pid1 "$PODINIT" --config "$CFG"
+    [ "$(wc -l <"$RUNS")" -eq 3 ]
+    [ "$(grep -c 'restarting "web"' <<<"$output")" -eq 2 ]
+    [[ "$output" == *'"web" restarted 2 times without a run of 600s (backoffLimit 2): giving up, exit status 3'* ]]
+    not grep -q 'restart 3 in' <<<"$output" # no restart announced after the give-up
+    run -3 pid1 "$PODINIT" --config "$CFG" --log-format json
+    grep '"event":"backoff_limit"' <<<"$output" | grep -q '"status":3'
+}
+
+@test "backoffLimit (OnFailure): the others are stopped and the last run's status comes out" {
+    require_root
+    RUNS="$BATS_TEST_TMPDIR/runs"
+    EV="$BATS_TEST_TMPDIR/events"
+    UP="$BATS_TEST_TMPDIR/app-up"
+    # each run of the job fails with a status of its own, 11 then 12, once
+    # the app has its trap (bounded wait)
+    write_config <<EOF
+{"processes": [
+  {"name": "app", "command": ["sh", "-c",
+     "trap 'echo app: TERM >> $EV; exit 0' TERM; touch $UP; sleep 30 & wait"]},
+  {"name": "job", "command": ["sh", "-c",
+     "for i in \$(seq 1000); do [ -e $UP ] && break; sleep 0.01; done; echo run >> $RUNS; exit \$((10 + \$(wc -l < $RUNS)))"],
+   "restartPolicy": "OnFailure", "backoffLimit": 1,
+   "restartBackoff": {"initialSeconds": 0.05, "resetAfterSeconds": 5}}]}
+EOF
+    run -12 pid1 "$PODINIT" --config "$CFG"
+    [ "$(wc -l <"$RUNS")" -eq 2 ]
+    [[ "$output" == *'"job" restarted 1 time without a run of 5s (backoffLimit 1): giving up, exit status 12'* ]]
+    [ "$(cat "$EV")" = "app: TERM" ] # the app was asked to stop, once
+}
+
+@test "backoffLimit: a run of resetAfterSeconds starts the count over" {
+    require_root
+    RUNS="$BATS_TEST_TMPDIR/runs"
+    # run 2 lasts past resetAfterSeconds (1 s): the count starts over at
+    # its exit, so runs 3 and 4 are the two restarts in a row, 4 the last
+    # (without the reset, run 3 would be the last)
+    write_config <<EOF
+{"processes": [{"command": ["sh", "-c",
+     "echo run >> $RUNS; [ \$(wc -l < $RUNS) -eq 2 ] && sleep 2; exit 4"],
+   "restartPolicy": "Always", "backoffLimit": 2,
+   "restartBackoff": {"initialSeconds": 0.05, "maxSeconds": 0.1, "resetAfterSeconds": 1}}]}
+EOF
+    run -4 pid1 "$PODINIT" --config "$CFG"
+    [ "$(wc -l <"$RUNS")" -eq 4 ]
+    [[ "$output" == *'restarted 2 times without a run of 1s (backoffLimit 2): giving up, exit status 4'* ]]
+}
+
+@test "backoffLimit: --check prints it when set; a bad value is one line naming the key" {
+    write_config <<EOF
+{"processes": [{"command": ["app"], "restartPolicy": "Always", "backoffLimit": 6}]}
+EOF
+    run -0 --separate-stderr "$PODINIT" --check --config "$CFG"
+    [[ "$output" == *'"backoffLimit": 6'* ]]
+    write_config <<EOF
+{"processes": [{"command": ["app"], "restartPolicy": "Always"}]}
+EOF
+    run -0 --separate-stderr "$PODINIT" --check --config "$CFG"
+    [[ "$output" != *backoffLimit* ]] # 0, the default: no limit
+    for bad in -1 1.5 '"3"' 1e9; do
+        write_config <<EOF
+{"processes": [{"command": ["app"], "restartPolicy": "Always", "backoffLimit": $bad}]}
+EOF
+        run -2 --separate-stderr "$PODINIT" --check --config "$CFG"
+        [ "${#stderr_lines[@]}" -eq 1 ]
+        [[ "$stderr" == "$CFG: processes[0].backoffLimit: must be "* ]]
+    done
+}

@@ -326,6 +326,39 @@ static void defaults_are_printed_filled_in(void **state) {
     config_errors_free(&errs);
 }
 
+/* backoffLimit: 0 (no limit) unless given, and then printed and read back;
+ * a bad value is one error naming the key. */
+static void backoff_limit_is_read_and_printed_when_set(void **state) {
+    (void)state;
+    struct config a, b;
+    struct config_errors errs;
+    assert_int_equal(parse("{\"processes\": [{\"command\": [\"a\"]}]}", &a, &errs), 0);
+    assert_int_equal(a.processes[0].backoff_limit, 0);
+    char *text = print_to_string(&a);
+    assert_null(strstr(text, "backoffLimit"));
+    free(text);
+    config_free(&a);
+    assert_int_equal(parse("{\"processes\": [{\"command\": [\"a\"], \"restartPolicy\": "
+                           "\"Always\", \"backoffLimit\": 2}]}",
+                           &a, &errs),
+                     0);
+    assert_int_equal(a.processes[0].backoff_limit, 2);
+    text = print_to_string(&a);
+    assert_non_null(strstr(text, "\"backoffLimit\": 2"));
+    assert_int_equal(parse(text, &b, &errs), 0);
+    assert_int_equal(b.processes[0].backoff_limit, 2);
+    free(text);
+    config_free(&a);
+    config_free(&b);
+    assert_int_equal(
+        parse("{\"processes\": [{\"command\": [\"a\"], \"backoffLimit\": -1}]}", &a, &errs), 1);
+    assert_int_equal(errs.count, 1);
+    assert_string_equal(
+        errs.text, "test.json: processes[0].backoffLimit: must be from 0 to 1000000, got -1\n");
+    config_free(&a);
+    config_errors_free(&errs);
+}
+
 static void environment_is_inherited_then_overridden(void **state) {
     (void)state;
     struct config cfg;
@@ -443,6 +476,7 @@ int main(void) {
         cmocka_unit_test(printed_config_reads_back_the_same),
         cmocka_unit_test(printed_signals_read_back_the_same),
         cmocka_unit_test(defaults_are_printed_filled_in),
+        cmocka_unit_test(backoff_limit_is_read_and_printed_when_set),
         cmocka_unit_test(environment_is_inherited_then_overridden),
         cmocka_unit_test(rules_across_keys_are_checked_after_merging),
         cmocka_unit_test(unreadable_files_are_named),
