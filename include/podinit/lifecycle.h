@@ -91,7 +91,8 @@ struct lifecycle_event {
         EV_PROBE_RESULT, /* probe (LC_PROBE_*) changed to ok (passing) or not (failing) */
         EV_STOP_IN_TURN, /* a sidecar's turn to stop (the pod's processes are gone): its preStop,
                             then its stop signal (signo: the one received, 0: none); no drain;
-                            deadline_ms: the shutdown's grace deadline, shared */
+                            deadline_ms: the shutdown's grace deadline, shared; exited: its
+                            main process is gone already, so no preStop */
     } kind;
     int signo;
     int status;
@@ -99,6 +100,7 @@ struct lifecycle_event {
     bool ok;
     unsigned probe; /* EV_PROBE_RESULT: one LC_PROBE_* bit */
     int64_t deadline_ms;
+    bool exited;
 };
 
 struct lifecycle_action {

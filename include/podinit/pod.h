@@ -124,7 +124,8 @@ bool pod_done(const struct pod *pod);
 int64_t pod_next_deadline(const struct pod *pod);
 
 /* The process whose status is the container's: the one that ended it, or
- * procs[0] after an external stop. */
+ * procs[0] after an external stop (the init process last started, when
+ * the stop came before the processes started). */
 size_t pod_cause(const struct pod *pod);
 
 /* The container's exit code once pod_done: the cause's status (128+N for

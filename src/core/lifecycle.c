@@ -138,8 +138,7 @@ static void begin_pre_stop(struct lifecycle *lc, int64_t now, struct out *o) {
 
 /* An init task exited 0 and is not restarted: done, for good. */
 static void complete(struct lifecycle *lc, struct out *o) {
-    if (lc->state == LC_RUNNING)
-        set_ready(o, false);
+    /* No not-ready: an init task's readiness counts for nothing. */
     cancel_hook(lc, o, false);
     lc->state = LC_EXITED;
     emit(o, (struct lifecycle_action){.kind = ACT_COMPLETED, .exit_status = lc->main_status});
@@ -159,7 +158,7 @@ static void stop_in_turn(struct lifecycle *lc, const struct lifecycle_event *ev,
         kill_all(lc, now, o);
         return;
     }
-    if (lc->state == LC_BACKOFF || lc->state == LC_RESTARTING || lc->main_exited) {
+    if (lc->state == LC_BACKOFF || lc->state == LC_RESTARTING || lc->main_exited || ev->exited) {
         terminate(lc, o); /* nothing runs to have a preStop for */
         return;
     }

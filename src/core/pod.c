@@ -54,26 +54,29 @@ static bool stops_now(const struct pod *pod, size_t i) {
     return p->launched && (role_of(pod, i) != LC_ROLE_SIDECAR || p->stop_asked);
 }
 
+static void sidecars_turn(struct pod *pod, bool late);
+
 /* The container stops because of procs[cause] (cause >= 0) or a stop
- * signal: the others are stopped at once, with no drain. */
+ * signal: the others are stopped at once, with no drain (a stop signal's
+ * own events are the caller's); a sidecar waiting for its restart has
+ * nothing to wait for. */
 static void begin_shutdown(struct pod *pod, int cause) {
     pod->shutdown = true;
     pod->cause = cause;
-    if (cause < 0)
-        return;
-    for (size_t i = 0; i < pod->n; i++)
+    for (size_t i = 0; i < pod->n && cause >= 0; i++)
         if ((int)i != cause && stops_now(pod, i))
             enqueue(pod, (int)i, (struct lifecycle_event){.kind = EV_SHUTDOWN_NOW});
+    sidecars_turn(pod, false);
 }
 
 void pod_stop_signal(struct pod *pod, int signo) {
-    if (!pod->shutdown) {
-        begin_shutdown(pod, -1);
-        pod->stop_signo = signo; /* the sidecars' too, in their turn */
-    }
     for (size_t i = 0; i < pod->n; i++)
         if (stops_now(pod, i))
             enqueue(pod, (int)i, (struct lifecycle_event){.kind = EV_STOP_SIGNAL, .signo = signo});
+    if (!pod->shutdown) {
+        pod->stop_signo = signo; /* the sidecars' too, in their turn */
+        begin_shutdown(pod, -1);
+    }
     /* Every process is gone and what is left was asked to stop: a stop
      * signal now is for what is left, as the first one was. */
     if (pod->left_asked)
@@ -82,9 +85,11 @@ void pod_stop_signal(struct pod *pod, int signo) {
 
 /* A sidecar's turn to stop (the shutdown's deadline is filled in when it
  * is fed). */
-static void ask_to_stop(struct pod *pod, size_t i) {
+static void ask_to_stop(struct pod *pod, size_t i, bool exited) {
     pod->procs[i].stop_asked = true;
-    enqueue(pod, (int)i, (struct lifecycle_event){.kind = EV_STOP_IN_TURN, .signo = pod->stop_signo});
+    enqueue(pod, (int)i,
+            (struct lifecycle_event){
+                .kind = EV_STOP_IN_TURN, .signo = pod->stop_signo, .exited = exited});
 }
 
 size_t pod_next_start(const struct pod *pod) {
@@ -182,7 +187,7 @@ static void queue_exits(struct pod *pod) {
             /* A sidecar that exits in a shutdown before its turn is not
              * restarted: its turn comes first. */
             if (pod->shutdown && role_of(pod, i) == LC_ROLE_SIDECAR && !p->stop_asked)
-                ask_to_stop(pod, i);
+                ask_to_stop(pod, i, true);
             enqueue(pod, (int)i,
                     (struct lifecycle_event){.kind = EV_MAIN_EXITED, .status = p->exit_status});
         }
@@ -191,12 +196,11 @@ static void queue_exits(struct pod *pod) {
 
 /* In a shutdown, the sidecars stop once the processes (and init tasks)
  * are gone, in reverse order, each once the one after it is gone; one in
- * its back-off (nothing runs) and, at the shutdown's deadline, all of them
- * at once. */
-static void sidecars_turn(struct pod *pod, int64_t now) {
+ * its back-off or a liveness restart (nothing to wait for) at once, and
+ * at the shutdown's deadline (late), all of them. */
+static void sidecars_turn(struct pod *pod, bool late) {
     if (!pod->shutdown)
         return;
-    bool late = pod->stop_deadline_ms != 0 && now >= pod->stop_deadline_ms;
     bool waiting = false;
     for (size_t i = 0; i < pod->n; i++)
         if ((role_of(pod, i) != LC_ROLE_SIDECAR || pod->procs[i].stop_asked) && !gone(pod, i))
@@ -205,10 +209,10 @@ static void sidecars_turn(struct pod *pod, int64_t now) {
         const struct pod_process *p = &pod->procs[k];
         if (role_of(pod, k) != LC_ROLE_SIDECAR || !p->launched || p->stop_asked)
             continue;
-        if (late || p->lc.state == LC_BACKOFF) {
-            ask_to_stop(pod, k);
+        if (late || p->lc.state == LC_BACKOFF || p->lc.state == LC_RESTARTING) {
+            ask_to_stop(pod, k, false);
         } else if (!waiting) {
-            ask_to_stop(pod, k);
+            ask_to_stop(pod, k, false);
             waiting = true;
         }
     }
@@ -222,7 +226,7 @@ static void sidecars_turn(struct pod *pod, int64_t now) {
  * no child left at all, every lifecycle hears so. A process that never
  * started, or an init task that completed, counts as exited. */
 static size_t settle(struct pod *pod, int64_t now, struct pod_action *out) {
-    sidecars_turn(pod, now);
+    sidecars_turn(pod, pod->stop_deadline_ms != 0 && now >= pod->stop_deadline_ms);
     bool killing = false, all_exited = true, all_terminating = true;
     for (size_t i = 0; i < pod->n; i++) {
         const struct pod_process *p = &pod->procs[i];
@@ -305,7 +309,15 @@ int64_t pod_next_deadline(const struct pod *pod) {
 }
 
 size_t pod_cause(const struct pod *pod) {
-    return pod->cause >= 0 && (size_t)pod->cause < pod->n ? (size_t)pod->cause : 0;
+    if (pod->cause >= 0 && (size_t)pod->cause < pod->n)
+        return (size_t)pod->cause;
+    /* An external stop before the processes started: the init process
+     * that was starting (the last started) speaks for the container. */
+    size_t who = 0;
+    for (size_t i = 0; i < pod->n && !pod->procs[0].launched; i++)
+        if (role_of(pod, i) != LC_ROLE_APP && pod->procs[i].launched)
+            who = i;
+    return who;
 }
 
 int pod_exit_code(const struct pod *pod, const struct exit_code_remap *success,

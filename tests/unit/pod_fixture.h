@@ -7,7 +7,7 @@
 #include "podinit/pod.h"
 
 #define EXITED(code) (((code)&0xff) << 8)
-#define MAXP 4
+#define MAXP 6
 
 struct fixture {
     struct pod pod;
@@ -23,7 +23,7 @@ struct fixture {
  * at once (EV_STARTED posted back); then what the pod says is due to start
  * is started (EV_STARTED too), and what that leads to fed, until nothing
  * more is due. */
-static void run(struct fixture *f, int64_t now) {
+static inline void run(struct fixture *f, int64_t now) {
     struct pod_action out[POD_MAX_ACTIONS];
     size_t n, next;
     do {
@@ -45,37 +45,37 @@ static void run(struct fixture *f, int64_t now) {
 }
 
 /* n processes with cfgs, started at time 0 as far as the pod lets them. */
-static void start(struct fixture *f, const struct lifecycle_config *cfgs, size_t n) {
+static inline void start(struct fixture *f, const struct lifecycle_config *cfgs, size_t n) {
     *f = (struct fixture){.n_seen = 0};
     pod_init(&f->pod, f->procs, cfgs, n, f->queue, POD_QUEUE_CAP(MAXP));
     run(f, 0);
     f->n_seen = 0;
 }
 
-static void start_same(struct fixture *f, struct lifecycle_config cfg, size_t n) {
-    struct lifecycle_config cfgs[MAXP] = {cfg, cfg, cfg, cfg};
+static inline void start_same(struct fixture *f, struct lifecycle_config cfg, size_t n) {
+    struct lifecycle_config cfgs[MAXP] = {cfg, cfg, cfg, cfg, cfg, cfg};
     start(f, cfgs, n);
 }
 
 /* A wake-up after reaping, as the shell ends each round. */
-static void round_at(struct fixture *f, int64_t now, bool timer_due, bool none_left) {
+static inline void round_at(struct fixture *f, int64_t now, bool timer_due, bool none_left) {
     pod_end_round(&f->pod, timer_due, none_left);
     run(f, now);
 }
 
-static void reaped(struct fixture *f, size_t proc, int status, int64_t now, bool none_left) {
+static inline void reaped(struct fixture *f, size_t proc, int status, int64_t now, bool none_left) {
     pod_exited(&f->pod, proc, status);
     round_at(f, now, false, none_left);
 }
 
-static void stop_signal(struct fixture *f, int signo, int64_t now) {
+static inline void stop_signal(struct fixture *f, int signo, int64_t now) {
     pod_stop_signal(&f->pod, signo);
     run(f, now);
 }
 
 /* Index in seen of the first action of process proc and kind (proc < 0:
  * any), from `from`; -1 when there is none. */
-static int find_from(const struct fixture *f, int from, int proc, int kind) {
+static inline int find_from(const struct fixture *f, int from, int proc, int kind) {
     for (size_t i = (size_t)from; i < f->n_seen; i++)
         if (f->seen[i].kind == POD_ACT_PROCESS && (int)f->seen[i].act.kind == kind &&
             (proc < 0 || (int)f->seen[i].proc == proc))
@@ -83,18 +83,18 @@ static int find_from(const struct fixture *f, int from, int proc, int kind) {
     return -1;
 }
 
-static int find(const struct fixture *f, int proc, int kind) {
+static inline int find(const struct fixture *f, int proc, int kind) {
     return find_from(f, 0, proc, kind);
 }
 
-static int count(const struct fixture *f, int proc, int kind) {
+static inline int count(const struct fixture *f, int proc, int kind) {
     int c = 0;
     for (int i = find(f, proc, kind); i >= 0; i = find_from(f, i + 1, proc, kind))
         c++;
     return c;
 }
 
-static int count_pod(const struct fixture *f, int kind) {
+static inline int count_pod(const struct fixture *f, int kind) {
     int c = 0;
     for (size_t i = 0; i < f->n_seen; i++)
         c += (int)f->seen[i].kind == kind;
