@@ -347,10 +347,17 @@ static void top_init_processes(struct config_walk *w, const cJSON *v, void *dst)
 
 /* Several processes are told apart by name: each needs its own, unique
  * across processes and initProcesses. */
+/* What a process is called: its name; the sole one of processes may go
+ * without (a program given after --, beside initProcesses): "main". */
+static const char *name_of(const struct config *cfg, size_t i) {
+    const char *name = cfg->processes[i].name;
+    return name == NULL && i == 0 && cfg->n_processes == 1 ? "main" : name;
+}
+
 static void check_names(struct config_walk *w, const struct config *cfg) {
     size_t n = config_count(cfg);
     for (size_t a = 0; n > 1 && a < n; a++) {
-        const char *name = cfg->processes[a].name;
+        const char *name = name_of(cfg, a);
         char at[32], other[32];
         config_process_path(cfg, a, at, sizeof at);
         size_t old = config_walk_push(w, "%s", at);
@@ -358,7 +365,7 @@ static void check_names(struct config_walk *w, const struct config *cfg) {
             config_walk_error(w, "needs a \"name\" (there are several processes)");
         } else {
             for (size_t b = 0; b < a; b++)
-                if (cfg->processes[b].name && strcmp(cfg->processes[b].name, name) == 0) {
+                if (name_of(cfg, b) && strcmp(name_of(cfg, b), name) == 0) {
                     size_t o2 = config_walk_push_key(w, "name");
                     config_process_path(cfg, b, other, sizeof other);
                     config_walk_error(w, "\"%.64s\" is the name of %s too", name, other);

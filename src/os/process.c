@@ -123,7 +123,9 @@ int process_start(struct proc *p) {
     int rc = spawn_process(&req, &p->pid, &failure);
     if (rc != 0)
         return start_failed(p, &req, &failure, rc);
-    log_spawned(p->pid, req.argv[0]);
+    char pre[80];
+    process_prefix(p, pre, sizeof pre);
+    log_spawned(pre, p->pid, req.argv[0]);
     return 0;
 }
 

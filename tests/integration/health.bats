@@ -93,27 +93,34 @@ EOF
     wait "$JOB"
 }
 
-@test "/status with 8 processes of 63-character names: whole JSON, exact Content-Length" {
+@test "/status with 64 processes of 63-character names (4 of them sidecars): whole JSON, exact Content-Length" {
     require_root
     PORT=$(free_port)
-    procs="" names=""
-    for i in $(seq 0 7); do
-        name="p$i-$(printf 'x%.0s' $(seq 60))" # 63 characters, the most a name may have
-        procs+="${procs:+,}{\"name\": \"$name\", \"command\": [\"$H/sigrecv\", \"--exit-on\", \"15\"]}"
-        names+="$name"$'\n'
+    procs="" sidecars="" names="" sidecar_names=""
+    for i in $(seq 0 63); do
+        name="p$i-$(printf 'x%.0s' $(seq $((60 - ${#i} + 1))))" # 63 characters, the most a name may have
+        [ "${#name}" -eq 63 ]
+        if [ "$i" -lt 60 ]; then
+            procs+="${procs:+,}{\"name\": \"$name\", \"command\": [\"$H/sigrecv\", \"--exit-on\", \"15\"]}"
+            names+="$name"$'\n'
+        else
+            sidecars+="${sidecars:+,}{\"name\": \"$name\", \"restartPolicy\": \"Always\", \"command\": [\"$H/sigrecv\", \"--exit-on\", \"15\"]}"
+            sidecar_names+="$name"$'\n'
+        fi
     done
+    names+="$sidecar_names" # /status lists processes, then initProcesses
     write_config <<EOF
-{"health": {"listen": "127.0.0.1:$PORT"}, "processes": [$procs]}
+{"health": {"listen": "127.0.0.1:$PORT"}, "initProcesses": [$sidecars], "processes": [$procs]}
 EOF
     start_pid1 "$PODINIT" --config "$CFG"
-    wait_for_count "$OUT" '^ready' 8
+    wait_for_count "$OUT" '^ready' 64
     run --separate-stderr get_json /status
     echo "$output $stderr"
     [ "$status" -eq 0 ]
     first=${lines[0]}
     [[ "$first" =~ ^length=([0-9]+)\ body=([0-9]+)$ ]]
     [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
-    [ "${BASH_REMATCH[1]}" -gt 1024 ]
+    [ "${BASH_REMATCH[1]}" -gt 8192 ]
     [ "$(printf '%s\n' "${lines[@]:1}")" = "${names%$'\n'}" ]
     kill -TERM "$INIT"
     wait "$JOB"
