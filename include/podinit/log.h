@@ -36,7 +36,9 @@ void log_event(enum log_level level, const struct log_fields *fields, const char
     __attribute__((format(printf, 3, 4)));
 
 /* Events whose wording the personas' users (and test suites) rely on. */
-void log_spawned(const char *pre, pid_t pid, const char *program);
+/* fields: event "started", the child's pid (and the process, when named). */
+void log_spawned(const struct log_fields *fields, const char *pre, pid_t pid,
+                 const char *program);
 void log_exec_failed(const char *program, int err);
 void log_signal_received(int signo);
 void log_signal_rewritten(int from, int to);

@@ -27,6 +27,9 @@ struct log_fields {
     bool has_status;
     int status;       /* an exit code (128+N for signal N) */
     const char *hook; /* "postStart", "preStop" */
+    /* With several processes: the one concerned, its kind ("process",
+     * "init", "sidecar") and its state then. */
+    const char *process, *kind, *state;
 };
 
 /* What a line says besides its message; each filled in only when the

@@ -64,6 +64,15 @@ const char *process_name(const struct proc *p);
 /* "web: " before its log lines when there are several processes, else "". */
 const char *process_prefix(const struct proc *p, char *buf, size_t len);
 
+/* Its log lines' JSON fields, with (when there are several processes) its
+ * name, kind and current state; the rest as given. */
+#define PROCESS_LOG_FIELDS(p, ...)                                                                 \
+    (&(struct log_fields){.process = (p)->sh->named ? process_name(p) : NULL,                      \
+                          .kind = (p)->sh->named ? pod_process_kind((p)->sh->pod, (p)->index) : NULL, \
+                          .state = (p)->sh->named ? pod_process_state((p)->sh->pod, (p)->index)     \
+                                                  : NULL,                                          \
+                          __VA_ARGS__})
+
 /* Whether its latest run has been reaped. */
 bool process_exited(const struct proc *p);
 

@@ -186,6 +186,12 @@ static size_t json_line(char *line, size_t cap, enum log_level level, const stru
     if (f && f->event)
         out_json_field(&o, "event", f->event);
     out_printf(&o, ",\"pid\":%d", st->pid);
+    if (f && f->process)
+        out_json_field(&o, "process", f->process);
+    if (f && f->kind)
+        out_json_field(&o, "kind", f->kind);
+    if (f && f->state)
+        out_json_field(&o, "state", f->state);
     if (f && f->child > 0)
         out_printf(&o, ",\"child\":%d", (int)f->child);
     if (f && f->signo > 0)

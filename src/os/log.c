@@ -273,15 +273,15 @@ void log_event(enum log_level level, const struct log_fields *fields, const char
     va_end(ap);
 }
 
-void log_spawned(const char *pre, pid_t pid, const char *program) {
+void log_spawned(const struct log_fields *fields, const char *pre, pid_t pid,
+                 const char *program) {
     switch (log_style) {
     case LOG_STYLE_TINI:
         log_msg(LOG_INFO, "Spawned child process '%s' with pid '%d'", program, (int)pid);
         break;
     case LOG_STYLE_DUMB_INIT: log_msg(LOG_DEBUG, "Child spawned with PID %d.", (int)pid); break;
     default:
-        log_event(LOG_INFO, &(struct log_fields){.event = "started", .child = pid},
-                  "%sstarted \"%s\" as pid %d", pre, program, (int)pid);
+        log_event(LOG_INFO, fields, "%sstarted \"%s\" as pid %d", pre, program, (int)pid);
     }
 }
 

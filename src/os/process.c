@@ -125,14 +125,15 @@ int process_start(struct proc *p) {
         return start_failed(p, &req, &failure, rc);
     char pre[80];
     process_prefix(p, pre, sizeof pre);
-    log_spawned(pre, p->pid, req.argv[0]);
+    log_spawned(PROCESS_LOG_FIELDS(p, .event = "started", .child = p->pid), pre, p->pid,
+                req.argv[0]);
     return 0;
 }
 
 /* ACT_RESTART: the process again. A start that fails counts as an exit
  * with that code (and backs off again). */
 static void restart(struct proc *p) {
-    log_event(LOG_INFO, &(struct log_fields){.event = "restart"}, "restarting \"%s\" (restart %d)",
+    log_event(LOG_INFO, PROCESS_LOG_FIELDS(p, .event = "restart"), "restarting \"%s\" (restart %d)",
               process_name(p), p->lc->restarts);
     int rc = process_start(p);
     if (rc != 0) {
@@ -178,12 +179,12 @@ static void signal_app(struct proc *p, int signo, const char *pre) {
     if (process_exited(p)) {
         int sig = signals_rewrite_apply(&p->cfg->rewrite, signo);
         if (p->sh->signal_group && p->pid > 0 && sig != 0 && kill(-p->pid, sig) == 0)
-            log_event(LOG_INFO, &(struct log_fields){.event = "stop", .signo = sig},
+            log_event(LOG_INFO, PROCESS_LOG_FIELDS(p, .event = "stop", .signo = sig),
                       "%sstopping: %s to what is left of process group %d", pre,
                       signals_name(sig, name, sizeof name), (int)p->pid);
         return;
     }
-    log_event(LOG_INFO, &(struct log_fields){.event = "stop", .signo = signo, .child = p->pid},
+    log_event(LOG_INFO, PROCESS_LOG_FIELDS(p, .event = "stop", .signo = signo, .child = p->pid),
               "%sstopping: %s to %s %d", pre, signals_name(signo, name, sizeof name),
               p->sh->signal_group ? "process group" : "pid", (int)p->pid);
     process_forward(p, signo);
@@ -192,14 +193,14 @@ static void signal_app(struct proc *p, int signo, const char *pre) {
 static void kill_app(struct proc *p, const char *pre) {
     if (process_exited(p))
         return;
-    log_event(LOG_WARN, &(struct log_fields){.event = "kill", .signo = SIGKILL, .child = p->pid},
+    log_event(LOG_WARN, PROCESS_LOG_FIELDS(p, .event = "kill", .signo = SIGKILL, .child = p->pid),
               "%sgrace period over: SIGKILL to process group %d", pre, (int)p->pid);
     (void)kill(-p->pid, SIGKILL);
 }
 
 static void log_backoff(const struct proc *p, const struct lifecycle_action *act) {
     int status = pod_process_last_status(p->sh->pod, p->index);
-    log_event(LOG_INFO, &(struct log_fields){.event = "backoff", .child = p->pid},
+    log_event(LOG_INFO, PROCESS_LOG_FIELDS(p, .event = "backoff", .child = p->pid),
               "\"%s\" exited (status %d): restart %d in %d.%03ds", process_name(p),
               exit_code_of(status), act->restart_number, (int)(act->delay_ms / 1000),
               (int)(act->delay_ms % 1000));
@@ -217,8 +218,8 @@ static void log_backoff_limit(const struct proc *p) {
     else
         snprintf(secs, sizeof secs, "%lld.%03llds", reset / 1000, reset % 1000);
     log_event(LOG_ERROR,
-              &(struct log_fields){
-                  .event = "backoff_limit", .child = p->pid, .has_status = true, .status = code},
+              PROCESS_LOG_FIELDS(p, 
+                  .event = "backoff_limit", .child = p->pid, .has_status = true, .status = code),
               "\"%s\" restarted %d time%s without a run of %s (backoffLimit %d): giving up, exit "
               "status %d",
               process_name(p), lc->crashes, lc->crashes == 1 ? "" : "s", secs,
@@ -226,7 +227,7 @@ static void log_backoff_limit(const struct proc *p) {
 }
 
 static void log_restart_abandoned(const struct proc *p, const char *pre) {
-    log_event(LOG_WARN, &(struct log_fields){.event = "abandoned", .child = p->pid},
+    log_event(LOG_WARN, PROCESS_LOG_FIELDS(p, .event = "abandoned", .child = p->pid),
               "%sstill running %d.%03ds after SIGKILL (not ours to kill?): pid %d cannot be "
               "restarted; stopping the container",
               pre, LIFECYCLE_KILL_WAIT_MS / 1000, LIFECYCLE_KILL_WAIT_MS % 1000, (int)p->pid);
@@ -237,7 +238,7 @@ void process_carry_out(struct proc *p, const struct lifecycle_action *act) {
     process_prefix(p, pre, sizeof pre);
     switch (act->kind) {
     case ACT_SET_READY:
-        log_event(act->ready ? LOG_DEBUG : LOG_INFO, &(struct log_fields){.event = "readiness"},
+        log_event(act->ready ? LOG_DEBUG : LOG_INFO, PROCESS_LOG_FIELDS(p, .event = "readiness"),
                   "%sreadiness: %s", pre, act->ready ? "ready" : "not ready");
         break;
     case ACT_RUN_HOOK: process_run_hook(p, act->hook); break;
@@ -253,7 +254,7 @@ void process_carry_out(struct proc *p, const struct lifecycle_action *act) {
             log_restart_abandoned(p, pre);
         break;
     case ACT_COMPLETED:
-        log_event(LOG_INFO, &(struct log_fields){.event = "completed"},
+        log_event(LOG_INFO, PROCESS_LOG_FIELDS(p, .event = "completed"),
                   "%sinit task completed (status 0)", pre);
         break;
     case ACT_KILL_ALL: /* the pod's */

@@ -26,7 +26,7 @@ static void failed_to_start(struct proc *p, enum lifecycle_hook_id id, const str
     const char *name = lifecycle_hook_name(id);
     char pre[80];
     process_prefix(p, pre, sizeof pre);
-    struct log_fields lf = {.event = "hook_failed", .hook = name};
+    struct log_fields lf = *PROCESS_LOG_FIELDS(p, .event = "hook_failed", .hook = name);
     if (f->stage == SPAWN_STAGE_CHDIR)
         log_event(LOG_WARN, &lf, "%s%s hook failed: working directory \"%s\": %s", pre, name,
                   p->ctx.dir ? p->ctx.dir : ".", strerror(f->err));
@@ -53,7 +53,7 @@ static void http_failed(struct proc *p, enum lifecycle_hook_id id, const char *w
     const char *name = lifecycle_hook_name(id);
     char pre[80], url[1200];
     describe_url(hook_config(p, id), url, sizeof url);
-    log_event(LOG_WARN, &(struct log_fields){.event = "hook_failed", .hook = name},
+    log_event(LOG_WARN, PROCESS_LOG_FIELDS(p, .event = "hook_failed", .hook = name),
               "%s%s hook failed: GET %s: %s", process_prefix(p, pre, sizeof pre), name, url, why);
     post_done(p, id, false);
 }
@@ -70,7 +70,7 @@ static void on_http_done(void *ctx, int result, const char *why) {
     }
     const char *name = lifecycle_hook_name(id);
     char pre[80];
-    log_event(LOG_INFO, &(struct log_fields){.event = "hook_done", .hook = name},
+    log_event(LOG_INFO, PROCESS_LOG_FIELDS(p, .event = "hook_done", .hook = name),
               "%s%s hook succeeded (%s)", process_prefix(p, pre, sizeof pre), name, why);
     post_done(p, id, true);
 }
@@ -92,7 +92,7 @@ void process_run_hook(struct proc *p, enum lifecycle_hook_id id) {
     const struct config_hook *h = hook_config(p, id);
     const char *name = lifecycle_hook_name(id);
     char what[256], pre[80];
-    log_event(LOG_INFO, &(struct log_fields){.event = "hook_start", .hook = name}, "%s%s hook: %s",
+    log_event(LOG_INFO, PROCESS_LOG_FIELDS(p, .event = "hook_start", .hook = name), "%s%s hook: %s",
               process_prefix(p, pre, sizeof pre), name, hooks_describe(h, what, sizeof what));
     if (h->kind == HOOK_HTTP_GET) {
         start_http(p, id, h);
@@ -114,7 +114,7 @@ void process_cancel_hook(struct proc *p, enum lifecycle_hook_id id, bool timed_o
     const char *name = lifecycle_hook_name(id);
     char pre[80];
     log_event(LOG_WARN,
-              &(struct log_fields){.event = "hook_cancelled", .hook = name, .child = p->hook_pid},
+              PROCESS_LOG_FIELDS(p, .event = "hook_cancelled", .hook = name, .child = p->hook_pid),
               "%s%s hook %s: %s", process_prefix(p, pre, sizeof pre), name,
               timed_out
                   ? (id == LC_HOOK_PRE_STOP ? "still running when its time ran out" : "timed out")
@@ -140,10 +140,10 @@ void process_hook_reaped(struct proc *p, int status) {
     int code = exit_code_of(status);
     char pre[80];
     process_prefix(p, pre, sizeof pre);
-    struct log_fields lf = {.event = ok ? "hook_done" : "hook_failed",
+    struct log_fields lf = *PROCESS_LOG_FIELDS(p, .event = ok ? "hook_done" : "hook_failed",
                             .hook = name,
                             .has_status = true,
-                            .status = code};
+                            .status = code);
     if (ok)
         log_event(LOG_INFO, &lf, "%s%s hook succeeded", pre, name);
     else

@@ -22,8 +22,8 @@ static void on_probe_change(void *ctx, enum prober_kind kind, enum probe_result 
     const char *name = prober_kind_name(kind);
     char pre[80];
     process_prefix(p, pre, sizeof pre);
-    struct log_fields lf = {.event = r == PROBE_PASSING ? "probe_passing" : "probe_failing",
-                            .child = p->pid};
+    struct log_fields lf = *PROCESS_LOG_FIELDS(p, .event = r == PROBE_PASSING ? "probe_passing" : "probe_failing",
+                            .child = p->pid);
     bool ok = r == PROBE_PASSING;
     if (ok)
         log_event(LOG_INFO, &lf, "%s%s probe passing (%s)", pre, name, why);

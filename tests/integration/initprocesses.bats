@@ -333,3 +333,28 @@ EOF
     wait "$JOB" || rc=$?
     [ "$rc" -eq 0 ]
 }
+
+@test "the JSON log names each line's process with its kind and state" {
+    require_root
+    write_config <<EOF
+{"log": {"format": "json"},
+ "initProcesses": [{"name": "t1", "command": ["true"]},
+  {"name": "side", "restartPolicy": "Always", "command": ["sleep", "100"]}],
+ "processes": [{"name": "app", "command": ["sh", "-c", "sleep 0.3; exit 4"]}]}
+EOF
+    rc=0
+    pid1 "$PODINIT" --config "$CFG" >"$OUT" 2>"$ERR" || rc=$?
+    [ "$rc" -eq 4 ]
+    run -0 timeout 10 python3 -c '
+import json, sys
+seen = set()
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if "process" in o:
+        seen.add((o["event"], o["process"], o["kind"], o["state"]))
+for want in [("started", "t1", "init", "STARTING"), ("completed", "t1", "init", "COMPLETED"),
+             ("started", "side", "sidecar", "STARTING"), ("stop", "side", "sidecar", "TERMINATING"),
+             ("started", "app", "process", "STARTING")]:
+    assert want in seen, (want, sorted(seen))
+' "$ERR"
+}

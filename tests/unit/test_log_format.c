@@ -100,6 +100,14 @@ static void json_lines_carry_their_fields(void **state) {
     json(LOG_WARN, &(struct log_fields){.child = 7, .signo = 15, .hook = "preStop"}, "q\"\\\n");
     assert_string_equal(line, "{\"time\":61.234,\"level\":\"warn\",\"pid\":42,\"child\":7,"
                               "\"signal\":\"SIGTERM\",\"hook\":\"preStop\",\"msg\":\"q\\\"\\\\\\n\"}\n");
+    json(LOG_INFO,
+         &(struct log_fields){
+             .event = "stop", .process = "proxy", .kind = "sidecar", .state = "TERMINATING",
+             .child = 3, .signo = 15},
+         "proxy: stopping");
+    assert_string_equal(line, "{\"time\":61.234,\"level\":\"info\",\"event\":\"stop\",\"pid\":42,"
+                              "\"process\":\"proxy\",\"kind\":\"sidecar\",\"state\":\"TERMINATING\","
+                              "\"child\":3,\"signal\":\"SIGTERM\",\"msg\":\"proxy: stopping\"}\n");
     json(LOG_DEBUG, NULL, "bad \xff byte");
     assert_non_null(strstr(line, "\"msg\":\"bad \xef\xbf\xbd byte\"}\n"));
 }
