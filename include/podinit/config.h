@@ -41,6 +41,8 @@ struct config_probe {
     struct config_hook check;
     bool present;
     struct probe_timing timing;
+    int64_t grace_ms; /* liveness, startup: terminationGracePeriodSeconds of the kill it causes
+                         (KEP-2238); 0: the pod's */
 };
 
 struct config_process {
@@ -49,7 +51,7 @@ struct config_process {
     char **env;     /* "K=V" strings added to (or replacing in) the inherited environment */
     size_t n_env;
     char *working_dir; /* NULL: the caller's */
-    int stop_signal;   /* 0: the stop signal podinit received */
+    int stop_signal;   /* stopSignal or lifecycle.stopSignal; 0: the stop signal received */
     char *user;        /* as given ("1000:1000", "www-data", "app:staff"), or NULL */
     uid_t uid;         /* resolved at load, when user is set */
     gid_t gid;
@@ -59,7 +61,7 @@ struct config_process {
     struct config_hook post_start, pre_stop;
     struct config_probe readiness, liveness, startup;
     enum { RESTART_NEVER, RESTART_ON_FAILURE, RESTART_ALWAYS } restart;
-    int64_t backoff_initial_ms, backoff_max_ms, backoff_reset_ms; /* 1 s, 300 s, 600 s */
+    int64_t backoff_initial_ms, backoff_max_ms, backoff_reset_ms; /* 10 s, 300 s, 600 s */
     bool init; /* listed in initProcesses: an init task, or a sidecar under restartPolicy Always */
     int backoff_limit; /* backoffLimit: restarts in a row, then the exit is final; 0: no limit */
 };

@@ -16,7 +16,8 @@ enum lifecycle_state {
     LC_TERMINATING, /* the app has its stop signal; waiting for everything to exit */
     LC_KILLING,     /* the grace period is over: SIGKILL, then a bounded wait */
     LC_EXITED,     /* for good; an init task that succeeded ends here at its exit */
-    LC_RESTARTING, /* liveness failed: the process is being stopped, to be restarted */
+    LC_RESTARTING, /* a probe or its postStart failed: the process is being stopped (its
+                      preStop, its stop signal), to be restarted */
     LC_BACKOFF,    /* the process exited and waits for its restart */
 };
 
@@ -48,6 +49,8 @@ struct lifecycle_config {
     int backoff_limit;          /* this many restarts in a row (no run of backoff_reset_ms
                                    between them) and the next exit is final; 0: no limit */
     unsigned probes;            /* LC_PROBE_* configured */
+    int64_t liveness_grace_ms;  /* the grace of a kill its liveness probe causes; 0: grace_ms */
+    int64_t startup_grace_ms;   /* the same for its startup probe */
     enum lifecycle_role role;
 };
 
@@ -59,7 +62,7 @@ struct lifecycle {
     enum lifecycle_state state;
     bool started;                        /* EV_STARTED seen */
     enum lifecycle_hook_id running_hook; /* a JOB hook started and not yet done */
-    bool in_pre_stop;                    /* DRAINING: the delay is over, the preStop hook runs */
+    bool in_pre_stop; /* DRAINING: the delay is over, the preStop hook runs; RESTARTING: it runs */
     int received_signal;                 /* the stop signal that started the shutdown */
     int64_t phase_end_ms;                /* STARTING/DRAINING/BACKOFF: when the current step ends;
                                             KILLING: when the wait after SIGKILL ends */

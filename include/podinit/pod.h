@@ -168,6 +168,14 @@ bool pod_process_has_exited(const struct pod *pod, size_t proc);
 const char *pod_process_kind(const struct pod *pod, size_t proc);
 const char *pod_process_state(const struct pod *pod, size_t proc);
 
+/* What signo, arriving at podinit, asks of the pod (pod_config.c): a stop
+ * with signo itself when it is one of stopSignals; a stop with SIGTERM when
+ * it is some process's own stop signal (the image's STOPSIGNAL, which
+ * Docker and the kubelet send to stop a container: that process gets its
+ * stop signal, the others their usual SIGTERM); 0 when it is no stop, to
+ * be forwarded. */
+int pod_stop_request(const struct config *cfg, int signo);
+
 /* How the lifecycle of configured process c sees it (pod_config.c). */
 struct lifecycle_config pod_lifecycle_config(const struct config *cfg,
                                              const struct config_process *c);

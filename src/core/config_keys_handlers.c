@@ -245,6 +245,10 @@ static void probe_success(struct config_walk *w, const cJSON *v, void *dst) {
                           &((struct config_probe *)dst)->timing.success_threshold);
 }
 
+static void probe_grace(struct config_walk *w, const cJSON *v, void *dst) {
+    (void)config_walk_positive_seconds(w, v, &((struct config_probe *)dst)->grace_ms);
+}
+
 static void probe_failure(struct config_walk *w, const cJSON *v, void *dst) {
     (void)config_walk_int(w, v, 1, 1000000,
                           &((struct config_probe *)dst)->timing.failure_threshold);
@@ -273,8 +277,7 @@ static const struct config_key probe_keys[PROBE_KEYS] = {
     [PROBE_SUCCESS] = {"successThreshold", probe_success, NULL},
     [PROBE_FAILURE] = {"failureThreshold", probe_failure, NULL},
     [PROBE_GRPC] = {"grpc", NULL, "is not supported; use exec, httpGet or tcpSocket"},
-    [PROBE_GRACE] = {"terminationGracePeriodSeconds", NULL,
-                     "is not supported on a probe; set the top-level one"},
+    [PROBE_GRACE] = {"terminationGracePeriodSeconds", probe_grace, NULL},
 };
 
 void config_keys_probe(struct config_walk *w, const cJSON *v, struct config_probe *p,
@@ -291,6 +294,13 @@ void config_keys_probe(struct config_walk *w, const cJSON *v, struct config_prob
         config_walk_error(w, "needs one handler: exec, httpGet or tcpSocket");
     else if (handlers > 1)
         config_walk_error(w, "has more than one handler; give one of exec, httpGet, tcpSocket");
+    /* Kubernetes refuses it there too: a readiness failure kills nothing. */
+    if (!one_success && given[PROBE_GRACE]) {
+        size_t old = config_walk_push_key(w, "terminationGracePeriodSeconds");
+        config_walk_error(w, "is for liveness and startup probes (the kill they cause), not "
+                             "readiness");
+        config_walk_pop(w, old);
+    }
     if (one_success && p->timing.success_threshold != 1) {
         size_t old = config_walk_push_key(w, "successThreshold");
         config_walk_error(w, "must be 1 for liveness and startup probes, got %d",

@@ -19,9 +19,31 @@ static void lc_pre_stop(struct config_walk *w, const cJSON *v, void *dst) {
     config_keys_hook(w, v, &((struct config_process *)dst)->pre_stop);
 }
 
+/* stopSignal, and lifecycle.stopSignal (KEP-4960) with the same meaning:
+ * either, or both when they agree. */
+static void set_stop_signal(struct config_walk *w, const cJSON *v, struct config_process *p,
+                            const char *other) {
+    int sig = 0;
+    if (!config_walk_stop_signal(w, v, false, &sig))
+        return;
+    if (p->stop_signal != 0 && p->stop_signal != sig) {
+        char a[32], b[32];
+        config_walk_error(w, "is %s but %s is %s: give one of them",
+                          signals_name(sig, a, sizeof a), other,
+                          signals_name(p->stop_signal, b, sizeof b));
+        return;
+    }
+    p->stop_signal = sig;
+}
+
+static void lc_stop_signal(struct config_walk *w, const cJSON *v, void *dst) {
+    set_stop_signal(w, v, dst, "stopSignal");
+}
+
 static const struct config_key lifecycle_keys[] = {
     {"postStart", lc_post_start, NULL},
     {"preStop", lc_pre_stop, NULL},
+    {"stopSignal", lc_stop_signal, NULL},
 };
 
 static void proc_lifecycle(struct config_walk *w, const cJSON *v, void *dst) {
@@ -51,7 +73,7 @@ static void proc_working_dir(struct config_walk *w, const cJSON *v, void *dst) {
 }
 
 static void proc_stop_signal(struct config_walk *w, const cJSON *v, void *dst) {
-    (void)config_walk_stop_signal(w, v, false, &((struct config_process *)dst)->stop_signal);
+    set_stop_signal(w, v, dst, "lifecycle.stopSignal");
 }
 
 static void proc_env(struct config_walk *w, const cJSON *v, void *dst) {

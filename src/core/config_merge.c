@@ -14,7 +14,7 @@
 
 void config_process_init(struct config_process *p) {
     *p = (struct config_process){
-        .backoff_initial_ms = 1000, /* Kubernetes' shape, faster start */
+        .backoff_initial_ms = 10000, /* the kubelet's CrashLoopBackOff */
         .backoff_max_ms = 300000,
         .backoff_reset_ms = 600000,
     };

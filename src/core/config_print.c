@@ -99,7 +99,8 @@ static void json_signal(struct json_out *j, const char *key, int sig) {
 
 /* A lifecycle handler, or with probe, a probe (its check and timing). */
 static void json_hook(struct json_out *j, const char *key, const struct config_hook *h,
-                      bool post_start, const struct probe_timing *probe) {
+                      bool post_start, const struct config_probe *cp) {
+    const struct probe_timing *probe = cp ? &cp->timing : NULL;
     json_open(j, key, '{');
     switch (h->kind) {
     case HOOK_EXEC:
@@ -142,6 +143,8 @@ static void json_hook(struct json_out *j, const char *key, const struct config_h
         json_seconds(j, "timeoutSeconds", probe->timeout_ms);
         json_int(j, "successThreshold", probe->success_threshold);
         json_int(j, "failureThreshold", probe->failure_threshold);
+        if (cp->grace_ms > 0)
+            json_seconds(j, "terminationGracePeriodSeconds", cp->grace_ms);
     } else if (h->kind != HOOK_SLEEP && (h->timeout_ms > 0 || post_start))
         json_seconds(j, "timeoutSeconds",
                      h->timeout_ms > 0 ? h->timeout_ms : CONFIG_POST_START_TIMEOUT_MS);
@@ -253,11 +256,11 @@ static void json_process(struct json_out *jp, const struct config_process *p) {
         json_hook(&j, "preStop", &p->pre_stop, false, NULL);
     json_close(&j, '}');
     if (p->readiness.present)
-        json_hook(&j, "readinessProbe", &p->readiness.check, false, &p->readiness.timing);
+        json_hook(&j, "readinessProbe", &p->readiness.check, false, &p->readiness);
     if (p->liveness.present)
-        json_hook(&j, "livenessProbe", &p->liveness.check, false, &p->liveness.timing);
+        json_hook(&j, "livenessProbe", &p->liveness.check, false, &p->liveness);
     if (p->startup.present)
-        json_hook(&j, "startupProbe", &p->startup.check, false, &p->startup.timing);
+        json_hook(&j, "startupProbe", &p->startup.check, false, &p->startup);
     json_close(&j, '}');
     *jp = j;
 }

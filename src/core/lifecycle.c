@@ -104,8 +104,17 @@ static void stop_now(struct lifecycle *lc, int64_t now, struct out *o) {
     terminate(lc, o);
 }
 
+static void kill_to_restart(struct lifecycle *lc, int64_t now, int64_t grace_ms, struct out *o);
+
+/* Under a restart policy, as the kubelet's killContainer: stopped (its
+ * preStop, its stop signal, the grace) and restarted with the back-off;
+ * under Never the container stops, exit 3. */
 static void post_start_failed(struct lifecycle *lc, int64_t now, struct out *o, bool timed_out) {
     cancel_hook(lc, o, timed_out);
+    if (lc->cfg.restart != LC_RESTART_NEVER) {
+        kill_to_restart(lc, now, lc->cfg.grace_ms, o);
+        return;
+    }
     lc->failed_hook = LC_HOOK_POST_START;
     stop_now(lc, now, o);
 }
@@ -122,18 +131,24 @@ static void start(struct lifecycle *lc, int64_t now, struct out *o) {
         run_hook(lc, o, LC_HOOK_POST_START);
 }
 
-static void begin_pre_stop(struct lifecycle *lc, int64_t now, struct out *o) {
+/* The preStop hook starts (false: there is none). It spends from the
+ * grace period and is cut off at its end. */
+static bool pre_stop(struct lifecycle *lc, int64_t now, struct out *o) {
     const struct lifecycle_hook *h = &lc->cfg.pre_stop;
+    if (h->kind == LC_HOOK_ABSENT || (h->kind == LC_HOOK_SLEEP && h->duration_ms <= 0))
+        return false;
     lc->in_pre_stop = true;
-    if (h->kind == LC_HOOK_ABSENT || (h->kind == LC_HOOK_SLEEP && h->duration_ms <= 0)) {
-        terminate(lc, o);
-        return;
-    }
-    /* The hook spends from the grace period and is cut off at its end. */
     lc->phase_end_ms =
         h->duration_ms > 0 ? min64(now + h->duration_ms, lc->deadline_ms) : lc->deadline_ms;
     if (h->kind == LC_HOOK_JOB)
         run_hook(lc, o, LC_HOOK_PRE_STOP);
+    return true;
+}
+
+static void begin_pre_stop(struct lifecycle *lc, int64_t now, struct out *o) {
+    lc->in_pre_stop = true; /* DRAINING: the delay is over */
+    if (!pre_stop(lc, now, o))
+        terminate(lc, o);
 }
 
 /* An init task exited 0 and is not restarted: done, for good. */
@@ -234,6 +249,7 @@ static void restart(struct lifecycle *lc, int64_t now, struct out *o) {
     lc->restarts++;
     lc->run_started_ms = now;
     lc->startup_passed = false;
+    lc->in_pre_stop = false;
     lc->state = LC_STARTING;
     lc->started = false;
     lc->main_exited = false;
@@ -241,24 +257,49 @@ static void restart(struct lifecycle *lc, int64_t now, struct out *o) {
     emit(o, (struct lifecycle_action){.kind = ACT_RESTART});
 }
 
-/* The process failed its liveness probe (or its startup probe for good). */
-static void liveness_failed(struct lifecycle *lc, int64_t now, struct out *o) {
-    if (lc->state != LC_STARTING && lc->state != LC_RUNNING)
-        return;
-    if (lc->cfg.restart == LC_RESTART_NEVER) {
-        /* The container stops, as after the process's own exit. */
-        stop_now(lc, now, o);
-        return;
-    }
-    /* Stop the process (its stop signal, the grace period, then SIGKILL to
-     * its group) and restart it once it is gone. */
+/* RESTARTING: its preStop is over (or there is none): the stop signal. */
+static void signal_to_restart(struct lifecycle *lc, struct out *o) {
+    lc->in_pre_stop = false;
+    emit(o, (struct lifecycle_action){.kind = ACT_SIGNAL_APP, .signo = app_stop_signal(lc)});
+}
+
+/* Stop the process to restart it, as the kubelet's killContainer does:
+ * its preStop hook, then its stop signal, SIGKILL to its group when
+ * grace_ms is over; restarted (back-off) once it is gone. No drain: the
+ * drain is for a stop someone asked for, while the container's endpoints
+ * are taken out; this process alone has failed, and is not ready already. */
+static void kill_to_restart(struct lifecycle *lc, int64_t now, int64_t grace_ms, struct out *o) {
     cancel_hook(lc, o, false);
     if (lc->state == LC_RUNNING)
         set_ready(o, false);
     lc->state = LC_RESTARTING;
     lc->app_killed = false;
-    lc->deadline_ms = now + lc->cfg.grace_ms;
-    emit(o, (struct lifecycle_action){.kind = ACT_SIGNAL_APP, .signo = app_stop_signal(lc)});
+    lc->in_pre_stop = false;
+    lc->deadline_ms = now + grace_ms;
+    if (!pre_stop(lc, now, o))
+        signal_to_restart(lc, o);
+}
+
+/* The process failed its liveness probe (or its startup probe for good):
+ * killed as the kubelet kills it, within that probe's own grace if it has
+ * one; restarted under its policy, else the container stops. */
+static void liveness_failed(struct lifecycle *lc, unsigned probe, int64_t now, struct out *o) {
+    if (lc->state != LC_STARTING && lc->state != LC_RUNNING)
+        return;
+    int64_t grace = probe == LC_PROBE_STARTUP ? lc->cfg.startup_grace_ms : lc->cfg.liveness_grace_ms;
+    if (grace <= 0)
+        grace = lc->cfg.grace_ms;
+    if (lc->cfg.restart != LC_RESTART_NEVER) {
+        kill_to_restart(lc, now, grace, o);
+        return;
+    }
+    /* The container stops, this process by its preStop and stop signal. */
+    cancel_hook(lc, o, false);
+    if (lc->state == LC_RUNNING)
+        set_ready(o, false);
+    lc->state = LC_DRAINING;
+    lc->deadline_ms = now + grace;
+    begin_pre_stop(lc, now, o);
 }
 
 /* Which probes should run: the startup probe first (if any), then the
@@ -288,7 +329,10 @@ int64_t lifecycle_next_deadline(const struct lifecycle *lc) {
     case LC_TERMINATING: return lc->deadline_ms;
     case LC_KILLING:
     case LC_BACKOFF: return lc->phase_end_ms;
-    case LC_RESTARTING: return lc->app_killed ? lc->phase_end_ms : lc->deadline_ms;
+    case LC_RESTARTING:
+        return lc->app_killed    ? lc->phase_end_ms
+               : lc->in_pre_stop ? min64(lc->phase_end_ms, lc->deadline_ms)
+                                 : lc->deadline_ms;
     default: return 0; /* RUNNING, EXITED: only an event moves them */
     }
 }
@@ -329,6 +373,8 @@ static void on_timer(struct lifecycle *lc, int64_t now, struct out *o) {
         break;
     case LC_RESTARTING:
         if (!lc->app_killed && now >= lc->deadline_ms) {
+            cancel_hook(lc, o, true); /* a preStop still running */
+            lc->in_pre_stop = false;
             lc->app_killed = true; /* once: then its exit, or the bounded wait */
             lc->phase_end_ms = now + LIFECYCLE_KILL_WAIT_MS;
             emit(o, (struct lifecycle_action){.kind = ACT_KILL_APP, .signo = SIGKILL});
@@ -337,6 +383,9 @@ static void on_timer(struct lifecycle *lc, int64_t now, struct out *o) {
              * container stops, as after a liveness failure under Never. */
             emit(o, (struct lifecycle_action){.kind = ACT_GIVE_UP, .restart_abandoned = true});
             stop_now(lc, now, o);
+        } else if (lc->in_pre_stop && now >= lc->phase_end_ms) {
+            cancel_hook(lc, o, true); /* its own time limit (nothing, for a sleep) */
+            signal_to_restart(lc, o);
         }
         break;
     case LC_BACKOFF:
@@ -359,6 +408,8 @@ static void on_hook_done(struct lifecycle *lc, const struct lifecycle_event *ev,
             post_start_failed(lc, now, o, false);
     } else if (ev->hook == LC_HOOK_PRE_STOP && lc->state == LC_DRAINING) {
         terminate(lc, o); /* a failed preStop is logged by the caller; shutdown goes on */
+    } else if (ev->hook == LC_HOOK_PRE_STOP && lc->state == LC_RESTARTING) {
+        signal_to_restart(lc, o);
     }
 }
 
@@ -426,7 +477,7 @@ size_t lifecycle_step(struct lifecycle *lc, const struct lifecycle_event *ev, in
         if (ev->probe == LC_PROBE_STARTUP && ev->ok)
             lc->startup_passed = true; /* the others take over */
         else if ((ev->probe == LC_PROBE_STARTUP || ev->probe == LC_PROBE_LIVENESS) && !ev->ok)
-            liveness_failed(lc, now, &o); /* a startup probe past its threshold counts so */
+            liveness_failed(lc, ev->probe, now, &o); /* a startup probe past its threshold too */
         break;
     }
     sync_probes(lc, &o);

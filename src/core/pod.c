@@ -173,8 +173,10 @@ static size_t feed(struct pod *pod, struct pod_item item, int64_t now, struct po
     if (lc->cfg.role == LC_ROLE_SIDECAR && lc->state == LC_RUNNING &&
         (!(lc->cfg.probes & LC_PROBE_STARTUP) || lc->startup_passed))
         p->gate_open = true;
-    /* A process that stops on its own (no restart) ends the container. */
-    if (!pod->shutdown && (lc->state == LC_TERMINATING || lc->state == LC_KILLING))
+    /* A process that stops on its own (no restart) ends the container;
+     * DRAINING too: its preStop after a liveness failure under Never. */
+    if (!pod->shutdown && (lc->state == LC_TERMINATING || lc->state == LC_KILLING ||
+                           lc->state == LC_DRAINING))
         begin_shutdown(pod, item.proc);
     return n;
 }

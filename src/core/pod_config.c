@@ -1,6 +1,19 @@
 /* src/core/pod_config.c — how the pod's lifecycles see the configuration. */
 #include "podinit/pod.h"
 
+#include <signal.h>
+
+int pod_stop_request(const struct config *cfg, int signo) {
+    if (signo < 1 || signo > 64)
+        return 0;
+    if (cfg->stop_signals & (UINT64_C(1) << (signo - 1)))
+        return signo;
+    for (size_t i = 0; i < config_count(cfg); i++)
+        if (cfg->processes[i].stop_signal == signo)
+            return SIGTERM;
+    return 0;
+}
+
 /* How the lifecycle sees a configured hook: a postStart job without its
  * own timeout gets the default one; a preStop job lasts until the grace. */
 static struct lifecycle_hook lifecycle_hook_of(const struct config_hook *h, bool post_start) {
@@ -34,6 +47,8 @@ struct lifecycle_config pod_lifecycle_config(const struct config *cfg,
         .backoff_max_ms = c->backoff_max_ms,
         .backoff_reset_ms = c->backoff_reset_ms,
         .backoff_limit = c->backoff_limit,
+        .liveness_grace_ms = c->liveness.grace_ms,
+        .startup_grace_ms = c->startup.grace_ms,
         .probes = (c->startup.present ? LC_PROBE_STARTUP : 0u) |
                   (c->readiness.present ? LC_PROBE_READINESS : 0u) |
                   (c->liveness.present ? LC_PROBE_LIVENESS : 0u),

@@ -119,11 +119,8 @@ static void reschedule(struct supervisor *sv) {
 
 /* ---- signals --------------------------------------------------------------- */
 
-static bool is_stop_signal(const struct supervisor *sv, int signo) {
-    return signo >= 1 && signo <= 64 && (sv->cfg->stop_signals & (UINT64_C(1) << (signo - 1)));
-}
-
-static void stop_signal_received(struct supervisor *sv, int signo) {
+/* signo asks the pod to stop with stop_as (pod_stop_request). */
+static void stop_signal_received(struct supervisor *sv, int signo, int stop_as) {
     char name[32];
     const struct config *c = sv->cfg;
     struct log_fields lf = {.event = "stop_signal", .signo = signo};
@@ -137,7 +134,7 @@ static void stop_signal_received(struct supervisor *sv, int signo) {
         log_event(LOG_INFO, &lf, "%s received again while %s",
                   signals_name(signo, name, sizeof name),
                   lifecycle_state_name(sv->procs[0].lc->state));
-    pod_stop_signal(&sv->pod, signo);
+    pod_stop_signal(&sv->pod, stop_as);
     feed_pending(sv);
 }
 
@@ -156,8 +153,9 @@ static void handle_signal(struct supervisor *sv, int signo) {
         log_msg(LOG_DEBUG, "Ignoring tty hand-off signal %d.", signo);
         return;
     }
-    if (o->lifecycle && is_stop_signal(sv, signo)) {
-        stop_signal_received(sv, signo);
+    int stop_as = o->lifecycle ? pod_stop_request(sv->cfg, signo) : 0;
+    if (stop_as != 0) {
+        stop_signal_received(sv, signo, stop_as);
         return;
     }
     /* tini ignores these two so a write to a terminal it no longer owns

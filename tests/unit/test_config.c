@@ -114,7 +114,7 @@ static void every_key_is_read(void **state) {
     assert_int_equal(p->pre_stop.kind, HOOK_EXEC);
     assert_string_equal(p->pre_stop.command[1], "now");
     assert_int_equal(p->restart, RESTART_NEVER); /* the default */
-    assert_int_equal(p->backoff_initial_ms, 1000);
+    assert_int_equal(p->backoff_initial_ms, 10000); /* the kubelet's */
     assert_int_equal(p->backoff_max_ms, 300000);
     assert_int_equal(p->backoff_reset_ms, 600000);
     config_free(&cfg);
@@ -186,7 +186,7 @@ static void several_processes_are_read_in_order(void **state) {
     assert_int_equal(cfg.processes[1].restart, RESTART_ALWAYS);
     assert_int_equal(cfg.processes[1].stop_signal, SIGINT);
     assert_int_equal(cfg.processes[1].rewrite.to[SIGHUP], -1);
-    assert_int_equal(cfg.processes[1].backoff_initial_ms, 1000); /* defaults for each */
+    assert_int_equal(cfg.processes[1].backoff_initial_ms, 10000); /* defaults for each */
     /* -- PROGRAM replaces the first's command only; -r and --stop-signal apply to all */
     char *argv[] = {"/bin/true", NULL};
     struct cli_options o = {.command = argv, .given = CLI_GIVEN_STOP_SIGNAL,

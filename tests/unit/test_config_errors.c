@@ -96,6 +96,22 @@ static const struct bad bad_files[] = {
      "test.json: processes[0].user: no group \"no-such-group-here\" in /etc/group"},
     {"{\"processes\": [{\"user\": \"1000:\"}]}",
      "test.json: processes[0].user: takes USER[:GROUP], names or numbers"},
+    /* the probe's own grace (KEP-2238), lifecycle.stopSignal (KEP-4960) */
+    {"{\"processes\": [{\"readinessProbe\": {\"exec\": {\"command\": [\"x\"]}, "
+     "\"terminationGracePeriodSeconds\": 5}}]}",
+     "test.json: processes[0].readinessProbe.terminationGracePeriodSeconds: is for liveness and "
+     "startup probes (the kill they cause), not readiness"},
+    {"{\"processes\": [{\"livenessProbe\": {\"exec\": {\"command\": [\"x\"]}, "
+     "\"terminationGracePeriodSeconds\": 0}}]}",
+     "test.json: processes[0].livenessProbe.terminationGracePeriodSeconds: must be > 0"},
+    {"{\"processes\": [{\"stopSignal\": \"TERM\", \"lifecycle\": {\"stopSignal\": \"QUIT\"}}]}",
+     "test.json: processes[0].lifecycle.stopSignal: is SIGQUIT but stopSignal is SIGTERM: give one "
+     "of them"},
+    {"{\"processes\": [{\"lifecycle\": {\"stopSignal\": \"QUIT\"}, \"stopSignal\": \"INT\"}]}",
+     "test.json: processes[0].stopSignal: is SIGINT but lifecycle.stopSignal is SIGQUIT: give one "
+     "of them"},
+    {"{\"processes\": [{\"lifecycle\": {\"stopSignal\": \"KILL\"}}]}",
+     "test.json: processes[0].lifecycle.stopSignal: SIGKILL cannot be a stop signal"},
     {"{\"processes\": [{\"restartPolicy\": \"always\"}]}",
      "test.json: processes[0].restartPolicy: must be Never, OnFailure or Always, got \"always\""},
     {"{\"processes\": [{\"restartBackoff\": {\"initialSeconds\": 10, \"maxSeconds\": 5}}]}",

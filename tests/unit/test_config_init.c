@@ -56,7 +56,7 @@ static void both_lists_in_one_table_processes_first(void **state) {
     assert_string_equal(cfg.processes[2].name, "p2");
     assert_true(cfg.processes[2].init);
     assert_string_equal(cfg.processes[4].name, "p4");
-    assert_int_equal(cfg.processes[4].backoff_initial_ms, 1000); /* the defaults */
+    assert_int_equal(cfg.processes[4].backoff_initial_ms, 10000); /* the defaults */
     char at[32];
     config_process_path(&cfg, 3, at, sizeof at);
     assert_string_equal(at, "initProcesses[1]");

@@ -209,10 +209,8 @@ static const struct {
     {"{\"processes\": [{\"startupProbe\": {\"grpc\": {}}}]}",
      "pure.json: processes[0].startupProbe.grpc: is not supported; use exec, httpGet or "
      "tcpSocket\n"},
-    /* a refused key that is no handler does not stand in for one */
+    /* a key that is no handler does not stand in for one */
     {"{\"processes\": [{\"startupProbe\": {\"terminationGracePeriodSeconds\": 1}}]}",
-     "pure.json: processes[0].startupProbe.terminationGracePeriodSeconds: is not supported on a "
-     "probe; set the top-level one\n"
      "pure.json: processes[0].startupProbe: needs one handler: exec, httpGet or tcpSocket\n"},
     {"{\"processes\": [{\"lifecycle\": {\"postStart\": {\"timeoutSeconds\": 1}}}]}",
      "pure.json: processes[0].lifecycle.postStart: needs one handler: exec, httpGet or sleep\n"},

@@ -10,36 +10,7 @@
 
 #include <signal.h>
 
-#include "podinit/lifecycle.h"
-
-#define EXITED(code) (((code)&0xff) << 8)
-
-struct run {
-    struct lifecycle lc;
-    struct lifecycle_action out[8];
-    size_t n;
-};
-
-static void feed(struct run *r, int kind, int arg, int64_t now) {
-    struct lifecycle_event ev = {.kind = kind, .signo = arg, .status = arg};
-    r->n = lifecycle_step(&r->lc, &ev, now, r->out, 8);
-}
-
-static void hook_done(struct run *r, enum lifecycle_hook_id hook, bool ok, int64_t now) {
-    struct lifecycle_event ev = {.kind = EV_HOOK_DONE, .hook = hook, .ok = ok};
-    r->n = lifecycle_step(&r->lc, &ev, now, r->out, 8);
-}
-
-static void probe_result(struct run *r, unsigned probe, bool ok, int64_t now) {
-    struct lifecycle_event ev = {.kind = EV_PROBE_RESULT, .probe = probe, .ok = ok};
-    r->n = lifecycle_step(&r->lc, &ev, now, r->out, 8);
-}
-
-/* A lifecycle with cfg, its main process started at time 0. */
-static void start_with(struct run *r, struct lifecycle_config cfg) {
-    lifecycle_init(&r->lc, &cfg);
-    feed(r, EV_STARTED, 0, 0);
-}
+#include "lifecycle_fixture.h"
 
 static void start(struct run *r, int64_t delay_ms, int64_t grace_ms, int stop_signal) {
     start_with(r, (struct lifecycle_config){.prestop_delay_ms = delay_ms,
@@ -48,14 +19,6 @@ static void start(struct run *r, int64_t delay_ms, int64_t grace_ms, int stop_si
 }
 
 static const struct lifecycle_hook job = {LC_HOOK_JOB, 0};
-
-/* The action of that kind, or NULL. */
-static const struct lifecycle_action *find(const struct run *r, int kind) {
-    for (size_t i = 0; i < r->n; i++)
-        if ((int)r->out[i].kind == kind)
-            return &r->out[i];
-    return NULL;
-}
 
 static void drain_keeps_the_app_untouched_until_the_delay_ends(void **state) {
     (void)state;

@@ -12,27 +12,7 @@
 
 #include <signal.h>
 
-#include "podinit/lifecycle.h"
-
-#define EXITED(code) (((code)&0xff) << 8)
-
-struct run {
-    struct lifecycle lc;
-    struct lifecycle_action out[8];
-    size_t n;
-};
-
-static void feed(struct run *r, int kind, int arg, int64_t now) {
-    struct lifecycle_event ev = {.kind = kind, .signo = arg, .status = arg};
-    r->n = lifecycle_step(&r->lc, &ev, now, r->out, 8);
-}
-
-static const struct lifecycle_action *find(const struct run *r, int kind) {
-    for (size_t i = 0; i < r->n; i++)
-        if ((int)r->out[i].kind == kind)
-            return &r->out[i];
-    return NULL;
-}
+#include "lifecycle_fixture.h"
 
 /* A lifecycle under policy with backoffLimit limit (1 s doubling to 300 s,
  * reset after 600 s), its process started at time 0. */

@@ -78,6 +78,23 @@ static void a_liveness_failure_under_never_ends_the_container(void **state) {
     assert_int_equal(f.procs[0].lc.state, LC_TERMINATING);
 }
 
+static void a_liveness_failure_under_never_with_pre_stop_ends_the_container_at_once(void **state) {
+    (void)state;
+    struct fixture f;
+    struct lifecycle_config cfgs[2] = {plain, plain};
+    cfgs[1].probes = LC_PROBE_LIVENESS;
+    cfgs[1].pre_stop = (struct lifecycle_hook){LC_HOOK_JOB, 0};
+    start(&f, cfgs, 2);
+    pod_post(&f.pod, 1,
+             (struct lifecycle_event){.kind = EV_PROBE_RESULT, .probe = LC_PROBE_LIVENESS});
+    run(&f, 700);
+    assert_int_equal(f.procs[1].lc.state, LC_DRAINING); /* its preStop runs */
+    assert_true(find(&f, 1, ACT_RUN_HOOK) >= 0);
+    assert_true(f.pod.shutdown);
+    assert_int_equal(f.pod.cause, 1);
+    assert_int_equal(f.procs[0].lc.state, LC_TERMINATING); /* the other: its stop now */
+}
+
 static void a_failed_post_start_ends_the_container_with_its_code(void **state) {
     (void)state;
     struct fixture f;
@@ -356,6 +373,7 @@ int main(void) {
         cmocka_unit_test(a_process_that_exits_on_its_own_stops_the_others_at_once),
         cmocka_unit_test(a_restarting_process_does_not_end_the_container),
         cmocka_unit_test(a_liveness_failure_under_never_ends_the_container),
+        cmocka_unit_test(a_liveness_failure_under_never_with_pre_stop_ends_the_container_at_once),
         cmocka_unit_test(a_failed_post_start_ends_the_container_with_its_code),
         cmocka_unit_test(the_first_process_to_stop_is_the_cause_not_a_later_one),
         cmocka_unit_test(after_an_external_stop_the_first_process_gives_the_code),
