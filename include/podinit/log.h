@@ -45,7 +45,7 @@ void log_signal_rewritten(int from, int to);
 void log_signal_forwarded(int signo, pid_t target);
 void log_signal_dropped(int signo);
 void log_reaped(pid_t pid, int wait_status, bool is_main);
-void log_main_exited(int wait_status, int exit_code);
+void log_main_exited(const char *pre, int wait_status, int exit_code);
 void log_subreaper_missing(void);
 
 #endif

@@ -166,6 +166,8 @@ bool pod_process_has_exited(const struct pod *pod, size_t proc);
  * "sidecar") and its state (the lifecycle's, "WAITING" before its start,
  * "COMPLETED" for an init task that succeeded). */
 const char *pod_process_kind(const struct pod *pod, size_t proc);
+/* An init task that exited 0: done for good, its group killed. */
+bool pod_process_completed(const struct pod *pod, size_t proc);
 const char *pod_process_state(const struct pod *pod, size_t proc);
 
 /* What signo, arriving at podinit, asks of the pod (pod_config.c): a stop

@@ -18,8 +18,10 @@ static void emit(struct out *o, struct lifecycle_action act) {
         o->a[o->n++] = act;
 }
 
-static void set_ready(struct out *o, bool ready) {
-    emit(o, (struct lifecycle_action){.kind = ACT_SET_READY, .ready = ready});
+/* An init task serves nothing: its readiness is never said. */
+static void set_ready(const struct lifecycle *lc, struct out *o, bool ready) {
+    if (lc->cfg.role != LC_ROLE_INIT_TASK)
+        emit(o, (struct lifecycle_action){.kind = ACT_SET_READY, .ready = ready});
 }
 
 static int64_t min64(int64_t a, int64_t b) {
@@ -63,7 +65,7 @@ static int app_stop_signal(const struct lifecycle *lc) {
 static void become_running(struct lifecycle *lc, struct out *o) {
     lc->state = LC_RUNNING;
     lc->phase_end_ms = 0;
-    set_ready(o, true);
+    set_ready(lc, o, true);
 }
 
 /* The app gets its stop signal; from here only the deadline matters. */
@@ -100,7 +102,7 @@ static void give_up(struct lifecycle *lc, struct out *o) {
 static void stop_now(struct lifecycle *lc, int64_t now, struct out *o) {
     lc->deadline_ms = now + lc->cfg.grace_ms;
     if (lc->state == LC_RUNNING)
-        set_ready(o, false);
+        set_ready(lc, o, false);
     terminate(lc, o);
 }
 
@@ -173,13 +175,20 @@ static void stop_in_turn(struct lifecycle *lc, const struct lifecycle_event *ev,
         kill_all(lc, now, o);
         return;
     }
-    if (lc->state == LC_BACKOFF || lc->state == LC_RESTARTING || lc->main_exited || ev->exited) {
-        terminate(lc, o); /* nothing runs to have a preStop for */
+    if (lc->main_exited || ev->exited) {
+        /* Gone already: no preStop, and no signal to a reaped pid (what it
+         * left in its group is what is left, asked once all are gone). */
+        cancel_hook(lc, o, false);
+        lc->state = LC_TERMINATING;
+        return;
+    }
+    if (lc->state == LC_BACKOFF || lc->state == LC_RESTARTING) {
+        terminate(lc, o); /* nothing to have a preStop for */
         return;
     }
     cancel_hook(lc, o, false); /* a postStart still running */
     if (lc->state == LC_RUNNING)
-        set_ready(o, false);
+        set_ready(lc, o, false);
     lc->state = LC_DRAINING;
     begin_pre_stop(lc, now, o);
 }
@@ -188,7 +197,7 @@ static void start_shutdown(struct lifecycle *lc, int signo, int64_t now, struct 
     cancel_hook(lc, o, false); /* a postStart still running */
     lc->received_signal = signo;
     lc->deadline_ms = now + lc->cfg.grace_ms;
-    set_ready(o, false);
+    set_ready(lc, o, false);
     lc->state = LC_DRAINING;
     lc->in_pre_stop = false;
     if (lc->cfg.prestop_delay_ms > 0) {
@@ -221,7 +230,7 @@ static int64_t backoff_delay(struct lifecycle *lc) {
 static void enter_backoff(struct lifecycle *lc, int64_t now, struct out *o) {
     cancel_hook(lc, o, false);
     if (lc->state == LC_RUNNING)
-        set_ready(o, false);
+        set_ready(lc, o, false);
     int64_t delay = backoff_delay(lc);
     lc->state = LC_BACKOFF;
     lc->phase_end_ms = now + delay;
@@ -271,7 +280,7 @@ static void signal_to_restart(struct lifecycle *lc, struct out *o) {
 static void kill_to_restart(struct lifecycle *lc, int64_t now, int64_t grace_ms, struct out *o) {
     cancel_hook(lc, o, false);
     if (lc->state == LC_RUNNING)
-        set_ready(o, false);
+        set_ready(lc, o, false);
     lc->state = LC_RESTARTING;
     lc->app_killed = false;
     lc->in_pre_stop = false;
@@ -296,7 +305,7 @@ static void liveness_failed(struct lifecycle *lc, unsigned probe, int64_t now, s
     /* The container stops, this process by its preStop and stop signal. */
     cancel_hook(lc, o, false);
     if (lc->state == LC_RUNNING)
-        set_ready(o, false);
+        set_ready(lc, o, false);
     lc->state = LC_DRAINING;
     lc->deadline_ms = now + grace;
     begin_pre_stop(lc, now, o);

@@ -329,7 +329,10 @@ int pod_exit_code(const struct pod *pod, const struct exit_code_remap *success,
     const struct lifecycle *lc = &pod->procs[pod_cause(pod)].lc;
     if (lc->failed_hook == LC_HOOK_POST_START)
         return exit_post_start;
-    return exit_code_container(lc->main_status, success);
+    /* successExitCodes say how the app's own end reads; an init process
+     * that ended the container failed (a task, a sidecar past its limit). */
+    static const struct exit_code_remap none = {{0}};
+    return exit_code_container(lc->main_status, lc->cfg.role == LC_ROLE_APP ? success : &none);
 }
 
 bool pod_process_ready(const struct pod *pod, size_t proc) {
@@ -369,13 +372,14 @@ struct pod_health pod_process_health(const struct pod *pod, size_t proc, bool ru
      * completed has nothing more to say. */
     if (!p->launched)
         return (struct pod_health){.live = true, .ready = false, .started = false};
-    if (lc->cfg.role == LC_ROLE_INIT_TASK && lc->state == LC_EXITED && lc->main_status == 0)
+    if (pod_process_completed(pod, proc))
         return (struct pod_health){.live = true, .ready = true, .started = true};
     struct pod_health h;
     h.started = lc->state != LC_STARTING && probe_passes(probes, LC_PROBE_STARTUP);
     h.ready = pod_process_ready(pod, proc) && running && h.started &&
               probe_passes(probes, LC_PROBE_READINESS);
-    h.live = running && lc->state != LC_KILLING &&
+    h.live = (running || (lc->cfg.role == LC_ROLE_INIT_TASK && lc->state == LC_BACKOFF)) &&
+             lc->state != LC_KILLING &&
              !((probes.configured & LC_PROBE_LIVENESS) && (probes.failing & LC_PROBE_LIVENESS));
     return h;
 }
@@ -385,13 +389,18 @@ const char *pod_process_kind(const struct pod *pod, size_t proc) {
     return role == LC_ROLE_INIT_TASK ? "init" : role == LC_ROLE_SIDECAR ? "sidecar" : "process";
 }
 
+bool pod_process_completed(const struct pod *pod, size_t proc) {
+    const struct lifecycle *lc = proc < pod->n ? &pod->procs[proc].lc : NULL;
+    return lc && lc->cfg.role == LC_ROLE_INIT_TASK && lc->state == LC_EXITED &&
+           lc->main_status == 0;
+}
+
 const char *pod_process_state(const struct pod *pod, size_t proc) {
     if (proc >= pod->n)
         return "?";
-    const struct pod_process *p = &pod->procs[proc];
-    if (!p->launched)
+    if (!pod->procs[proc].launched)
         return "WAITING";
-    if (p->lc.cfg.role == LC_ROLE_INIT_TASK && p->lc.state == LC_EXITED && p->lc.main_status == 0)
+    if (pod_process_completed(pod, proc))
         return "COMPLETED";
-    return lifecycle_state_name(p->lc.state);
+    return lifecycle_state_name(pod->procs[proc].lc.state);
 }

@@ -364,7 +364,7 @@ void log_reaped(pid_t pid, int wait_status, bool is_main) {
     }
 }
 
-void log_main_exited(int wait_status, int exit_code) {
+void log_main_exited(const char *pre, int wait_status, int exit_code) {
     char name[32];
     switch (log_style) {
     case LOG_STYLE_TINI:
@@ -381,11 +381,11 @@ void log_main_exited(int wait_status, int exit_code) {
     default: {
         struct log_fields f = {.event = "exit", .has_status = true, .status = exit_code};
         if (WIFEXITED(wait_status)) {
-            log_event(LOG_INFO, &f, "main process exited with status %d; exiting with %d",
+            log_event(LOG_INFO, &f, "%smain process exited with status %d; exiting with %d", pre,
                       WEXITSTATUS(wait_status), exit_code);
         } else {
             f.signo = WTERMSIG(wait_status);
-            log_event(LOG_INFO, &f, "main process killed by %s; exiting with %d",
+            log_event(LOG_INFO, &f, "%smain process killed by %s; exiting with %d", pre,
                       signals_name(WTERMSIG(wait_status), name, sizeof name), exit_code);
         }
     }

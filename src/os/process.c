@@ -153,8 +153,8 @@ void process_forward(struct proc *p, int signo) {
         log_signal_dropped(signo);
         return;
     }
-    if (p->pid <= 0)
-        return;
+    if (p->pid <= 0 || pod_process_completed(p->sh->pod, p->index))
+        return; /* a completed init task's group is gone */
     pid_t target = group ? -p->pid : p->pid;
     /* A reaped child's pid may belong to someone else by now: never signal
      * it. (dumb-init still reports the forward; its verbose output is kept.) */
@@ -256,6 +256,11 @@ void process_carry_out(struct proc *p, const struct lifecycle_action *act) {
     case ACT_COMPLETED:
         log_event(LOG_INFO, PROCESS_LOG_FIELDS(p, .event = "completed"),
                   "%sinit task completed (status 0)", pre);
+        /* As a container's end takes all in it: nothing the task left in
+         * its group runs on beside what comes next. */
+        if (p->pid > 0 && kill(-p->pid, SIGKILL) < 0 && errno != ESRCH)
+            log_msg(LOG_WARN, "%sSIGKILL to process group %d: %s", pre, (int)p->pid,
+                    strerror(errno));
         break;
     case ACT_KILL_ALL: /* the pod's */
     case ACT_EXIT: break; /* the container exits when every lifecycle has */

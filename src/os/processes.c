@@ -95,7 +95,7 @@ int processes_exit_code(const struct proc *procs, const struct exit_code_remap *
     } else if (pod->gave_up && !p->lc->main_exited) {
         log_event(LOG_ERROR, &lf, "%smain process not reaped; exiting with %d", pre, code);
     } else {
-        log_main_exited(p->lc->main_status, code);
+        log_main_exited(pre, p->lc->main_status, code);
     }
     return code;
 }

@@ -133,7 +133,7 @@ static void stop_signal_received(struct supervisor *sv, int signo, int stop_as) 
     else
         log_event(LOG_INFO, &lf, "%s received again while %s",
                   signals_name(signo, name, sizeof name),
-                  lifecycle_state_name(sv->procs[0].lc->state));
+                  pod_process_state(&sv->pod, pod_cause(&sv->pod)));
     pod_stop_signal(&sv->pod, stop_as);
     feed_pending(sv);
 }
@@ -226,7 +226,7 @@ static int finish(struct supervisor *sv) {
     enum persona_term_on_exit term = sv->persona->term_on_exit;
     if (term == TERM_ON_EXIT_ALWAYS || (term == TERM_ON_EXIT_WITH_SIGNAL_GROUP && o->signal_group))
         process_forward(&sv->procs[0], SIGTERM);
-    log_main_exited(status, code);
+    log_main_exited("", status, code);
     return code;
 }
 

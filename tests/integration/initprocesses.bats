@@ -358,3 +358,22 @@ for want in [("started", "t1", "init", "STARTING"), ("completed", "t1", "init", 
     assert want in seen, (want, sorted(seen))
 ' "$ERR"
 }
+
+@test "what a completed init task left in its group is killed, and no forwarded signal goes its way" {
+    require_root
+    write_config <<EOF
+{"initProcesses": [{"name": "t1", "command": ["sh", "-c", "(trap 'echo leftover HUP >>$L' HUP; echo \$\$ >$BATS_TEST_TMPDIR/left; while :; do sleep 0.1; done) & sleep 0.2"]}],
+ "processes": [{"name": "app", "command": ["sh", "-c", "echo 'app start' >>$L; trap 'echo app HUP >>$L' HUP; trap 'exit 0' TERM; while :; do sleep 0.1; done"]}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$L" '^app start'
+    wait_for_line "$ERR" 'init task completed'
+    kill -HUP "$INIT"
+    wait_for_line "$L" '^app HUP'
+    sleep 0.3
+    not grep -q 'leftover' "$L"
+    # the namespace holds podinit and the app's shell (and its sleep), no leftover loop
+    [ "$(pgrep -c -P "$INIT")" -eq 1 ]
+    kill -TERM "$INIT"
+    wait "$JOB"
+}

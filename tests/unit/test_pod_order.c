@@ -67,6 +67,11 @@ static void a_failing_init_task_ends_the_container_before_the_app_starts(void **
     assert_launched(&f, (size_t[]){1}, 1); /* neither the next task nor the app */
     assert_true(pod_done(&f.pod));
     assert_int_equal(pod_exit_code(&f.pod, &no_success, 3), 7);
+    /* successExitCodes read the processes' ends, not a failed task's */
+    struct exit_code_remap seven = {{0}};
+    seven.bits[0] = 1u << 7;
+    assert_int_equal(pod_exit_code(&f.pod, &seven, 3), 7);
+    assert_int_equal(count(&f, 1, ACT_SET_READY), 0); /* a task's readiness is never said */
 }
 
 static void an_init_task_under_on_failure_is_retried_until_it_succeeds(void **state) {
@@ -78,6 +83,8 @@ static void an_init_task_under_on_failure_is_retried_until_it_succeeds(void **st
         reaped(&f, 1, EXITED(1), t += 50, true);
         assert_false(f.pod.shutdown);
         assert_int_equal(f.procs[1].lc.state, LC_BACKOFF);
+        /* alive meanwhile: no liveness runs during the init phase */
+        assert_true(pod_process_health(&f.pod, 1, false, (struct pod_probes){0}).live);
         assert_launched(&f, (size_t[]){1}, 1); /* the app waits */
         round_at(&f, t = pod_next_deadline(&f.pod), true, true);
         assert_int_equal(count(&f, 1, ACT_RESTART), run_no);
@@ -265,7 +272,8 @@ static void a_sidecar_exiting_in_the_shutdown_before_its_turn_is_not_restarted(v
     stop_signal(&f, SIGTERM, 1000);
     reaped(&f, 1, EXITED(0), 2000, false); /* while the app drains */
     assert_int_equal(count(&f, 1, ACT_BACKOFF), 0);
-    assert_int_equal(find(&f, 1, ACT_RUN_HOOK), -1); /* no preStop for what is gone */
+    assert_int_equal(find(&f, 1, ACT_RUN_HOOK), -1);    /* no preStop for what is gone */
+    assert_int_equal(find(&f, 1, ACT_SIGNAL_APP), -1);  /* nor a signal to its reaped pid */
     assert_true(f.procs[1].lc.main_exited);
     round_at(&f, 6000, true, false);
     assert_true(find(&f, 0, ACT_SIGNAL_APP) >= 0);
