@@ -82,6 +82,7 @@ struct config {
     bool log_json;
     int log_level;       /* enum log_level */
     char *health_listen; /* "ADDR:PORT" of the health endpoint, or NULL (off) */
+    char *termination_message_path; /* NULL: TERMINATION_DEFAULT_PATH; "": none */
     /* processes[0..n_processes) are `processes` (processes[0] is the main
      * one), then processes[n_processes..n_processes + n_init) are
      * `initProcesses`, in their order: one allocation, sized by the file. */

@@ -25,6 +25,18 @@ enum lifecycle_restart { LC_RESTART_NEVER, LC_RESTART_ON_FAILURE, LC_RESTART_ALW
 
 enum lifecycle_hook_id { LC_HOOK_NONE, LC_HOOK_POST_START, LC_HOOK_PRE_STOP };
 
+/* Why the process stopped for good on its own account (and so may have
+ * ended the container): the termination message and exit 3 read it. */
+enum lifecycle_end {
+    LC_END_NONE,          /* it did not: a stop signal, another process */
+    LC_END_EXITED,        /* its own exit, not restarted */
+    LC_END_LIVENESS,      /* its liveness probe failed, under Never */
+    LC_END_STARTUP,       /* its startup probe failed for good, under Never */
+    LC_END_POST_START,    /* its postStart hook failed, under Never: exit 3 */
+    LC_END_BACKOFF_LIMIT, /* it exited past its backoffLimit */
+    LC_END_UNKILLABLE,    /* SIGKILL for its restart could not reach it */
+};
+
 /* What the process is to the pod: one of `processes`, or of
  * `initProcesses`: an init task (runs to completion) or a sidecar (its
  * restart policy Always: runs beside the processes, stopped after them). */
@@ -69,7 +81,7 @@ struct lifecycle {
     int64_t deadline_ms;                 /* DRAINING/TERMINATING: when the grace period ends */
     bool main_exited;
     int main_status;                    /* wait status of the main process */
-    enum lifecycle_hook_id failed_hook; /* postStart failure: podinit's exit reason */
+    enum lifecycle_end end;             /* why it stopped on its own account, if it did */
     int restarts;                       /* how many times the process was restarted */
     int crashes;                        /* restarts since the last long-enough run */
     int64_t run_started_ms;             /* when the current run started */

@@ -126,8 +126,9 @@ struct health_status processes_health(const struct proc *procs, size_t n,
  * once every process is gone. */
 void processes_ask_what_is_left(const struct proc *procs, size_t n, int signo);
 
-/* Every lifecycle has exited: the container's exit code, said in the log
- * (a failed postStart gives CLI_EXIT_POST_START). */
-int processes_exit_code(const struct proc *procs, const struct exit_code_remap *success);
+/* Every lifecycle has exited: the container's exit code (a failed
+ * postStart gives CLI_EXIT_POST_START), said in the log and in the
+ * termination message (cfg's terminationMessagePath). */
+int processes_exit_code(const struct proc *procs, const struct config *cfg);
 
 #endif

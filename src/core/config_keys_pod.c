@@ -418,6 +418,24 @@ static void top_health(struct config_walk *w, const cJSON *v, void *dst) {
         config_walk_error(w, "needs \"listen\" (\"0.0.0.0:8086\")");
 }
 
+static void top_termination_message_path(struct config_walk *w, const cJSON *v, void *dst) {
+    struct config *cfg = dst;
+    if (!config_walk_want_type(w, v, cJSON_IsString(v), "a string"))
+        return;
+    if (v->valuestring[0] != '\0' && v->valuestring[0] != '/') {
+        config_walk_error(w, "must be an absolute path (or \"\" for none), got \"%.64s\"",
+                          v->valuestring);
+        return;
+    }
+    char *path = strdup(v->valuestring); /* "": none */
+    if (path == NULL) {
+        config_walk_error(w, "out of memory");
+        return;
+    }
+    free(cfg->termination_message_path);
+    cfg->termination_message_path = path;
+}
+
 static const struct config_key top_keys[] = {
     {"terminationGracePeriodSeconds", top_grace, NULL},
     {"preStopDelaySeconds", top_prestop_delay, NULL},
@@ -427,6 +445,7 @@ static const struct config_key top_keys[] = {
     {"processes", top_processes, NULL},
     {"initProcesses", top_init_processes, NULL},
     {"health", top_health, NULL},
+    {"terminationMessagePath", top_termination_message_path, NULL},
 };
 
 void config_keys_top(struct config_walk *w, const cJSON *root, struct config *cfg) {

@@ -193,6 +193,7 @@ void config_free(struct config *cfg) {
         hook_free(&p->startup.check);
     }
     free(cfg->health_listen);
+    free(cfg->termination_message_path);
     free(cfg->processes);
     *cfg = (struct config){0};
 }

@@ -1,6 +1,7 @@
 /* src/config_print.c — the effective configuration as JSON, for --check.
  * Its output is itself a valid config (defaults filled in). */
 #include "podinit/config.h"
+#include "podinit/termination.h"
 #include "podinit/text.h"
 
 #include <errno.h>
@@ -185,6 +186,9 @@ int config_print(const struct config *cfg, FILE *out) {
     json_text(&j, "format", cfg->log_json ? "json" : "text");
     json_text(&j, "level", text_level_name(cfg->log_level));
     json_close(&j, '}');
+    json_text(&j, "terminationMessagePath",
+              cfg->termination_message_path ? cfg->termination_message_path
+                                            : TERMINATION_DEFAULT_PATH);
     if (cfg->health_listen) {
         json_open(&j, "health", '{');
         json_text(&j, "listen", cfg->health_listen);

@@ -327,7 +327,7 @@ int pod_exit_code(const struct pod *pod, const struct exit_code_remap *success,
     if (pod->n == 0)
         return 0;
     const struct lifecycle *lc = &pod->procs[pod_cause(pod)].lc;
-    if (lc->failed_hook == LC_HOOK_POST_START)
+    if (lc->end == LC_END_POST_START)
         return exit_post_start;
     /* successExitCodes say how the app's own end reads; an init process
      * that ended the container failed (a task, a sidecar past its limit). */

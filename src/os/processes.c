@@ -8,6 +8,7 @@
 #include "podinit/exit_code.h"
 #include "podinit/log.h"
 #include "podinit/process.h"
+#include "podinit/termination.h"
 
 int processes_claim_reaped(struct proc *procs, size_t n, pid_t pid, int status, int64_t now) {
     for (size_t i = 0; i < n; i++)
@@ -80,14 +81,14 @@ void processes_ask_what_is_left(const struct proc *procs, size_t n, int signo) {
     processes_signal_everything(procs, n, sig);
 }
 
-int processes_exit_code(const struct proc *procs, const struct exit_code_remap *success) {
+int processes_exit_code(const struct proc *procs, const struct config *cfg) {
     const struct pod *pod = procs[0].sh->pod;
-    int code = pod_exit_code(pod, success, CLI_EXIT_POST_START);
+    int code = pod_exit_code(pod, &cfg->success_exit_codes, CLI_EXIT_POST_START);
     const struct proc *p = &procs[pod_cause(pod)];
     char pre[80];
     process_prefix(p, pre, sizeof pre);
     struct log_fields lf = {.event = "exit", .has_status = true, .status = code};
-    if (p->lc->failed_hook == LC_HOOK_POST_START) {
+    if (p->lc->end == LC_END_POST_START) {
         lf.hook = "postStart";
         log_event(LOG_ERROR, &lf,
                   "%spostStart hook failed: the container was stopped; exiting with %d", pre,
@@ -97,5 +98,10 @@ int processes_exit_code(const struct proc *procs, const struct exit_code_remap *
     } else {
         log_main_exited(pre, p->lc->main_status, code);
     }
+    char msg[TERMINATION_MESSAGE_MAX];
+    size_t len = termination_message(pod, process_name(p), code, msg, sizeof msg);
+    termination_log_write(cfg->termination_message_path ? cfg->termination_message_path
+                                                        : TERMINATION_DEFAULT_PATH,
+                          msg, len);
     return code;
 }

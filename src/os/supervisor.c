@@ -377,7 +377,7 @@ static int run(struct supervisor *sv) {
             pod_end_round(&sv->pod, timer_fired, none_left);
             start_rest(sv);
             if (pod_done(&sv->pod))
-                return processes_exit_code(sv->procs, &sv->cfg->success_exit_codes);
+                return processes_exit_code(sv->procs, sv->cfg);
         }
         if (sv->stop_requested) {
             log_msg(LOG_INFO, "stop signal received in pause mode; exiting");

@@ -185,3 +185,53 @@ EOF
     [[ "$output" == *'"maxSeconds": 300,'* ]]
     [[ "$output" == *'"resetAfterSeconds": 600'* ]]
 }
+
+@test "the termination message holds the cause and the code: an exit, a liveness failure, a grace expiry; no file, none written" {
+    require_root
+    M="$BATS_TEST_TMPDIR/termination-log"
+    F="$BATS_TEST_TMPDIR/fail"
+    : >"$M"
+    write_config <<EOF
+{"terminationMessagePath": "$M",
+ "processes": [{"name": "web", "command": ["sh", "-c", "sleep 0.2; exit 3"]}]}
+EOF
+    rc=0
+    pid1 "$PODINIT" --config "$CFG" >"$OUT" 2>"$ERR" || rc=$?
+    [ "$rc" -eq 3 ]
+    [ "$(cat "$M")" = '"web" exited with status 3; exit code 3' ]
+
+    write_config <<EOF
+{"terminationMessagePath": "$M",
+ "processes": [{"name": "web", "command": ["sleep", "100"],
+  "livenessProbe": {"exec": {"command": ["test", "!", "-f", "$F"]}, "periodSeconds": 0.2, "failureThreshold": 1}}]}
+EOF
+    touch "$F"
+    rc=0
+    pid1 "$PODINIT" --config "$CFG" >"$OUT" 2>"$ERR" || rc=$?
+    [ "$rc" -eq 143 ]
+    [ "$(cat "$M")" = '"web" liveness probe failed, killed by SIGTERM; exit code 143' ]
+
+    write_config <<EOF
+{"terminationMessagePath": "$M", "terminationGracePeriodSeconds": 0.5,
+ "processes": [{"name": "web", "command": ["sh", "-c", "trap '' TERM; echo up; sleep 100"]}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^up'
+    kill -TERM "$INIT"
+    rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 137 ]
+    [ "$(cat "$M")" = 'stopped by SIGTERM: "web" killed by SIGKILL; grace period expired: SIGKILL to everything left; exit code 137' ]
+
+    # the default path is only written when it exists; a missing one is not created
+    rm -f "$M"
+    echo "{\"terminationMessagePath\": \"$M\", \"processes\": [{\"command\": [\"true\"]}]}" >"$CFG"
+    pid1 "$PODINIT" --config "$CFG" >"$OUT" 2>"$ERR"
+    [ ! -e "$M" ]
+    not grep -q 'termination message' "$ERR"
+    run -0 "$PODINIT" --check -- true
+    [[ "$output" == *'"terminationMessagePath": "/dev/termination-log"'* ]]
+    echo '{"terminationMessagePath": "relative/path"}' >"$CFG"
+    run -2 "$PODINIT" --check --config "$CFG" -- true
+    [[ "$output" == *'terminationMessagePath: must be an absolute path'* ]]
+}

@@ -205,7 +205,7 @@ static void post_start_timeout_is_a_failure_and_the_hook_is_killed(void **state)
     assert_int_equal(find(&r, ACT_CANCEL_HOOK)->hook, LC_HOOK_POST_START);
     assert_int_equal(find(&r, ACT_CANCEL_HOOK)->timed_out, 1); /* timed out */
     assert_true(position(&r, ACT_CANCEL_HOOK) < position(&r, ACT_SIGNAL_APP));
-    assert_int_equal(r.lc.failed_hook, LC_HOOK_POST_START);
+    assert_int_equal(r.lc.end, LC_END_POST_START);
     hook_done(&r, LC_HOOK_POST_START, true, 2001); /* too late: ignored */
     assert_int_equal(r.n, 0);
     assert_int_equal(r.lc.state, LC_TERMINATING);
@@ -233,7 +233,7 @@ static void stop_signal_during_post_start_kills_it_and_shuts_down(void **state) 
     assert_int_equal(find(&r, ACT_CANCEL_HOOK)->hook, LC_HOOK_POST_START);
     assert_int_equal(r.lc.state, LC_DRAINING);
     assert_int_equal(lifecycle_next_deadline(&r.lc), 1500);
-    assert_int_equal(r.lc.failed_hook, LC_HOOK_NONE); /* not a failure: exit as the app does */
+    assert_int_equal(r.lc.end == LC_END_POST_START, false); /* not a failure: exit as the app does */
 }
 
 static void pre_stop_runs_after_the_drain_and_before_the_stop_signal(void **state) {

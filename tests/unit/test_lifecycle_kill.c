@@ -147,7 +147,7 @@ static void a_failed_post_start_under_always_is_stopped_and_restarted(void **sta
     feed(&r, EV_STARTED, 0, 2000);
     hook_done(&r, LC_HOOK_POST_START, true, 2100); /* the second run's postStart passes */
     assert_int_equal(r.lc.state, LC_RUNNING);
-    assert_int_equal(r.lc.failed_hook, LC_HOOK_NONE); /* no exit 3 later */
+    assert_int_equal(r.lc.end == LC_END_POST_START, false); /* no exit 3 later */
 }
 
 static void a_failed_post_start_under_on_failure_is_restarted(void **state) {
@@ -173,7 +173,7 @@ static void a_failed_post_start_under_never_stops_the_container_with_3(void **st
     hook_done(&r, LC_HOOK_POST_START, false, 700);
     assert_int_equal(r.lc.state, LC_TERMINATING);
     assert_null(find(&r, ACT_RUN_HOOK)); /* as before: no preStop */
-    assert_int_equal(r.lc.failed_hook, LC_HOOK_POST_START);
+    assert_int_equal(r.lc.end, LC_END_POST_START);
 }
 
 static void a_stop_during_a_kill_for_restart_ends_it_without_restart(void **state) {

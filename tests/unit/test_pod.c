@@ -237,7 +237,7 @@ static void an_exit_is_fed_after_the_hook_results_of_the_same_pass(void **state)
     round_at(&f, 100, false, true);
     int ready = find(&f, 0, ACT_SET_READY);
     assert_true(ready >= 0 && f.seen[ready].act.ready);
-    assert_int_equal(f.procs[0].lc.failed_hook, LC_HOOK_NONE); /* not a postStart failure */
+    assert_int_equal(f.procs[0].lc.end == LC_END_POST_START, false); /* not a postStart failure */
 }
 
 static void the_timer_reaches_every_process_after_the_exits(void **state) {
