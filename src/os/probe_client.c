@@ -261,13 +261,15 @@ int probe_client_run(const char *url, int64_t timeout_ms, const char *const *giv
 
 /* ms as seconds for a message: "60s", "1.5s", "0.25s". */
 static const char *seconds(int64_t ms, char *buf, size_t len) {
-    int frac = (int)(ms % 1000), digits = 3;
-    for (; digits > 0 && frac % 10 == 0 && frac != 0; digits--)
-        frac /= 10;
-    if (frac == 0)
-        snprintf(buf, len, "%llds", (long long)(ms / 1000));
-    else
-        snprintf(buf, len, "%lld.%0*ds", (long long)(ms / 1000), digits, frac);
+    int n = snprintf(buf, len, "%lld.%03d", (long long)(ms / 1000), (int)(ms % 1000));
+    if (n <= 0 || (size_t)n >= len - 1)
+        return buf;
+    while (buf[n - 1] == '0')
+        n--;
+    if (buf[n - 1] == '.')
+        n--;
+    buf[n] = 's';
+    buf[n + 1] = '\0';
     return buf;
 }
 
