@@ -166,7 +166,7 @@ struct request {
     const struct http_url *u;
     struct http_header headers[CLI_MAX_PROBE_HEADERS + 1];
     size_t n_given;
-    char host_header[sizeof((struct http_url *)0)->host + 8];
+    char host_header[sizeof(((struct http_url *)0)->host) + 8]; /* NAME:PORT */
 };
 
 /* One check of the URL by deadline_ms: an address is checked as it is; a

@@ -105,7 +105,7 @@ wait_for_late_listener() {
     grep -q '^listening$' "$SRV_LOG"
     [[ "$(cat "$OUT")" =~ ^"podinit: --wait tcp://$NAME:$PORT: connected after "[0-9.]+s$ ]]
     [ ! -s "$ERR" ]
-    ! grep -q "$NAME" /etc/hosts # the real one was not touched
+    not grep -q "$NAME" /etc/hosts # the real one was not touched
 }
 
 @test "--wait tcp://NAME:PORT, NAME from /etc/hosts: succeeds on a listener that appears later" {
@@ -182,7 +182,8 @@ wait_for_late_listener() {
     [ "${#stderr_lines[@]}" -eq 1 ]
     # glibc's words for a name the hosts file lacks
     [ "$stderr" = "podinit: --wait tcp://$bad:5432: timed out after 1s: $bad: Name or service not known" ]
-    [ "$elapsed_ms" -ge 1000 ] && [ "$elapsed_ms" -lt 5000 ]
+    [ "$elapsed_ms" -ge 1000 ]
+    [ "$elapsed_ms" -lt 5000 ]
     # --probe: the same reason, once, exit 1
     run --separate-stderr -1 with_hosts "$PODINIT" --probe "http://$bad/"
     [ "$stderr" = "podinit: probe http://$bad/: $bad: Name or service not known" ]
@@ -201,7 +202,7 @@ EOF
         >"$OUT" 2>"$ERR" &
     WAITER=$!
     sleep 1
-    ! grep -q 'app up' "$OUT" # still waiting for the database
+    not grep -q 'app up' "$OUT" # still waiting for the database
     : >"$GO"
     finish_waiter
     [ "$STATUS" -eq 7 ] || { cat "$OUT" "$ERR" >&2; false; } # the app's status
@@ -264,7 +265,8 @@ EOF
         [[ "$stderr" == *"'--wait'"* ]] || { echo "$p: $stderr" >&2; false; }
         want=$status
         run --separate-stderr "$B/$p" --probe tcp://db:5432
-        [ "$status" -eq "$want" ] && [ "$status" -ne 0 ]
+        [ "$status" -eq "$want" ]
+        [ "$status" -ne 0 ]
         [[ "$stderr" == *"'--probe'"* ]]
     done
 }
