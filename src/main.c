@@ -16,6 +16,9 @@ int main(int argc, char **argv) {
     int code;
     if (cli_parse(argc, argv, environ, (int)getpid(), stdout, stderr, &opts, &code) == CLI_EXIT)
         return code;
+    if (opts.wait_url != NULL)
+        return probe_client_wait(opts.wait_url, opts.probe_timeout_ms, opts.probe_headers,
+                                 opts.n_probe_headers, stdout, stderr);
     if (opts.probe_url != NULL)
         return probe_client_run(opts.probe_url, opts.probe_timeout_ms, opts.probe_headers,
                                 opts.n_probe_headers, stdout, stderr);

@@ -35,8 +35,9 @@ enum cli_opt_id {
     OPT_PROBE,
     OPT_TIMEOUT,
     OPT_HEADER,
+    OPT_WAIT,
 };
-#define CLI_OPT_COUNT (OPT_HEADER + 1)
+#define CLI_OPT_COUNT (OPT_WAIT + 1)
 
 /* State of one parse: where to write, and how this persona complains. */
 struct cli_parser {
@@ -48,6 +49,7 @@ struct cli_parser {
     int verbose_flags;
     bool given[CLI_OPT_COUNT]; /* options the command line set */
     int log_level;             /* --log-level / PODINIT_LOG_LEVEL, or -1 */
+    bool wait;                 /* --wait is among the options: --timeout may be 0 */
 };
 
 /* What an option's handler says. */

@@ -25,6 +25,7 @@ enum {
 };
 
 #define CLI_MAX_PROBE_HEADERS 16
+#define CLI_WAIT_DEFAULT_TIMEOUT_MS 30000 /* --wait without --timeout */
 
 struct cli_options {
     enum cli_persona persona;
@@ -52,8 +53,11 @@ struct cli_options {
     unsigned given;           /* CLI_GIVEN_* */
     const char *config_path;  /* --config, PODINIT_CONFIG */
     bool check;               /* --check: validate, print the effective config, exit */
-    /* --probe URL [--timeout S] [--header K:V]...: the probe client. */
+    /* --probe URL or --wait URL, [--timeout S] [--header K:V]...: the probe
+     * client, once or retried until it succeeds (URL checked by the parse). */
     const char *probe_url;
+    const char *wait_url;
+    /* --wait: 0 checks once */
     int64_t probe_timeout_ms;
     const char *probe_headers[CLI_MAX_PROBE_HEADERS]; /* "Name: value" as given */
     size_t n_probe_headers;

@@ -43,6 +43,7 @@ static const struct opt_spec podinit_opts[] = {
     {0, "probe", true, OPT_PROBE},
     {0, "timeout", true, OPT_TIMEOUT},
     {0, "header", true, OPT_HEADER},
+    {0, "wait", true, OPT_WAIT},
     {0, NULL, false, 0},
 };
 
@@ -153,9 +154,10 @@ static bool apply_arg(struct cli_parser *ps, const struct opt_spec *spec, const 
 }
 
 /* Whether the options (up to "--" or the first program word, each
- * option's value skipped as parse_options skips it) ask for --probe: its
- * usage errors exit 1, not 2. */
-static bool asks_for_probe(const struct opt_spec *table, int argc, char **argv) {
+ * option's value skipped as parse_options skips it) ask for client (--probe
+ * or --wait): the probe client runs no program, and --probe's usage errors
+ * exit 1, not 2. */
+static bool asks_for(enum cli_opt_id client, const struct opt_spec *table, int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == '\0')
@@ -163,7 +165,7 @@ static bool asks_for_probe(const struct opt_spec *table, int argc, char **argv) 
         if (a[1] == '-') {
             size_t len = strcspn(a + 2, "=");
             const struct opt_spec *spec = find_long(table, a + 2, len);
-            if (spec != NULL && spec->id == OPT_PROBE)
+            if (spec != NULL && spec->id == client)
                 return true;
             if (spec != NULL && spec->takes_value && a[2 + len] == '\0')
                 i++;
@@ -305,6 +307,20 @@ static enum cli_outcome take_program(struct cli_parser *ps, int argc, char **arg
                                      int *exit_code) {
     struct cli_options *o = ps->opts;
     bool has_program = first < argc;
+    if (o->wait_url != NULL) {
+        if (o->probe_url != NULL)
+            return refuse(ps->err, exit_code, ps->usage_exit,
+                          "podinit: --wait and --probe do not go together: give one%s\n", "");
+        if (has_program)
+            return refuse(ps->err, exit_code, CLI_EXIT_USAGE,
+                          "podinit: --wait runs no program, but '%s' was given (run it after "
+                          "the wait, e.g. as the next process)\n",
+                          argv[first]);
+        if (!ps->given[OPT_TIMEOUT])
+            o->probe_timeout_ms = CLI_WAIT_DEFAULT_TIMEOUT_MS;
+        o->command = NULL;
+        return CLI_RUN;
+    }
     if (o->probe_url != NULL) {
         if (has_program)
             return refuse(ps->err, exit_code, CLI_EXIT_PROBE,
@@ -345,28 +361,32 @@ enum cli_outcome cli_parse(int argc, char **argv, char **envp, int pid, FILE *ou
     if (argv0 == NULL)
         return refuse(err, exit_code, CLI_EXIT_USAGE,
                       "podinit: empty argument list (argv[0] is missing)\n", NULL);
-    bool probe = asks_for_probe(table, argc, argv);
+    bool probe = asks_for(OPT_PROBE, table, argc, argv);
+    bool wait = asks_for(OPT_WAIT, table, argc, argv);
     struct cli_parser ps = {.opts = opts,
                             .persona = persona,
                             .out = out,
                             .err = err,
                             .pid = pid,
                             .usage_exit = probe ? CLI_EXIT_PROBE : persona->usage_exit,
-                            .log_level = -1};
+                            .log_level = -1,
+                            .wait = wait};
     int first = parse_options(&ps, table, argc, argv, exit_code);
     if (first < 0)
         return CLI_EXIT;
-    /* The PODINIT_* variables configure a run, not a probe: the probe runs
-     * in the same container (HEALTHCHECK) and must not fail on them. */
-    if ((persona->env & PERSONA_ENV_PODINIT) && !probe &&
+    /* The PODINIT_* variables configure a run, not a probe or a wait: those
+     * run in the same container (HEALTHCHECK, an init task, with PID 1's
+     * environment) and must not fail on them. */
+    bool client = opts->probe_url != NULL || opts->wait_url != NULL;
+    if ((persona->env & PERSONA_ENV_PODINIT) && !probe && !wait &&
         !apply_podinit_environment(&ps, envp, exit_code))
         return CLI_EXIT;
-    if (opts->probe_url == NULL && (ps.given[OPT_TIMEOUT] || ps.given[OPT_HEADER]))
+    if (!client && (ps.given[OPT_TIMEOUT] || ps.given[OPT_HEADER]))
         return refuse(err, exit_code, CLI_EXIT_USAGE,
-                      "podinit: --timeout and --header go with --probe URL\n", NULL);
+                      "podinit: --timeout and --header go with --probe URL or --wait URL\n", NULL);
     if (take_program(&ps, argc, argv, first, exit_code) == CLI_EXIT)
         return CLI_EXIT;
-    if (opts->probe_url == NULL)
+    if (!client)
         cli_apply_environment(&ps, envp);
     return CLI_RUN;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "podinit/http_message.h"
 #include "podinit/text.h"
 #include "podinit/usage.h"
 
@@ -232,10 +233,31 @@ static enum cli_step on_probe(struct cli_parser *ps, const char *value, const ch
     return CLI_STEP_GO;
 }
 
+/* The URL is checked here, so that a bad one is a usage error (2) before
+ * anything is tried; its host may be a name (the wait resolves it). */
+static enum cli_step on_wait(struct cli_parser *ps, const char *value, const char *label) {
+    struct http_url u;
+    char why[160];
+    if (ps->opts->wait_url != NULL) {
+        fprintf(ps->err, "podinit: %s takes one URL (one init task per dependency), got '%s' too\n",
+                label, value);
+        return CLI_STEP_BAD;
+    }
+    if (http_parse_url(value, &u, why, sizeof why) != 0) {
+        fprintf(ps->err, "podinit: %s %s: %s\n", label, value, why);
+        return CLI_STEP_BAD;
+    }
+    ps->opts->wait_url = value;
+    return CLI_STEP_GO;
+}
+
+/* --probe needs time for its one check; --wait may have none (0: check once). */
 static enum cli_step on_timeout(struct cli_parser *ps, const char *value, const char *label) {
-    if (parse_seconds(value, &ps->opts->probe_timeout_ms) == 0 && ps->opts->probe_timeout_ms > 0)
+    int64_t *ms = &ps->opts->probe_timeout_ms;
+    if (parse_seconds(value, ms) == 0 && (*ms > 0 || ps->wait))
         return CLI_STEP_GO;
-    fprintf(ps->err, "podinit: %s takes seconds (a number > 0), got '%s'\n", label, value);
+    fprintf(ps->err, "podinit: %s takes seconds (a number %s), got '%s'\n", label,
+            ps->wait ? ">= 0" : "> 0", value);
     return CLI_STEP_BAD;
 }
 
@@ -374,6 +396,7 @@ static handler *const handlers[CLI_OPT_COUNT] = {
     [OPT_PROBE] = on_probe,
     [OPT_TIMEOUT] = on_timeout,
     [OPT_HEADER] = on_header,
+    [OPT_WAIT] = on_wait,
 };
 
 enum cli_step cli_apply(struct cli_parser *ps, enum cli_opt_id id, const char *value,

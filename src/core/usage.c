@@ -34,7 +34,8 @@ static const char podinit_usage[] =
     "Usage: podinit [OPTIONS] [--] PROGRAM [ARGS...]\n"
     "       podinit --config FILE [OPTIONS] [-- PROGRAM [ARGS...]]\n"
     "       podinit --check [--config FILE] [OPTIONS]\n"
-    "       podinit --probe URL [--timeout S] [--header Name:value]...\n";
+    "       podinit --probe URL [--timeout S] [--header Name:value]...\n"
+    "       podinit --wait URL [--timeout S] [--header Name:value]...\n";
 
 static void print_podinit_help(FILE *f, const char *name) {
     (void)name;
@@ -55,8 +56,11 @@ static void print_podinit_help(FILE *f, const char *name) {
             "  --check                Validate, print the effective configuration, exit.\n"
             "  --probe URL            http://HOST[:PORT][/PATH] or tcp://HOST:PORT: exit 0\n"
             "                         when it answers (2xx/3xx), 1 otherwise; HOST is an\n"
-            "                         IP address or localhost. --timeout S (default 1),\n"
+            "                         address or a name. --timeout S (default 1),\n"
             "                         --header Name:value (repeatable).\n"
+            "  --wait URL             The --probe check every 250 ms until it succeeds\n"
+            "                         (exit 0) or --timeout S passes (default 30; 0: once;\n"
+            "                         exit 1, the last error); usage errors exit 2.\n"
             "  --grace-period S       Seconds from the first SIGTERM/SIGINT (or the\n"
             "                         program's exit) to SIGKILL for everything left\n"
             "                         (default 30; fractions allowed).\n"

@@ -1,5 +1,6 @@
-/* tests/unit/test_probe_client.c — the URLs `podinit --probe` takes, and
- * the ones it refuses with a reason. */
+/* tests/unit/test_probe_client.c — the URLs `podinit --probe` and
+ * `podinit --wait` take (a host may be a name), and the ones they refuse
+ * with a reason. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -30,6 +31,12 @@ static void http_and_tcp_urls_are_split(void **state) {
     assert_int_equal(probe_client_parse_url("tcp://10.0.0.1:5432", &t, err, 200), 0);
     assert_true(t.tcp);
     assert_int_equal(t.port, 5432);
+    /* a name is taken as it is: the client resolves it when it checks */
+    assert_int_equal(probe_client_parse_url("tcp://db:5432", &t, err, 200), 0);
+    assert_string_equal(t.host, "db");
+    assert_int_equal(probe_client_parse_url("http://db.example:8080/healthz", &t, err, 200), 0);
+    assert_string_equal(t.host, "db.example");
+    assert_string_equal(t.path, "/healthz");
 }
 
 static void bad_urls_are_refused_with_a_reason(void **state) {
@@ -44,7 +51,13 @@ static void bad_urls_are_refused_with_a_reason(void **state) {
         {"http://127.0.0.1:70000/", "from 1 to 65535"},
         {"http://127.0.0.1:80x/", "from 1 to 65535"},
         {"http://[::1/", "closing ']'"},
-        {"http://db.example:80/", "not an IP address or localhost"},
+        {"", "takes http://"},
+        {"ftp://db/", "takes http://"},
+        {"tcp://db", "tcp:// takes HOST:PORT"},
+        {"tcp://db:", "from 1 to 65535"},
+        {"tcp://db:65536", "from 1 to 65535"},
+        {"tcp://db:-1", "from 1 to 65535"},
+        {"tcp://:5432", "no host"},
         {"http://127.0.0.1/a b", "spaces"},
         {"tcp://127.0.0.1", "tcp:// takes HOST:PORT"},
         {"tcp://127.0.0.1:80/path", "tcp:// takes HOST:PORT"},
