@@ -47,7 +47,7 @@ static void hook_sleep(struct config_walk *w, const cJSON *v, void *dst) {
 static void http_host(struct config_walk *w, const cJSON *v, void *dst) {
     struct config_hook *h = dst;
     if (config_walk_string(w, v, &h->host) && w->sys->is_address && !w->sys->is_address(h->host))
-        config_walk_error(w, "\"%.64s\" is not an IP address or localhost (podinit does no DNS)",
+        config_walk_error(w, "\"%.64s\" is not an IP address or localhost (PID 1 resolves no names)",
                           h->host);
 }
 

@@ -115,7 +115,7 @@ static void the_systems_reasons_are_the_messages(void **state) {
                         "pure.json: health.listen: the fake listens nowhere, got \"here:1\"\n"
                         "pure.json: processes[0].user: the fake knows no \"ghost\"\n"
                         "pure.json: processes[0].readinessProbe.tcpSocket.host: \"nowhere\" is "
-                        "not an IP address or localhost (podinit does no DNS)\n");
+                        "not an IP address or localhost (PID 1 resolves no names)\n");
     assert_string_equal(fake.host, "nowhere");
     assert_string_equal(fake.listen, "here:1");
     config_free(&cfg);
