@@ -114,7 +114,7 @@ test: deps
 # (tests/fuzz/corpus/) plus what it finds (build/fuzz/, not committed).
 FUZZ_SECONDS ?= 60
 TEST_FUZZ_SECONDS ?= 5
-FUZZ_TARGETS := config cli signals health http
+FUZZ_TARGETS := config cli signals health http output
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
