@@ -16,6 +16,7 @@
 #include "podinit/options.h"
 #include "podinit/exit_code.h"
 #include "podinit/http_message.h"
+#include "podinit/output_line.h"
 #include "podinit/probe.h"
 #include "podinit/signals.h"
 
@@ -64,6 +65,7 @@ struct config_process {
     int64_t backoff_initial_ms, backoff_max_ms, backoff_reset_ms; /* 10 s, 300 s, 600 s */
     bool init; /* listed in initProcesses: an init task, or a sidecar under restartPolicy Always */
     int backoff_limit; /* backoffLimit: restarts in a row, then the exit is final; 0: no limit */
+    enum output_mode output; /* its stdout and stderr: inherited, or through podinit */
 };
 
 /* How many processes (processes and initProcesses together) one podinit

@@ -22,6 +22,8 @@ struct hooks_context {
     gid_t gid;
     const gid_t *groups; /* and its supplementary groups */
     size_t n_groups;
+    bool redirect; /* its output through podinit: the process's pipes */
+    int out_fd, err_fd;
 };
 
 /* Start exec hook h. Returns 0 with *pid set, or -errno with

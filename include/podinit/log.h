@@ -13,10 +13,12 @@
 #define PODINIT_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "podinit/log_format.h" /* struct log_fields */
+#include "podinit/output_line.h" /* enum output_stream */
 #include "podinit/persona.h"
 #include "podinit/text.h"       /* enum log_level */
 
@@ -34,6 +36,12 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 /* A lifecycle event: a sentence, plus its fields (log_format.h) in JSON. */
 void log_event(enum log_level level, const struct log_fields *fields, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* A process's output line (output_line.h) onto podinit's stdout or stderr,
+ * whole with one write as far as the stream takes it (the end of a line it
+ * took only in part goes out before anything else); false: dropped, as the
+ * stream cannot take it now. Never waits. */
+bool log_output_line(enum output_stream stream, const char *line, size_t len);
 
 /* Events whose wording the personas' users (and test suites) rely on. */
 /* fields: event "started", the child's pid (and the process, when named). */

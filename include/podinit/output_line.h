@@ -44,6 +44,12 @@ void output_split_end(struct output_splitter *s);
 size_t output_format(enum output_mode mode, const char *name, enum output_stream stream,
                      int64_t time_ms, const char *line, size_t len, char *out, size_t cap);
 
+/* The note that n lines were dropped, in the mode's form: "podinit: N
+ * lines of NAME dropped\n", or that as the msg of a JSON line with
+ * "dropped":N. Fits output_format_max(name) too; 0 when it does not fit. */
+size_t output_format_dropped(enum output_mode mode, const char *name, enum output_stream stream,
+                             int64_t time_ms, unsigned long long n, char *out, size_t cap);
+
 /* The room any line of up to OUTPUT_LINE_MAX bytes takes, formatted. */
 size_t output_format_max(const char *name);
 

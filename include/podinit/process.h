@@ -50,6 +50,7 @@ struct proc {
     struct http_client *hook_http; /* only when a hook is httpGet */
     struct hooks_context ctx;         /* env, dir, user for its hooks and exec probes */
     struct prober *prober;            /* only when it has probes (nothing configured, nothing paid) */
+    struct process_output *output;    /* only with "output" prefix or json */
 };
 
 /* Everything about process index that does not need the loop running.
@@ -101,6 +102,16 @@ void process_hook_reaped(struct proc *p, int status);
 /* The probes (process_probes.c). */
 int process_probes_init(struct proc *p);
 void process_set_probes(struct proc *p, unsigned want);
+
+/* Its output through podinit, "output": "prefix" or "json"
+ * (process_output.c): two pipes, made once and kept by podinit across its
+ * runs, read on the loop; each line passed on whole, or dropped and
+ * counted when podinit's stdout or stderr cannot take it now (never a
+ * wait). Its hooks and exec probes write into the same pipes. */
+int process_output_open(struct proc *p); /* 0, or the exit code of its failure (logged) */
+int process_output_watch(struct proc *p); /* on the loop, once it runs: the same */
+void process_output_ended(struct proc *p); /* its run was reaped: what it wrote, to the end */
+void process_output_close(struct proc *p); /* the last of it passed on, as far as it goes */
 
 /* The processes taken together (processes.c). */
 

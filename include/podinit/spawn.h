@@ -27,6 +27,8 @@ struct spawn_request {
     gid_t gid;
     const gid_t *groups; /* n_groups of them; 0: none */
     size_t n_groups;
+    bool redirect;      /* stdout and stderr become out_fd and err_fd ("output") */
+    int out_fd, err_fd;
 };
 
 /* What failed: the fork itself (too many processes), or a step in the
@@ -37,7 +39,8 @@ enum spawn_stage {
     SPAWN_STAGE_SETSID,
     SPAWN_STAGE_CHDIR,
     SPAWN_STAGE_USER,
-    SPAWN_STAGE_EXEC
+    SPAWN_STAGE_EXEC,
+    SPAWN_STAGE_OUTPUT
 };
 
 struct spawn_error {

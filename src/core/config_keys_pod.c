@@ -210,6 +210,16 @@ static void proc_backoff_limit(struct config_walk *w, const cJSON *v, void *dst)
     (void)config_walk_int(w, v, 0, 1000000, &((struct config_process *)dst)->backoff_limit);
 }
 
+static void proc_output(struct config_walk *w, const cJSON *v, void *dst) {
+    if (!config_walk_want_type(w, v, cJSON_IsString(v), "a string"))
+        return;
+    int mode = output_mode_parse(v->valuestring);
+    if (mode < 0)
+        config_walk_error(w, "must be inherit, prefix or json, got \"%.64s\"", v->valuestring);
+    else
+        ((struct config_process *)dst)->output = (enum output_mode)mode;
+}
+
 static const struct config_key process_keys[] = {
     {"name", proc_name, NULL},
     {"command", proc_command, NULL},
@@ -222,6 +232,7 @@ static const struct config_key process_keys[] = {
     {"restartPolicy", proc_restart_policy, NULL},
     {"restartBackoff", proc_restart_backoff, NULL},
     {"backoffLimit", proc_backoff_limit, NULL},
+    {"output", proc_output, NULL},
     {"readinessProbe", proc_readiness, NULL},
     {"livenessProbe", proc_liveness, NULL},
     {"startupProbe", proc_startup, NULL},

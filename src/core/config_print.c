@@ -239,6 +239,7 @@ static void json_process(struct json_out *jp, const struct config_process *p) {
     json_close(&j, '}');
     if (p->backoff_limit > 0)
         json_int(&j, "backoffLimit", p->backoff_limit);
+    json_text(&j, "output", output_mode_name(p->output));
     if (p->stop_signal > 0)
         json_signal(&j, "stopSignal", p->stop_signal);
     json_open(&j, "signalRewrite", '{');

@@ -77,6 +77,32 @@ size_t output_format(enum output_mode mode, const char *name, enum output_stream
     return n;
 }
 
+size_t output_format_dropped(enum output_mode mode, const char *name, enum output_stream stream,
+                             int64_t time_ms, unsigned long long n, char *out, size_t cap) {
+    char note[128 + 64];
+    int k = snprintf(note, sizeof note, "podinit: %llu line%s of %.64s dropped", n,
+                     n == 1 ? "" : "s", name);
+    if (k < 0 || (size_t)k >= sizeof note)
+        return 0;
+    if (mode == OUTPUT_PREFIX) {
+        size_t len = 0;
+        return put(out, &len, cap, note, (size_t)k) && put(out, &len, cap, "\n", 1) ? len : 0;
+    }
+    size_t len = output_format(mode, name, stream, time_ms, note, (size_t)k, out, cap);
+    /* the count as a field of its own, before msg */
+    char field[40];
+    int f = snprintf(field, sizeof field, "\"dropped\":%llu,", n);
+    /* msg is last: "msg":" + the note (plain text: a name is [A-Za-z0-9._-])
+     * + "}\n */
+    size_t tail = 7 + (size_t)k + 3;
+    if (len < tail || f < 0 || len + (size_t)f > cap || memcmp(out + len - tail, "\"msg\":\"", 7))
+        return 0;
+    size_t at = len - tail;
+    memmove(out + at + (size_t)f, out + at, len - at);
+    memcpy(out + at, field, (size_t)f);
+    return len + (size_t)f;
+}
+
 size_t output_format_max(const char *name) {
     /* json at its widest: the head with the widest time, the name and the
      * line each escaped at their widest, the rest */

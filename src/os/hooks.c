@@ -31,6 +31,9 @@ int hooks_start(const struct config_hook *h, const struct hooks_context *ctx, pi
         .gid = ctx->gid,
         .groups = ctx->groups,
         .n_groups = ctx->n_groups,
+        .redirect = ctx->redirect,
+        .out_fd = ctx->out_fd,
+        .err_fd = ctx->err_fd,
     };
     return spawn_process(&req, pid, failure);
 }

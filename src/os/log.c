@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -56,7 +57,14 @@ struct sink {
     unsigned long long dropped;  /* lines not written since the last one that was */
     size_t pending, pending_off; /* the end of a line begun, written before anything else */
     char rest[LINE_MAX_BYTES];
+    char *big_rest; /* the end of a longer line (a process's output line), when there is one */
+    size_t big_cap;
 };
+
+/* Where the end of the line begun is kept. */
+static char *rest_of(struct sink *s) {
+    return s->pending > sizeof s->rest ? s->big_rest : s->rest;
+}
 
 static struct sink sinks[2] = {{.fd = STDERR_FILENO, .own = -1}, {.fd = STDOUT_FILENO, .own = -1}};
 
@@ -163,9 +171,17 @@ static bool sink_start(struct sink *s, const char *buf, size_t len) {
     if (done == 0)
         return false;
     if (done < len) {
-        memcpy(s->rest, buf + done, len - done);
-        s->pending = len - done;
+        size_t left = len - done;
+        if (left > sizeof s->rest && left > s->big_cap) {
+            char *more = realloc(s->big_rest, left); /* at most one line's: bounded */
+            if (more == NULL)
+                return true; /* the line stays torn; nothing better to do */
+            s->big_rest = more;
+            s->big_cap = left;
+        }
+        s->pending = left;
         s->pending_off = 0;
+        memcpy(rest_of(s), buf + done, left);
     }
     return true;
 }
@@ -180,7 +196,7 @@ static void sink_line(struct sink *s, const char *line, size_t len) {
     if (s->way == SINK_CLOSED)
         return;
     if (s->pending > 0) {
-        s->pending_off += sink_try(s, s->rest + s->pending_off, s->pending - s->pending_off);
+        s->pending_off += sink_try(s, rest_of(s) + s->pending_off, s->pending - s->pending_off);
         if (s->pending_off < s->pending) {
             s->dropped++;
             return;
@@ -203,6 +219,21 @@ static void sink_line(struct sink *s, const char *line, size_t len) {
     }
     if (!sink_start(s, line, len))
         s->dropped++;
+}
+
+bool log_output_line(enum output_stream stream, const char *line, size_t len) {
+    struct sink *s = stream == OUTPUT_STDERR ? &sinks[0] : &sinks[1];
+    if (s->way == SINK_UNSET)
+        sink_open(s);
+    if (s->way == SINK_CLOSED)
+        return false;
+    if (s->pending > 0) {
+        s->pending_off += sink_try(s, rest_of(s) + s->pending_off, s->pending - s->pending_off);
+        if (s->pending_off < s->pending)
+            return false;
+        s->pending = s->pending_off = 0;
+    }
+    return sink_start(s, line, len);
 }
 
 void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool json) {

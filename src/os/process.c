@@ -46,10 +46,14 @@ int process_init(struct proc *p, struct process_shared *sh, size_t index,
         }
         http_client_init(p->hook_http);
     }
+    int rc = process_output_open(p);
+    if (rc != 0)
+        return rc;
     return probes ? process_probes_init(p) : 0;
 }
 
 void process_free(struct proc *p) {
+    process_output_close(p);
     if (p->prober != NULL)
         prober_stop_all(p->prober);
     if (p->hook_http != NULL)
@@ -105,6 +109,9 @@ static int start_failed(const struct proc *p, const struct spawn_request *req,
 }
 
 int process_start(struct proc *p) {
+    int out = process_output_watch(p);
+    if (out != 0)
+        return out;
     bool session = p->sh->new_session;
     struct spawn_request req = {
         .argv = p->cfg->command,
@@ -118,6 +125,9 @@ int process_start(struct proc *p) {
         .gid = p->cfg->gid,
         .groups = p->cfg->groups,
         .n_groups = p->cfg->n_groups,
+        .redirect = p->ctx.redirect,
+        .out_fd = p->ctx.out_fd,
+        .err_fd = p->ctx.err_fd,
     };
     struct spawn_error failure;
     int rc = spawn_process(&req, &p->pid, &failure);

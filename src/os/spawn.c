@@ -102,6 +102,11 @@ static __attribute__((noreturn)) void child_fail(int report_fd, enum spawn_stage
 static __attribute__((noreturn)) void child_exec(const struct spawn_request *req,
                                                  const struct exec_plan *plan, int report_fd) {
     char *const *envp = req->envp ? req->envp : environ;
+    /* dup2 leaves the copies open across exec (the originals are
+     * close-on-exec). */
+    if (req->redirect &&
+        (dup2(req->out_fd, STDOUT_FILENO) < 0 || dup2(req->err_fd, STDERR_FILENO) < 0))
+        child_fail(report_fd, SPAWN_STAGE_OUTPUT, errno);
     if (req->isolation == SPAWN_SESSION) {
         if (setsid() < 0)
             child_fail(report_fd, SPAWN_STAGE_SETSID, errno);

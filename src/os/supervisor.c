@@ -191,6 +191,7 @@ static void on_reaped(void *ctx, pid_t pid, int status) {
         return;
     log_reaped(pid, status, i >= 0);
     if (i >= 0) {
+        process_output_ended(&sv->procs[i]); /* what it wrote comes before what follows */
         pod_exited(&sv->pod, (size_t)i, status); /* fed after the pass (pod_end_round) */
         return;
     }

@@ -124,6 +124,19 @@ static void the_widest_line_fits_the_bound(void **state) {
     free(out);
 }
 
+static void the_dropped_note(void **state) {
+    (void)state;
+    char out[256];
+    size_t n = output_format_dropped(OUTPUT_PREFIX, "web", OUTPUT_STDOUT, 0, 3, out, sizeof out);
+    out[n] = '\0';
+    assert_string_equal(out, "podinit: 3 lines of web dropped\n");
+    n = output_format_dropped(OUTPUT_JSON, "web", OUTPUT_STDERR, 1500, 1, out, sizeof out);
+    out[n] = '\0';
+    assert_string_equal(out, "{\"time\":1.500,\"process\":\"web\",\"stream\":\"stderr\","
+                             "\"dropped\":1,\"msg\":\"podinit: 1 line of web dropped\"}\n");
+    assert_int_equal(output_format_dropped(OUTPUT_JSON, "web", OUTPUT_STDERR, 1500, 1, out, 60), 0);
+}
+
 static void modes_by_name(void **state) {
     (void)state;
     assert_int_equal(output_mode_parse("inherit"), OUTPUT_INHERIT);
@@ -141,6 +154,7 @@ int main(void) {
         cmocka_unit_test(prefix_lines),
         cmocka_unit_test(json_lines_are_valid_whatever_the_bytes),
         cmocka_unit_test(the_widest_line_fits_the_bound),
+        cmocka_unit_test(the_dropped_note),
         cmocka_unit_test(modes_by_name),
     };
     return cmocka_run_group_tests_name("output_line", tests, NULL, NULL);
