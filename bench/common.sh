@@ -16,7 +16,12 @@ bench_tools() {
 # port): it should wake once a second for it, and no more.
 # podinit with the lifecycle configured (postStart, drain, preStop): once
 # the postStart hook is done, it must idle with no timer either.
+# podinit passing its program's output on (idle here: fwdlat's child
+# writes nothing): the pipes watched put the loop in epoll.
 bench_configs() {
+    cat >"$work/prefix.json" <<'JSON'
+{"processes": [{"output": "prefix"}]}
+JSON
     cat >"$work/probe.json" <<'JSON'
 {"processes": [{"readinessProbe": {"tcpSocket": {"port": 1}, "periodSeconds": 1}}]}
 JSON
@@ -37,6 +42,7 @@ declare -A init_cmd=(
     [podinit-static]="$B/podinit-static --"
     [podinit+config]="$B/podinit --config $work/hooks.json --"
     [podinit+probe]="$B/podinit --config $work/probe.json --"
+    [podinit+prefix]="$B/podinit --config $work/prefix.json --"
     # podinit's dumb-init persona: its child in a new session, as under
     # dumb-init (with sched autogroup a session is its own scheduling group,
     # which changes the wake-up order: compare like with like)
