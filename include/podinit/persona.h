@@ -20,6 +20,7 @@ enum {
     PERSONA_ENV_TINI_VERBOSITY = 1 << 3,   /* a number: the log threshold */
     PERSONA_ENV_DUMB_INIT_DEBUG = 1 << 4,  /* "1": at least debug */
     PERSONA_ENV_DUMB_INIT_SETSID = 1 << 5, /* "0": no session, no group */
+    PERSONA_ENV_CATATONIT_DEBUG = 1 << 6,  /* set, to anything: debug */
 };
 
 /* After the main child has exited: does what is left of its process group
@@ -76,6 +77,8 @@ struct persona {
     bool child_gets_default_signals; /* the child starts with 1-31 at their default and
                                         nothing blocked, whatever the caller ignored */
     enum persona_term_on_exit term_on_exit;
+    bool listen_pid_to_child; /* socket activation: LISTEN_PID naming podinit becomes the
+                                 child's own pid in its environment (catatonit 0.1.6) */
 
     /* The supervisor and the configuration. */
     bool runs_config_processes; /* the config's processes (else one: the command) */

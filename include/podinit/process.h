@@ -29,6 +29,7 @@ struct process_shared {
     bool new_session;                    /* dumb-init's setsid: each run gets a session */
     const char *session_note;            /* the child's debug line once it has it, or NULL */
     bool named;                          /* several processes: log lines carry the name */
+    bool listen_pid;                     /* socket activation: each run's LISTEN_PID its own */
     char *start_dir;                     /* where hooks run without workingDir (owned) */
 };
 
@@ -58,6 +59,10 @@ struct proc {
 int process_init(struct proc *p, struct process_shared *sh, size_t index,
                  const struct config_process *c);
 void process_free(struct proc *p);
+
+/* Whether podinit was socket-activated (LISTEN_FDS set, LISTEN_PID its
+ * own pid): then a child must see its own pid there to take the fds. */
+bool process_socket_activated(void);
 
 /* "main", or its configured name. */
 const char *process_name(const struct proc *p);

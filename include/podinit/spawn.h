@@ -27,6 +27,7 @@ struct spawn_request {
     gid_t gid;
     const gid_t *groups; /* n_groups of them; 0: none */
     size_t n_groups;
+    bool listen_pid;    /* socket activation: envp's LISTEN_PID= becomes the child's pid */
     bool redirect;      /* stdout and stderr become out_fd and err_fd ("output") */
     int out_fd, err_fd;
 };

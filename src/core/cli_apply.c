@@ -444,6 +444,11 @@ void cli_apply_environment(struct cli_parser *ps, char **envp) {
         o->verbosity = LOG_DEBUG;
         given = true;
     }
+    if ((p->env & PERSONA_ENV_CATATONIT_DEBUG) && cli_env_get(envp, "CATATONIT_DEBUG") &&
+        o->verbosity < LOG_DEBUG) {
+        o->verbosity = LOG_DEBUG; /* as catatonit: whatever its value */
+        given = true;
+    }
     if (given && p->log_level_from_config)
         o->given |= CLI_GIVEN_VERBOSITY;
     if ((p->env & PERSONA_ENV_DUMB_INIT_SETSID) && env_is(envp, "DUMB_INIT_SETSID", "0")) {

@@ -66,6 +66,14 @@ void process_free(struct proc *p) {
     p->env = NULL;
 }
 
+bool process_socket_activated(void) {
+    const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+    if (fds == NULL || pid == NULL)
+        return false;
+    long n = text_parse_number(pid, 1, INT32_MAX);
+    return n > 0 && n == (long)getpid();
+}
+
 const char *process_name(const struct proc *p) {
     return p->cfg->name ? p->cfg->name : "main";
 }
@@ -125,6 +133,7 @@ int process_start(struct proc *p) {
         .gid = p->cfg->gid,
         .groups = p->cfg->groups,
         .n_groups = p->cfg->n_groups,
+        .listen_pid = p->sh->listen_pid,
         .redirect = p->ctx.redirect,
         .out_fd = p->ctx.out_fd,
         .err_fd = p->ctx.err_fd,

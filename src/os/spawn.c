@@ -98,10 +98,37 @@ static __attribute__((noreturn)) void child_fail(int report_fd, enum spawn_stage
     _exit(stage == SPAWN_STAGE_EXEC ? spawn_exit_code_for(err) : 126);
 }
 
+/* In the child: envp's LISTEN_PID entry, if any, now names the child
+ * (sd_listen_fds(3) takes the fds only where LISTEN_PID is its own pid).
+ * The array is the child's own copy after fork; the string is static. */
+static void listen_pid_to_self(char *const *envp) {
+    static char entry[32] = "LISTEN_PID=";
+    static const char key[] = "LISTEN_PID=";
+    char digits[16];
+    int n = 0;
+    for (unsigned long v = (unsigned long)getpid(); n == 0 || v > 0; v /= 10)
+        digits[n++] = (char)('0' + v % 10);
+    size_t at = sizeof key - 1;
+    while (n > 0)
+        entry[at++] = digits[--n];
+    entry[at] = '\0';
+    for (char **e = (char **)envp; *e; e++) {
+        size_t i = 0;
+        while (i < sizeof key - 1 && (*e)[i] == key[i])
+            i++;
+        if (i == sizeof key - 1) {
+            *e = entry;
+            return;
+        }
+    }
+}
+
 /* Runs in the child: no malloc, no stdio, no locks. */
 static __attribute__((noreturn)) void child_exec(const struct spawn_request *req,
                                                  const struct exec_plan *plan, int report_fd) {
     char *const *envp = req->envp ? req->envp : environ;
+    if (req->listen_pid)
+        listen_pid_to_self(envp);
     /* dup2 leaves the copies open across exec (the originals are
      * close-on-exec). */
     if (req->redirect &&

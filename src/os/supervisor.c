@@ -406,7 +406,9 @@ int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
                                         .new_session = persona->setsid_starts_session &&
                                                        opts->setsid,
                                         .session_note = persona->session_note,
-                                        .named = sv.n_procs > 1};
+                                        .named = sv.n_procs > 1,
+                                        .listen_pid = persona->listen_pid_to_child &&
+                                                      process_socket_activated()};
     size_t n = sv.n_procs;
     sv.procs = calloc(n, sizeof *sv.procs);
     sv.pod_procs = calloc(n, sizeof *sv.pod_procs);

@@ -208,6 +208,15 @@ static void podinit_environment(void **state) {
     parse_env(&r, env2, "podinit", "true", NULL);
     assert_int_equal(r.o.verbosity, LOG_DEBUG);
     done(&r);
+    /* CATATONIT_DEBUG, set to anything (empty too), as catatonit reads it;
+     * only in its persona */
+    char *env_cat[] = {"CATATONIT_DEBUG=", NULL};
+    parse_env(&r, env_cat, "catatonit", "true", NULL);
+    assert_int_equal(r.o.verbosity, LOG_DEBUG);
+    done(&r);
+    parse_env(&r, env_cat, "podinit", "true", NULL);
+    assert_int_equal(r.o.verbosity, LOG_INFO);
+    done(&r);
     /* the command line wins over the environment */
     char *env3[] = {"TINI_VERBOSITY=0", NULL};
     parse_env(&r, env3, "podinit", "-v", "true", NULL);

@@ -76,7 +76,13 @@ static void environment_rules(void **state) {
     assert_int_equal(tini, PERSONA_ENV_TINI_SUBREAPER | PERSONA_ENV_TINI_KILL_GROUP |
                                PERSONA_ENV_TINI_VERBOSITY);
     assert_int_equal(dumb, PERSONA_ENV_DUMB_INIT_DEBUG | PERSONA_ENV_DUMB_INIT_SETSID);
-    assert_int_equal(cat, 0);
+    assert_int_equal(cat, PERSONA_ENV_CATATONIT_DEBUG);
+    /* socket activation: the child's own LISTEN_PID in podinit's and
+     * catatonit's ways, the environment as it is in tini's and dumb-init's */
+    assert_true(persona_of(PERSONA_PODINIT)->listen_pid_to_child);
+    assert_true(persona_of(PERSONA_CATATONIT)->listen_pid_to_child);
+    assert_false(persona_of(PERSONA_TINI)->listen_pid_to_child);
+    assert_false(persona_of(PERSONA_DUMB_INIT)->listen_pid_to_child);
     /* tini: TINI_VERBOSITY replaces -v; podinit: -v wins over it */
     assert_true(persona_of(PERSONA_TINI)->env_verbosity_wins);
     assert_false(persona_of(PERSONA_PODINIT)->env_verbosity_wins);
