@@ -110,3 +110,71 @@ wait_for_log() {
     timeout "$T" podman kube down "$KUBE" >/dev/null 2>&1
     not podman pod exists web
 }
+
+@test "podman kube play: lifecycle.stopSignal (KEP-4960) and a liveness probe's own grace (KEP-2238) under podinit" {
+    # one process stops with SIGQUIT; another ignores SIGTERM, and when its
+    # liveness fails podinit kills it within the probe's 1 s, not the 10 s
+    # of the pod, and restarts it
+    KUBE="$BATS_TEST_TMPDIR/pod.yaml"
+    cat >"$KUBE" <<EOF
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: kep-podinit
+data:
+  podinit.json: |
+    {
+      "terminationGracePeriodSeconds": 10,
+      "processes": [
+        {"name": "quit", "command": ["/h/sigrecv", "--exit-on", "3"],
+         "lifecycle": {"stopSignal": "SIGQUIT"}},
+        {"name": "stuck", "restartPolicy": "Always", "restartBackoff": {"initialSeconds": 0.1},
+         "command": ["/bin/sh", "-c", "rm -f /tmp/fail; echo stuck up; trap '' TERM; sleep 1000"],
+         "livenessProbe": {"exec": {"command": ["/bin/test", "!", "-f", "/tmp/fail"]},
+                           "initialDelaySeconds": 0.5, "periodSeconds": 0.2, "failureThreshold": 1,
+                           "terminationGracePeriodSeconds": 1}}
+      ]
+    }
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kep
+spec:
+  terminationGracePeriodSeconds: 15
+  containers:
+    - name: app
+      image: $IMAGE
+      command: ["/podinit", "--config", "/etc/podinit/podinit.json"]
+      volumeMounts:
+        - name: podinit
+          mountPath: /etc/podinit
+  volumes:
+    - name: podinit
+      configMap:
+        name: kep-podinit
+EOF
+    timeout "$T" podman kube play --network none "$KUBE" >/dev/null 2>&1
+    wait_for_log kep-app 'stuck up'
+    wait_for_log kep-app '^ready '
+    sleep 0.7 # past the probe's initial delay
+    start=$(now)
+    timeout "$T" podman exec kep-app /bin/touch /tmp/fail
+    for _ in $(seq 200); do
+        [ "$(podman logs kep-app 2>&1 | grep -c 'stuck up')" -ge 2 ] && break
+        sleep 0.05
+    done
+    end=$(now)
+    podman logs kep-app >"$BATS_TEST_TMPDIR/log" 2>&1
+    [ "$(grep -c 'stuck up' "$BATS_TEST_TMPDIR/log")" -ge 2 ]
+    assert_order "$BATS_TEST_TMPDIR/log" 'stuck: liveness probe failed' 'stuck: stopping: SIGTERM' \
+        'SIGKILL' 'restarting "stuck"'
+    not elapsed_below "$end" "$start" 0.9 # the probe's grace, waited for
+    elapsed_below "$end" "$start" 6        # and not the pod's 10 s
+    timeout "$T" podman pod stop -t 15 kep >/dev/null 2>&1
+    podman logs kep-app >"$BATS_TEST_TMPDIR/log" 2>&1
+    grep -qx '3' "$BATS_TEST_TMPDIR/log" # quit: its SIGQUIT
+    not grep -qx '15' "$BATS_TEST_TMPDIR/log"
+    [ "$(podman inspect -f '{{.State.ExitCode}}' kep-app)" -eq 0 ]
+    timeout "$T" podman kube down "$KUBE" >/dev/null 2>&1
+}
