@@ -40,7 +40,8 @@ HELPER_BIN := $(patsubst tests/integration/helpers/%.c,$(BUILD)/helpers/%,$(HELP
 LINKS    := tini docker-init dumb-init catatonit podman-init
 
 BUILD_DEPS := gcc make libc6-dev libcmocka-dev libcjson-dev pkg-config
-TEST_DEPS  := bats procps util-linux bsdutils coreutils clang libclang-rt-14-dev man-db python3
+TEST_DEPS  := bats procps util-linux bsdutils coreutils clang libclang-rt-14-dev man-db python3 \
+              python3-prometheus-client
 
 .PHONY: all links deps test unit integration demo bench static static-helpers test-runtime \
         rollout valgrind fuzz install clean check-core check-size

@@ -22,6 +22,13 @@ struct health_process {
     int restarts;
     bool exited;
     int last_exit; /* exit code (128+N for signal N) when exited */
+    unsigned probes; /* configured: 1 startup, 2 readiness, 4 liveness (as LC_PROBE_*) */
+    unsigned long long probe_failures[3]; /* by that order: times each went failing */
+};
+
+/* podinit's own counters, since it started, for /metrics. */
+struct health_counters {
+    unsigned long long signals_forwarded, zombies_reaped, log_lines_dropped, output_lines_dropped;
 };
 
 /* What the endpoint reports; asked of the supervisor on each request. */
@@ -30,11 +37,15 @@ struct health_status {
     bool live, ready, started; /* every process's */
     const struct health_process *procs;
     size_t n_procs;
+    struct health_counters counters;
 };
+
+/* /metrics: the Prometheus text exposition format, version 0.0.4. */
+#define HEALTH_METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 /* The whole HTTP answer to one request (req[0..len), complete or cut at
  * the size limit) into out. Returns its length (< cap: there is room for
- * a NUL), never a cut answer: a /status that does not fit is a 500, and 0
+ * a NUL), never a cut answer: a /status or /metrics that does not fit is a 500, and 0
  * means not even that fits. */
 size_t health_respond(const char *req, size_t len, bool too_long, const struct health_status *st,
                       char *out, size_t cap);

@@ -43,6 +43,9 @@ void log_event(enum log_level level, const struct log_fields *fields, const char
  * stream cannot take it now. Never waits. */
 bool log_output_line(enum output_stream stream, const char *line, size_t len);
 
+/* Every log line podinit dropped since it started (a full stderr). */
+unsigned long long log_lines_dropped(void);
+
 /* Events whose wording the personas' users (and test suites) rely on. */
 /* fields: event "started", the child's pid (and the process, when named). */
 void log_spawned(const struct log_fields *fields, const char *pre, pid_t pid,

@@ -52,6 +52,7 @@ struct proc {
     struct hooks_context ctx;         /* env, dir, user for its hooks and exec probes */
     struct prober *prober;            /* only when it has probes (nothing configured, nothing paid) */
     struct process_output *output;    /* only with "output" prefix or json */
+    unsigned long long probe_failures[PROBER_KINDS]; /* times each probe went failing */
 };
 
 /* Everything about process index that does not need the loop running.
@@ -117,6 +118,7 @@ int process_output_open(struct proc *p); /* 0, or the exit code of its failure (
 int process_output_watch(struct proc *p); /* on the loop, once it runs: the same */
 void process_output_ended(struct proc *p); /* its run was reaped: what it wrote, to the end */
 void process_output_close(struct proc *p); /* the last of it passed on, as far as it goes */
+unsigned long long process_output_dropped_total(void); /* every process's, since start */
 
 /* The processes taken together (processes.c). */
 

@@ -94,18 +94,76 @@ static void status_body(struct sink *s, const struct health_status *st) {
     status_close(s);
 }
 
+/* ---- /metrics: Prometheus' text format ------------------------------------ */
+
+static void family(struct sink *s, const char *name, const char *type, const char *help) {
+    put(s, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A process's labels. Names and kinds are [A-Za-z0-9._-] (the config
+ * checks), so nothing in them needs the format's escapes. */
+#define LABELS "process=\"%s\",kind=\"%s\""
+#define LABEL_ARGS(p) (p)->name, (p)->kind ? (p)->kind : "process"
+
+static void metrics_body(struct sink *s, const struct health_status *st) {
+    static const char *const probe_names[3] = {"startup", "readiness", "liveness"};
+    family(s, "podinit_process_up", "gauge", "Whether the process is running.");
+    for (size_t i = 0; i < st->n_procs; i++)
+        put(s, "podinit_process_up{" LABELS "} %d\n", LABEL_ARGS(&st->procs[i]),
+            st->procs[i].pid > 0);
+    family(s, "podinit_process_ready", "gauge", "Whether the process counts as ready.");
+    for (size_t i = 0; i < st->n_procs; i++)
+        put(s, "podinit_process_ready{" LABELS "} %d\n", LABEL_ARGS(&st->procs[i]),
+            st->procs[i].ready);
+    family(s, "podinit_process_restarts_total", "counter", "Restarts of the process.");
+    for (size_t i = 0; i < st->n_procs; i++)
+        put(s, "podinit_process_restarts_total{" LABELS "} %d\n", LABEL_ARGS(&st->procs[i]),
+            st->procs[i].restarts);
+    family(s, "podinit_process_last_exit_code", "gauge",
+           "The exit code of the process's last exit (128+N for signal N); none before one.");
+    for (size_t i = 0; i < st->n_procs; i++)
+        if (st->procs[i].exited)
+            put(s, "podinit_process_last_exit_code{" LABELS "} %d\n", LABEL_ARGS(&st->procs[i]),
+                st->procs[i].last_exit);
+    family(s, "podinit_probe_failures_total", "counter",
+           "Times the probe went failing (failureThreshold checks failed in a row).");
+    for (size_t i = 0; i < st->n_procs; i++)
+        for (int k = 0; k < 3; k++)
+            if (st->procs[i].probes & (1u << k))
+                put(s, "podinit_probe_failures_total{" LABELS ",probe=\"%s\"} %llu\n",
+                    LABEL_ARGS(&st->procs[i]), probe_names[k], st->procs[i].probe_failures[k]);
+    family(s, "podinit_container_live", "gauge", "Whether /livez answers 200.");
+    put(s, "podinit_container_live %d\n", st->live);
+    family(s, "podinit_container_ready", "gauge", "Whether /readyz answers 200.");
+    put(s, "podinit_container_ready %d\n", st->ready);
+    family(s, "podinit_container_state", "gauge", "The container's state (the main process's).");
+    put(s, "podinit_container_state{state=\"%s\"} 1\n", st->state);
+    const struct health_counters *c = &st->counters;
+    family(s, "podinit_signals_forwarded_total", "counter", "Signals podinit passed on.");
+    put(s, "podinit_signals_forwarded_total %llu\n", c->signals_forwarded);
+    family(s, "podinit_zombies_reaped_total", "counter", "Children podinit reaped, of all kinds.");
+    put(s, "podinit_zombies_reaped_total %llu\n", c->zombies_reaped);
+    family(s, "podinit_log_lines_dropped_total", "counter",
+           "podinit's log lines its stderr could not take.");
+    put(s, "podinit_log_lines_dropped_total %llu\n", c->log_lines_dropped);
+    family(s, "podinit_output_lines_dropped_total", "counter",
+           "Processes' output lines (output prefix or json) podinit could not pass on.");
+    put(s, "podinit_output_lines_dropped_total %llu\n", c->output_lines_dropped);
+}
+
 /* Content-Length comes first: the body is measured (a dry run), then
  * written after it. Too big for cap is a 500, never a cut body. */
-static size_t status_answer(char *out, size_t cap, const struct health_status *st) {
+static size_t measured_answer(char *out, size_t cap, const struct health_status *st,
+                              const char *type, void (*body_of)(struct sink *,
+                                                                const struct health_status *)) {
     struct sink body = {0};
-    status_body(&body, st);
+    body_of(&body, st);
     struct sink s = {.out = out, .cap = cap};
-    head(&s, 200, "OK", "application/json", body.len);
-    status_body(&s, st);
+    head(&s, 200, "OK", type, body.len);
+    body_of(&s, st);
     size_t n = body.failed ? 0 : written(&s);
-    return n > 0
-               ? n
-               : answer(out, cap, 500, "Internal Server Error", "text/plain", "status too large\n");
+    return n > 0 ? n
+                 : answer(out, cap, 500, "Internal Server Error", "text/plain", "answer too large\n");
 }
 
 /* Every answer but /status's (the errors, /livez and the like) is shorter. */
@@ -132,6 +190,32 @@ size_t health_answer_max(const struct health_status *st) {
     struct sink all = {0};
     head(&all, 200, "OK", "application/json", body.len);
     size_t n = all.len + body.len + 1; /* and the NUL */
+    /* /metrics at its widest: every counter at its largest, every probe */
+    struct sink m = {0};
+    struct health_status w = {.state = state, .n_procs = 0, .counters = {ULLONG_MAX, ULLONG_MAX,
+                                                                        ULLONG_MAX, ULLONG_MAX}};
+    metrics_body(&m, &w);
+    for (size_t i = 0; i < st->n_procs; i++) {
+        struct health_process p = {.name = st->procs[i].name,
+                                   .kind = "sidecar",
+                                   .pid = 1,
+                                   .ready = true,
+                                   .restarts = INT_MIN,
+                                   .exited = true,
+                                   .last_exit = INT_MIN,
+                                   .probes = 7,
+                                   .probe_failures = {ULLONG_MAX, ULLONG_MAX, ULLONG_MAX}};
+        struct health_status one = {.state = "", .procs = &p, .n_procs = 1};
+        struct sink a = {0}, b = {0};
+        metrics_body(&a, &one);
+        one.n_procs = 0;
+        metrics_body(&b, &one);
+        m.len += a.len - b.len; /* what this process adds */
+    }
+    struct sink mh = {0};
+    head(&mh, 200, "OK", HEALTH_METRICS_TYPE, m.len);
+    if (mh.len + m.len + 1 > n)
+        n = mh.len + m.len + 1;
     return n > SHORT_ANSWER_MAX ? n : SHORT_ANSWER_MAX;
 }
 
@@ -164,10 +248,12 @@ size_t health_respond(const char *req, size_t len, bool too_long, const struct h
     if (IS("/startupz"))
         return probe_answer(out, cap, st->started, "started");
     if (IS("/status"))
-        return status_answer(out, cap, st);
+        return measured_answer(out, cap, st, "application/json", status_body);
+    if (IS("/metrics"))
+        return measured_answer(out, cap, st, HEALTH_METRICS_TYPE, metrics_body);
 #undef IS
     return answer(out, cap, 404, "Not Found", "text/plain",
-                  "not found: /livez /readyz /startupz /status\n");
+                  "not found: /livez /readyz /startupz /status /metrics\n");
 }
 
 bool health_request_complete(const char *req, size_t len) {

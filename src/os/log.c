@@ -66,6 +66,18 @@ static char *rest_of(struct sink *s) {
     return s->pending > sizeof s->rest ? s->big_rest : s->rest;
 }
 
+/* Every log line dropped since start, for /metrics. */
+static unsigned long long dropped_total;
+
+static void sink_dropped(struct sink *s) {
+    s->dropped++;
+    dropped_total++;
+}
+
+unsigned long long log_lines_dropped(void) {
+    return dropped_total;
+}
+
 static struct sink sinks[2] = {{.fd = STDERR_FILENO, .own = -1}, {.fd = STDOUT_FILENO, .own = -1}};
 
 /* A second description of the pipe, FIFO or terminal at fd, non-blocking
@@ -198,7 +210,7 @@ static void sink_line(struct sink *s, const char *line, size_t len) {
     if (s->pending > 0) {
         s->pending_off += sink_try(s, rest_of(s) + s->pending_off, s->pending - s->pending_off);
         if (s->pending_off < s->pending) {
-            s->dropped++;
+            sink_dropped(s);
             return;
         }
         s->pending = s->pending_off = 0;
@@ -208,7 +220,7 @@ static void sink_line(struct sink *s, const char *line, size_t len) {
         struct log_stamp st = log_json ? stamp() : (struct log_stamp){0};
         size_t n = log_format_dropped(note, sizeof note, log_json, &st, s->dropped);
         if (n == 0 || !sink_start(s, note, n)) {
-            s->dropped++;
+            sink_dropped(s);
             return;
         }
         s->dropped = 0;
@@ -218,7 +230,7 @@ static void sink_line(struct sink *s, const char *line, size_t len) {
         }
     }
     if (!sink_start(s, line, len))
-        s->dropped++;
+        sink_dropped(s);
 }
 
 bool log_output_line(enum output_stream stream, const char *line, size_t len) {

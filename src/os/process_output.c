@@ -38,6 +38,18 @@ enum { READ_CHUNK = 4096, READS_PER_WAKE = 16 };
 static char *line_buf;
 static size_t line_cap;
 
+/* Every line dropped, of every process, since start (/metrics). */
+static unsigned long long dropped_total;
+
+unsigned long long process_output_dropped_total(void) {
+    return dropped_total;
+}
+
+static void dropped(struct process_output *o) {
+    o->dropped++;
+    dropped_total++;
+}
+
 static int64_t wall_ms(void) {
     struct timespec ts;
     if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
@@ -62,21 +74,21 @@ static void pass_on(struct process_output *o, enum output_stream st) {
     const char *name = process_name(o->p);
     enum output_mode mode = o->p->cfg->output;
     if (!room_for(name)) {
-        o->dropped++;
+        dropped(o);
         return;
     }
     int64_t now = wall_ms();
     if (o->dropped > 0) {
         size_t n = output_format_dropped(mode, name, st, now, o->dropped, line_buf, line_cap);
         if (n == 0 || !log_output_line(st, line_buf, n)) {
-            o->dropped++;
+            dropped(o);
             return;
         }
         o->dropped = 0;
     }
     size_t n = output_format(mode, name, st, now, sp->buf, sp->line_len, line_buf, line_cap);
     if (n == 0 || !log_output_line(st, line_buf, n))
-        o->dropped++;
+        dropped(o);
 }
 
 static void feed(struct process_output *o, enum output_stream st, const char *data, size_t n) {

@@ -25,6 +25,8 @@ static void on_probe_change(void *ctx, enum prober_kind kind, enum probe_result 
     struct log_fields lf = *PROCESS_LOG_FIELDS(p, .event = r == PROBE_PASSING ? "probe_passing" : "probe_failing",
                             .child = p->pid);
     bool ok = r == PROBE_PASSING;
+    if (!ok)
+        p->probe_failures[kind]++;
     if (ok)
         log_event(LOG_INFO, &lf, "%s%s probe passing (%s)", pre, name, why);
     else if (kind == PROBER_READINESS)

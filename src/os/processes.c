@@ -66,6 +66,9 @@ struct health_status processes_health(const struct proc *procs, size_t n,
             .restarts = p->lc->restarts,
             .exited = has_exited,
             .last_exit = has_exited ? exit_code_of(pod_process_last_status(pod, i)) : 0,
+            .probes = p->lc->cfg.probes,
+            .probe_failures = {p->probe_failures[PROBER_STARTUP], p->probe_failures[PROBER_READINESS],
+                               p->probe_failures[PROBER_LIVENESS]},
         };
     }
     return st;

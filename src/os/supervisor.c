@@ -47,6 +47,7 @@ struct supervisor {
     struct pod pod;
     struct pod_process *pod_procs;
     struct pod_item *pod_queue;
+    unsigned long long signals_forwarded, reaped; /* for /metrics */
 };
 
 static bool is_tty_stop(int signo) {
@@ -162,6 +163,7 @@ static void handle_signal(struct supervisor *sv, int signo) {
      * cannot stop it; they are not forwarded there. */
     if (sv->persona->ignores_tty_io_signals && (signo == SIGTTIN || signo == SIGTTOU))
         return;
+    sv->signals_forwarded++;
     for (size_t i = 0; i < sv->n_procs; i++)
         process_forward(&sv->procs[i], signo);
     /* dumb-init: a terminal stop suspends the init too, so the shell that
@@ -186,6 +188,7 @@ static void on_signal(void *ctx, const struct loop_signal *sig) {
 
 static void on_reaped(void *ctx, pid_t pid, int status) {
     struct supervisor *sv = ctx;
+    sv->reaped++;
     int i = processes_claim_reaped(sv->procs, sv->n_procs, pid, status, loop_now_ms());
     if (i == PROCESSES_JOB)
         return;
@@ -235,7 +238,12 @@ static int finish(struct supervisor *sv) {
 
 static struct health_status health_status_of(void *ctx, struct health_process *out) {
     const struct supervisor *sv = ctx;
-    return processes_health(sv->procs, sv->n_procs, out);
+    struct health_status st = processes_health(sv->procs, sv->n_procs, out);
+    st.counters = (struct health_counters){.signals_forwarded = sv->signals_forwarded,
+                                           .zombies_reaped = sv->reaped,
+                                           .log_lines_dropped = log_lines_dropped(),
+                                           .output_lines_dropped = process_output_dropped_total()};
+    return st;
 }
 
 static int start_health(struct supervisor *sv) {

@@ -116,16 +116,16 @@ static void requests_are_read_within_their_length(void **state) {
 
 #include "health_fixture.h"
 
-/* The cap from the processes' names holds /status at its widest, exactly:
- * whole, with its exact Content-Length, and one byte less is not enough. */
+/* The cap from the processes' names holds /status at its widest: whole,
+ * with its exact Content-Length; a /status wider than it was sized for is
+ * a 500, never cut. */
 static void the_answer_cap_fits_the_widest_status(void **state) {
     (void)state;
     struct health_status st = widest_status();
     size_t cap = health_answer_max(&st);
     char *buf = malloc(cap);
     size_t n = health_respond("GET /status HTTP/1.1\r\n\r\n", 24, false, &st, buf, cap);
-    assert_int_equal(n, cap - 1); /* and its NUL */
-    assert_true(n > 1024);
+    assert_true(n > 1024 && n < cap); /* and its NUL (/metrics sets the cap: it is wider) */
     buf[n] = '\0';
     const char *body = body_of(buf, n);
     assert_non_null(strstr(body, "{\"name\":\"p7-000000000000000000000000000000000000000000000000"
@@ -133,8 +133,9 @@ static void the_answer_cap_fits_the_widest_status(void **state) {
     assert_string_equal(body + strlen(body) - 4, "}]}\n");
     /* a longer state than it was sized for: a 500, not a cut answer */
     widest[3].state = "XXXXXXXXXXXXXXXX";
-    n = health_respond("GET /status HTTP/1.1\r\n\r\n", 24, false, &st, buf, cap);
-    assert_true(n > 0 && n < cap);
+    size_t exact = n + 1;
+    n = health_respond("GET /status HTTP/1.1\r\n\r\n", 24, false, &st, buf, exact);
+    assert_true(n > 0 && n < exact);
     buf[n] = '\0';
     assert_non_null(strstr(buf, "HTTP/1.1 500 Internal Server Error\r\n"));
     body_of(buf, n);
@@ -144,6 +145,100 @@ static void the_answer_cap_fits_the_widest_status(void **state) {
     assert_true(health_answer_max(&one) < health_answer_max(&st));
     one.n_procs = 0;
     assert_true(health_answer_max(&one) >= 256);
+}
+
+/* /metrics: the exact text of a small case, every family with HELP and
+ * TYPE, a process's labels on each of its samples. */
+static void metrics_are_prometheus_text(void **state) {
+    (void)state;
+    struct health_process two[2] = {
+        {.name = "web", .kind = "process", .state = "RUNNING", .pid = 7, .ready = true,
+         .restarts = 2, .exited = true, .last_exit = 137, .probes = 2 | 4,
+         .probe_failures = {0, 3, 1}},
+        {.name = "db", .kind = "sidecar", .state = "BACKOFF"}};
+    struct health_status st = {.state = "RUNNING", .live = true, .ready = false, .started = true,
+                               .procs = two, .n_procs = 2,
+                               .counters = {.signals_forwarded = 5, .zombies_reaped = 11,
+                                            .log_lines_dropped = 0,
+                                            .output_lines_dropped = 18446744073709551615ull}};
+    respond("GET /metrics HTTP/1.1\r\n\r\n", &st);
+    assert_non_null(strstr(out, "HTTP/1.1 200 OK\r\n"));
+    assert_non_null(strstr(out, "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"));
+    const char *body = body_of(out, strlen(out));
+    assert_string_equal(
+        body,
+        "# HELP podinit_process_up Whether the process is running.\n"
+        "# TYPE podinit_process_up gauge\n"
+        "podinit_process_up{process=\"web\",kind=\"process\"} 1\n"
+        "podinit_process_up{process=\"db\",kind=\"sidecar\"} 0\n"
+        "# HELP podinit_process_ready Whether the process counts as ready.\n"
+        "# TYPE podinit_process_ready gauge\n"
+        "podinit_process_ready{process=\"web\",kind=\"process\"} 1\n"
+        "podinit_process_ready{process=\"db\",kind=\"sidecar\"} 0\n"
+        "# HELP podinit_process_restarts_total Restarts of the process.\n"
+        "# TYPE podinit_process_restarts_total counter\n"
+        "podinit_process_restarts_total{process=\"web\",kind=\"process\"} 2\n"
+        "podinit_process_restarts_total{process=\"db\",kind=\"sidecar\"} 0\n"
+        "# HELP podinit_process_last_exit_code The exit code of the process's last exit "
+        "(128+N for signal N); none before one.\n"
+        "# TYPE podinit_process_last_exit_code gauge\n"
+        "podinit_process_last_exit_code{process=\"web\",kind=\"process\"} 137\n"
+        "# HELP podinit_probe_failures_total Times the probe went failing "
+        "(failureThreshold checks failed in a row).\n"
+        "# TYPE podinit_probe_failures_total counter\n"
+        "podinit_probe_failures_total{process=\"web\",kind=\"process\",probe=\"readiness\"} 3\n"
+        "podinit_probe_failures_total{process=\"web\",kind=\"process\",probe=\"liveness\"} 1\n"
+        "# HELP podinit_container_live Whether /livez answers 200.\n"
+        "# TYPE podinit_container_live gauge\n"
+        "podinit_container_live 1\n"
+        "# HELP podinit_container_ready Whether /readyz answers 200.\n"
+        "# TYPE podinit_container_ready gauge\n"
+        "podinit_container_ready 0\n"
+        "# HELP podinit_container_state The container's state (the main process's).\n"
+        "# TYPE podinit_container_state gauge\n"
+        "podinit_container_state{state=\"RUNNING\"} 1\n"
+        "# HELP podinit_signals_forwarded_total Signals podinit passed on.\n"
+        "# TYPE podinit_signals_forwarded_total counter\n"
+        "podinit_signals_forwarded_total 5\n"
+        "# HELP podinit_zombies_reaped_total Children podinit reaped, of all kinds.\n"
+        "# TYPE podinit_zombies_reaped_total counter\n"
+        "podinit_zombies_reaped_total 11\n"
+        "# HELP podinit_log_lines_dropped_total podinit's log lines its stderr could not take.\n"
+        "# TYPE podinit_log_lines_dropped_total counter\n"
+        "podinit_log_lines_dropped_total 0\n"
+        "# HELP podinit_output_lines_dropped_total Processes' output lines (output prefix or "
+        "json) podinit could not pass on.\n"
+        "# TYPE podinit_output_lines_dropped_total counter\n"
+        "podinit_output_lines_dropped_total 18446744073709551615\n");
+    /* GET only, as for every path */
+    assert_non_null(strstr(respond("POST /metrics HTTP/1.1\r\n\r\n", &st), "HTTP/1.1 405"));
+    assert_non_null(strstr(respond("GET /nope HTTP/1.1\r\n\r\n", &st), "/metrics"));
+}
+
+/* The cap holds /metrics at its widest too: every probe, every counter
+ * and number at its largest; whole, never cut. */
+static void the_answer_cap_fits_the_widest_metrics(void **state) {
+    (void)state;
+    struct health_status st = widest_status();
+    for (size_t i = 0; i < st.n_procs; i++) {
+        widest[i].kind = "sidecar";
+        widest[i].pid = 1;
+        widest[i].probes = 7;
+        for (int k = 0; k < 3; k++)
+            widest[i].probe_failures[k] = 18446744073709551615ull;
+    }
+    st.counters = (struct health_counters){18446744073709551615ull, 18446744073709551615ull,
+                                           18446744073709551615ull, 18446744073709551615ull};
+    size_t cap = health_answer_max(&st);
+    char *buf = malloc(cap);
+    size_t n = health_respond("GET /metrics HTTP/1.1\r\n\r\n", 25, false, &st, buf, cap);
+    assert_true(n > 0 && n < cap);
+    buf[n] = '\0';
+    assert_non_null(strstr(buf, "HTTP/1.1 200 OK\r\n"));
+    const char *body = body_of(buf, n);
+    assert_string_equal(body + strlen(body) - 21, " 18446744073709551615\n" + 1);
+    assert_int_equal(n, cap - 1); /* /metrics is the widest answer: sized exactly */
+    free(buf);
 }
 
 /* Whatever the room, never a cut answer: a whole one, with its length. */
@@ -228,6 +323,8 @@ int main(void) {
         cmocka_unit_test(requests_are_read_within_their_length),
         cmocka_unit_test(the_answer_cap_fits_the_widest_status),
         cmocka_unit_test(status_is_never_cut),
+        cmocka_unit_test(metrics_are_prometheus_text),
+        cmocka_unit_test(the_answer_cap_fits_the_widest_metrics),
         cmocka_unit_test(every_other_answer_fits_in_256_bytes),
         cmocka_unit_test(every_lifecycle_state_fits),
         cmocka_unit_test(a_request_ends_at_an_empty_line),
