@@ -4,7 +4,10 @@
  * pods. It waits in the cheapest way for what is watched: with no fd
  * watched (the drop-in case) in sigtimedwait, one system call per signal;
  * once an fd is watched, in epoll over a signalfd (both opened then, kept
- * until loop_close; sigtimedwait again whenever no fd is watched). */
+ * until loop_close; sigtimedwait again whenever no fd is watched). An fd
+ * watched by signal-driven I/O (loop_watch_signalled: the processes'
+ * output pipes) does not count: the kernel says it has input with a SIGIO,
+ * taken with the other signals, so the loop stays in sigtimedwait. */
 #ifndef PODINIT_LOOP_H
 #define PODINIT_LOOP_H
 
@@ -35,6 +38,7 @@ struct loop_watch {
     void *ctx;
     uint32_t gen; /* bumped when the slot is taken or freed: an event read
                    * for an earlier use of the slot is dropped */
+    bool signalled; /* by SIGIO (loop_watch_signalled), not in epoll */
 };
 
 struct loop {
@@ -45,7 +49,10 @@ struct loop {
     int sigfd; /* the signals as an fd, for epoll; -1 until then, or for no signals */
     struct loop_watch *watches; /* allocated as fds are watched */
     size_t n_watches, cap_watches;
-    size_t n_active;     /* watches with fd >= 0 */
+    size_t n_active;     /* watches in epoll (fd >= 0, not signalled) */
+    size_t n_signalled;  /* signalled watches */
+    bool io_due;         /* a SIGIO came, or a signalled fd was readable at
+                          * the last look: look again before waiting */
     int64_t deadline_ms; /* CLOCK_MONOTONIC ms; 0: none */
 };
 
@@ -57,10 +64,24 @@ int loop_init(struct loop *l, const sigset_t *signals, loop_signal_fn *on_signal
 void loop_close(struct loop *l);
 
 /* Watch fd for events (LOOP_IN/LOOP_OUT), or change what it is watched
- * for; fn(ctx, fd, ready) is called when it is ready. Returns 0 or -errno. */
+ * for; fn(ctx, fd, ready) is called when it is ready. Returns 0 or -errno
+ * (-EBUSY: fd is watched by loop_watch_signalled). */
 int loop_watch(struct loop *l, int fd, uint32_t events, loop_fd_fn *fn, void *ctx);
 
-/* Stop watching fd (before the caller closes it). A callback may unwatch
+/* Watch fd for input by signal-driven I/O (F_SETOWN, F_SETSIG SIGIO,
+ * O_ASYNC): the kernel raises SIGIO each time it gets input, so with only
+ * such fds watched the loop still waits in sigtimedwait. For a pipe whose
+ * read end only podinit holds; SIGIO must be among the loop's signals. A
+ * SIGIO the kernel raised is then not passed to on_signal (one sent with
+ * kill is, as before); after any SIGIO, and at once after this call, every
+ * signalled fd poll(2) finds readable gets fn(ctx, fd, LOOP_IN...), and
+ * again on each wait while one still is (a callback may read only part:
+ * no new SIGIO comes for input already there). Returns 0 or -errno
+ * (-EBUSY: fd is watched by loop_watch). */
+int loop_watch_signalled(struct loop *l, int fd, loop_fd_fn *fn, void *ctx);
+
+/* Stop watching fd (before the caller closes it; a signalled one gets its
+ * O_ASYNC cleared). A callback may unwatch
  * any fd, its own included; an event already read for it is dropped. */
 void loop_unwatch(struct loop *l, int fd);
 

@@ -1,11 +1,15 @@
 /* src/os/loop.c — the reactor: the one place podinit waits. With no fd
  * watched it sleeps in sigtimedwait (one system call per signal, the
  * drop-in case); once an fd is watched it opens an epoll set with a
- * signalfd in it and waits there whenever an fd is watched. */
+ * signalfd in it and waits there whenever an fd is watched. Signalled
+ * fds (signal-driven I/O) are not in epoll: their SIGIO comes with the
+ * signals, either way, and a poll(2) that does not wait finds which. */
 #include "podinit/loop.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -112,10 +116,12 @@ static uint64_t watch_tag(const struct loop *l, const struct loop_watch *w) {
 int loop_watch(struct loop *l, int fd, uint32_t events, loop_fd_fn *fn, void *ctx) {
     if (fd < 0 || fn == NULL)
         return -EINVAL;
+    struct loop_watch *w = find_watch(l, fd);
+    if (w != NULL && w->signalled)
+        return -EBUSY;
     int rc = open_epoll(l);
     if (rc < 0)
         return rc;
-    struct loop_watch *w = find_watch(l, fd);
     bool added = w == NULL;
     if (added && (w = free_watch(l)) == NULL)
         return -ENOMEM;
@@ -143,28 +149,84 @@ int loop_watch(struct loop *l, int fd, uint32_t events, loop_fd_fn *fn, void *ct
     return 0;
 }
 
+/* O_ASYNC on or off; 0 or -errno. */
+static int set_async(int fd, bool on) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0)
+        return -errno;
+    int want = on ? fl | O_ASYNC : fl & ~O_ASYNC;
+    return want == fl || fcntl(fd, F_SETFL, want) == 0 ? 0 : -errno;
+}
+
+int loop_watch_signalled(struct loop *l, int fd, loop_fd_fn *fn, void *ctx) {
+    if (fd < 0 || fn == NULL || sigismember(&l->signals, SIGIO) != 1)
+        return -EINVAL;
+    struct loop_watch *w = find_watch(l, fd);
+    if (w != NULL && !w->signalled)
+        return -EBUSY;
+    if (w == NULL) {
+        /* SIGIO with its siginfo (F_SETSIG), to podinit itself. */
+        if (fcntl(fd, F_SETOWN, getpid()) != 0 || fcntl(fd, F_SETSIG, SIGIO) != 0)
+            return -errno;
+        int rc = set_async(fd, true);
+        if (rc < 0)
+            return rc;
+        if ((w = free_watch(l)) == NULL) {
+            (void)set_async(fd, false);
+            return -ENOMEM;
+        }
+        w->gen++;
+        w->fd = fd;
+        w->signalled = true;
+        w->events = LOOP_IN;
+        l->n_signalled++;
+    }
+    w->fn = fn;
+    w->ctx = ctx;
+    l->io_due = true; /* input that came before O_ASYNC raised no SIGIO */
+    return 0;
+}
+
 void loop_unwatch(struct loop *l, int fd) {
     struct loop_watch *w = fd >= 0 ? find_watch(l, fd) : NULL;
     if (w == NULL)
         return;
-    /* ENOENT or EBADF: the caller closed it first; it has left the set. */
-    (void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+    if (w->signalled) {
+        (void)set_async(fd, false); /* no SIGIO for it reaches on_signal later */
+        l->n_signalled--;
+    } else {
+        /* ENOENT or EBADF: the caller closed it first; it has left the set. */
+        (void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+        l->n_active--;
+    }
     w->fd = -1;
+    w->signalled = false;
     w->gen++;
-    l->n_active--;
 }
 
 /* glibc reports a tkill(2)ed signal as SI_USER from sigtimedwait; the
  * signalfd and musl say SI_TKILL. Both modes say SI_USER. */
 static void deliver(struct loop *l, int signo, int code, pid_t pid) {
+    /* A SIGIO the kernel raised (POLL_IN and the like, SI_SIGIO, SI_KERNEL)
+     * is a signalled fd's input, not the application's signal. One sent
+     * with kill may have taken the kernel's place (a pending SIGIO is not
+     * queued twice): it is a reason to look at the fds too. */
+    if (signo == SIGIO && l->n_signalled > 0) {
+        l->io_due = true;
+        if (code > 0 || code == SI_SIGIO)
+            return;
+    }
     struct loop_signal sig = {
         .signo = signo, .code = code == SI_TKILL ? SI_USER : code, .pid = pid};
     if (l->on_signal != NULL)
         l->on_signal(l->signal_ctx, &sig);
 }
 
-/* Nanoseconds left to the deadline: -1 for none, 0 when it has passed. */
+/* Nanoseconds left to the deadline: -1 for none, 0 when it has passed or
+ * a signalled fd is due a look (take the signals, then look: no wait). */
 static int64_t ns_left(const struct loop *l) {
+    if (l->io_due)
+        return 0;
     if (l->deadline_ms == 0)
         return -1;
     int64_t left = l->deadline_ms * 1000000 - now_ns();
@@ -233,6 +295,43 @@ static int wait_epoll(struct loop *l) {
     return deadline_passed(l) ? 1 : 0;
 }
 
+#define POLL_BATCH 32
+
+/* Each signalled fd that has input (poll, no wait) is called back. io_due
+ * stays set while one had: its callback may have left some. */
+static void look_at_signalled(struct loop *l) {
+    l->io_due = false;
+    for (size_t i = 0; i < l->n_watches;) {
+        struct pollfd pf[POLL_BATCH];
+        size_t slot[POLL_BATCH];
+        uint32_t gen[POLL_BATCH];
+        nfds_t n = 0;
+        for (; i < l->n_watches && n < POLL_BATCH; i++)
+            if (l->watches[i].fd >= 0 && l->watches[i].signalled) {
+                pf[n] = (struct pollfd){.fd = l->watches[i].fd, .events = POLLIN};
+                slot[n] = i;
+                gen[n++] = l->watches[i].gen;
+            }
+        if (n == 0 || poll(pf, n, 0) <= 0)
+            continue; /* EINTR cannot come of a poll that does not wait */
+        for (nfds_t k = 0; k < n; k++) {
+            short re = pf[k].revents;
+            if (!(re & (POLLIN | POLLHUP | POLLERR)))
+                continue; /* POLLNVAL: closed without an unwatch */
+            l->io_due = true;
+            if (l->watches[slot[k]].fd < 0 || l->watches[slot[k]].gen != gen[k])
+                continue; /* unwatched by a callback before it */
+            struct loop_watch w = l->watches[slot[k]]; /* the table may move under fn */
+            uint32_t ev = (re & POLLIN ? LOOP_IN : 0) | (re & POLLHUP ? LOOP_HUP : 0) |
+                          (re & POLLERR ? LOOP_ERR : 0);
+            w.fn(w.ctx, w.fd, ev);
+        }
+    }
+}
+
 int loop_wait(struct loop *l) {
-    return l->n_active == 0 ? wait_signal(l) : wait_epoll(l);
+    int rc = l->n_active == 0 ? wait_signal(l) : wait_epoll(l);
+    if (rc >= 0 && l->io_due)
+        look_at_signalled(l);
+    return rc;
 }

@@ -173,7 +173,11 @@ int process_output_watch(struct proc *p) {
     if (o == NULL || o->watched)
         return 0;
     for (int st = 0; st < 2; st++) {
-        int rc = loop_watch(p->sh->loop, o->pipes[st].rfd, LOOP_IN, on_readable, o);
+        /* By SIGIO: an idle process with output costs the loop nothing, and
+         * a forwarded signal stays one sigtimedwait (epoll, if that fails). */
+        int rc = loop_watch_signalled(p->sh->loop, o->pipes[st].rfd, on_readable, o);
+        if (rc != 0)
+            rc = loop_watch(p->sh->loop, o->pipes[st].rfd, LOOP_IN, on_readable, o);
         if (rc != 0) {
             log_msg(LOG_ERROR, "%s: output: watching its pipe: %s", process_name(p), strerror(-rc));
             return CLI_EXIT_INTERNAL;

@@ -145,3 +145,35 @@ EOF
     run -2 "$PODINIT" --check --config "$BATS_TEST_TMPDIR/c.json"
     [ "$output" = "$BATS_TEST_TMPDIR/c.json: processes[0].output: must be inherit, prefix or json, got \"syslog\"" ]
 }
+
+@test "output by SIGIO: a process's writes are never passed on to it as SIGIO; one sent with kill is; idle, PID 1 sleeps; after a restart too" {
+    require_root
+    F="$BATS_TEST_TMPDIR/ran"
+    write_config <<EOF
+{"processes": [
+  {"name": "app", "output": "prefix",
+   "command": ["sh", "-c", "i=0; while [ \$i -lt 300 ]; do echo line \$i; i=\$((i+1)); done; exec \"\$0\" --exit-on 15", "$H/sigrecv"]},
+  {"name": "crash", "output": "prefix", "restartPolicy": "Always",
+   "restartBackoff": {"initialSeconds": 0.2, "maxSeconds": 0.2},
+   "command": ["sh", "-c", "echo run >>$F; echo once; [ \$(wc -l <$F) -ge 2 ] && exec sleep 300; exit 1"]}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^app \| ready'
+    wait_for_count "$OUT" '^crash \| once$' 2 # restarted once, now sleeping
+    [ "$(grep -c '^app | line [0-9]*$' "$OUT")" -eq 300 ]
+    # ~300 writes raised SIGIO at podinit: none reached the app as a signal
+    not grep -q '^app | 29$' "$OUT"
+    # a forwarded signal still goes through (and its line comes back)
+    kill -USR1 "$INIT"
+    wait_for_line "$OUT" '^app \| 10$'
+    not grep -q '^app | 29$' "$OUT"
+    # nothing written, nothing to do: PID 1 sleeps (a spin shows ~100 a second)
+    assert_idle "$INIT" 2 5
+    kill -IO "$INIT" # the user's SIGIO is forwarded as any signal
+    wait_for_line "$OUT" '^app \| 29$'
+    [ "$(grep -c '^app | 29$' "$OUT")" -eq 1 ]
+    # and it waits in sigtimedwait: no epoll set was ever opened
+    [ "$(find "/proc/$INIT/fd" -lname 'anon_inode:\[eventpoll\]' | wc -l)" -eq 0 ]
+    kill -TERM "$INIT"
+    wait "$JOB"
+}

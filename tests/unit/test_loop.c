@@ -55,6 +55,7 @@ static sigset_t usr_signals(void) {
     sigemptyset(&set);
     sigaddset(&set, SIGUSR1);
     sigaddset(&set, SIGUSR2);
+    sigaddset(&set, SIGIO); /* for the signalled watches */
     return set;
 }
 
@@ -397,6 +398,183 @@ static void bad_fds_are_refused(void **state) {
     loop_unwatch(l, -1);
 }
 
+/* ---- signalled watches (signal-driven I/O) ------------------------------ */
+
+/* Reads at most `per_call` bytes a call: a callback that leaves some. */
+struct reader {
+    int n;
+    size_t per_call, got;
+    uint32_t events;
+};
+
+static void read_some(void *ctx, int fd, uint32_t events) {
+    struct reader *r = ctx;
+    char buf[64];
+    r->n++;
+    r->events = events;
+    ssize_t n = read(fd, buf, r->per_call < sizeof buf ? r->per_call : sizeof buf);
+    if (n > 0)
+        r->got += (size_t)n;
+}
+
+static int64_t elapsed_ms(int64_t since) {
+    return loop_now_ms() - since;
+}
+
+/* A write raises SIGIO; the loop takes it in sigtimedwait (no epoll), does
+ * not pass it on as a signal, and calls the reader back. */
+static void signalled_pipe_wakes_the_loop_without_epoll(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    struct reader r = {.per_call = 64};
+    assert_int_equal(loop_watch_signalled(l, p[0], read_some, &r), 0);
+    assert_true(fcntl(p[0], F_GETFL) & O_ASYNC);
+    assert_int_equal(fcntl(p[0], F_GETOWN), getpid());
+    assert_int_equal(loop_wait(l), 0); /* the first look, nothing there */
+    assert_int_equal(r.n, 0);
+    assert_int_equal(write(p[1], "abc", 3), 3);
+    sigset_t pending;
+    assert_int_equal(sigpending(&pending), 0);
+    assert_int_equal(sigismember(&pending, SIGIO), 1);
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.got, 3);
+    assert_true(r.events & LOOP_IN);
+    assert_int_equal(seen_of(l)->n, 0); /* the kernel's SIGIO is not the app's */
+    assert_int_equal(l->epfd, -1);
+    assert_int_equal(l->n_active, 0);
+    /* idle again: the next wait sleeps to its deadline, no callback */
+    assert_int_equal(loop_wait(l), 0); /* the look after the one that read */
+    loop_set_deadline(l, loop_now_ms() + 50);
+    int64_t t0 = loop_now_ms();
+    assert_int_equal(loop_wait(l), 1);
+    assert_true(elapsed_ms(t0) >= 50);
+    assert_int_equal(r.n, 1);
+    loop_set_deadline(l, 0);
+    loop_unwatch(l, p[0]);
+    close_pipe(p);
+}
+
+/* A callback that reads only part is called again on the next waits, with
+ * no new SIGIO, until the pipe is dry; none of those waits sleeps. */
+static void input_left_behind_is_looked_at_again(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    struct reader r = {.per_call = 1};
+    assert_int_equal(loop_watch_signalled(l, p[0], read_some, &r), 0);
+    assert_int_equal(write(p[1], "abc", 3), 3);
+    loop_set_deadline(l, loop_now_ms() + 10000);
+    int64_t t0 = loop_now_ms();
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(r.got, 3);
+    assert_int_equal(loop_wait(l), 0); /* dry: the look finds nothing */
+    assert_int_equal(r.n, 3);
+    assert_true(elapsed_ms(t0) < 5000); /* never slept to the deadline */
+    loop_set_deadline(l, loop_now_ms() + 30);
+    assert_int_equal(loop_wait(l), 1); /* and now it does */
+    loop_set_deadline(l, 0);
+    loop_unwatch(l, p[0]);
+    close_pipe(p);
+}
+
+/* Input written before the watch raised no SIGIO: the first wait looks. */
+static void input_before_the_watch_is_read(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    assert_int_equal(write(p[1], "early", 5), 5);
+    struct reader r = {.per_call = 64};
+    assert_int_equal(loop_watch_signalled(l, p[0], read_some, &r), 0);
+    loop_set_deadline(l, loop_now_ms() + 10000);
+    int64_t t0 = loop_now_ms();
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(r.got, 5);
+    assert_true(elapsed_ms(t0) < 5000);
+    loop_set_deadline(l, 0);
+    loop_unwatch(l, p[0]);
+    close_pipe(p);
+}
+
+/* A SIGIO sent with kill is the application's: passed on, with its sender
+ * (and the fds looked at, since it may have taken the kernel's place). */
+static void a_sigio_sent_with_kill_is_passed_on(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    struct reader r = {.per_call = 64};
+    assert_int_equal(loop_watch_signalled(l, p[0], read_some, &r), 0);
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(kill(getpid(), SIGIO), 0);
+    assert_int_equal(loop_wait(l), 0);
+    struct seen *s = seen_of(l);
+    assert_int_equal(s->n, 1);
+    assert_int_equal(s->sig[0].signo, SIGIO);
+    assert_int_equal(s->sig[0].code, SI_USER);
+    assert_int_equal(s->sig[0].pid, getpid());
+    loop_unwatch(l, p[0]);
+    close_pipe(p);
+}
+
+/* Beside an fd in epoll, the SIGIO comes through the signalfd: both
+ * callbacks are called in one wait. */
+static void signalled_and_epoll_watches_together(void **state) {
+    struct loop *l = state[0];
+    int a[2], b[2];
+    make_pipe(a);
+    make_pipe(b);
+    struct reader r = {.per_call = 64};
+    struct call c = {.other = -1, .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch_signalled(l, a[0], read_some, &r), 0);
+    assert_int_equal(loop_watch(l, b[0], LOOP_IN, on_fd, &c), 0);
+    assert_int_equal(loop_wait(l), 0); /* the first look */
+    assert_int_equal(write(a[1], "x", 1), 1);
+    assert_int_equal(write(b[1], "y", 1), 1);
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(r.got, 1);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(seen_of(l)->n, 0);
+    loop_unwatch(l, b[0]);
+    loop_unwatch(l, a[0]);
+    close_pipe(a);
+    close_pipe(b);
+}
+
+/* Unwatched, the fd raises no SIGIO; each kind of watch refuses the other;
+ * a loop that does not read SIGIO refuses signalled watches. */
+static void signalled_watches_end_cleanly_and_refuse_mixing(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    struct reader r = {.per_call = 64};
+    struct call c = {.other = -1, .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch_signalled(l, p[0], read_some, &r), 0);
+    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), -EBUSY);
+    assert_int_equal(loop_watch_signalled(l, p[0], read_some, &r), 0); /* again: fine */
+    assert_int_equal(l->n_signalled, 1);
+    loop_unwatch(l, p[0]);
+    assert_int_equal(l->n_signalled, 0);
+    assert_false(fcntl(p[0], F_GETFL) & O_ASYNC);
+    assert_int_equal(write(p[1], "x", 1), 1);
+    sigset_t pending;
+    assert_int_equal(sigpending(&pending), 0);
+    assert_int_equal(sigismember(&pending, SIGIO), 0);
+    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), 0);
+    assert_int_equal(loop_watch_signalled(l, p[0], read_some, &r), -EBUSY);
+    loop_unwatch(l, p[0]);
+    assert_int_equal(loop_watch_signalled(l, -1, read_some, &r), -EINVAL);
+    struct loop other;
+    sigset_t no_sigio;
+    sigemptyset(&no_sigio);
+    sigaddset(&no_sigio, SIGUSR1);
+    assert_int_equal(loop_init(&other, &no_sigio, NULL, NULL), 0);
+    assert_int_equal(loop_watch_signalled(&other, p[0], read_some, &r), -EINVAL);
+    loop_close(&other);
+    close_pipe(p);
+}
+
 /* A loop that reads no signals spares the signalfd. */
 static void no_signals_no_signalfd(void **state) {
     (void)state;
@@ -438,6 +616,12 @@ int main(void) {
         T(close_closes_only_its_own_fds),
         T(eintr_is_not_a_failure),
         T(bad_fds_are_refused),
+        T(signalled_pipe_wakes_the_loop_without_epoll),
+        T(input_left_behind_is_looked_at_again),
+        T(input_before_the_watch_is_read),
+        T(a_sigio_sent_with_kill_is_passed_on),
+        T(signalled_and_epoll_watches_together),
+        T(signalled_watches_end_cleanly_and_refuse_mixing),
         cmocka_unit_test(no_signals_no_signalfd),
     };
 #undef T
