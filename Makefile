@@ -43,12 +43,14 @@ BUILD_DEPS := gcc make libc6-dev libcmocka-dev libcjson-dev pkg-config
 TEST_DEPS  := bats procps util-linux bsdutils coreutils clang libclang-rt-14-dev man-db python3 \
               python3-prometheus-client
 
-.PHONY: all links deps test unit integration demo bench static static-helpers test-runtime \
+.PHONY: all links deps build-deps test unit integration demo bench static static-helpers test-runtime \
         rollout valgrind fuzz install clean check-core check-size
 
 all: $(BUILD)/podinit links
 
-$(BUILD)/obj/%.o: src/%.c $(HEADERS)
+# Plain `make` on a fresh machine: the build's Debian packages first
+# (installed when root; otherwise one line names them and the build stops).
+$(BUILD)/obj/%.o: src/%.c $(HEADERS) | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
@@ -78,6 +80,9 @@ $(BUILD)/helpers/%: tests/integration/helpers/%.c
 
 deps:
 	@scripts/deps.sh $(BUILD_DEPS) $(TEST_DEPS)
+
+build-deps:
+	@scripts/deps.sh $(BUILD_DEPS)
 
 unit: $(UNIT_BIN) check-core check-size
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -211,3 +216,7 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+# Distribution (static builds for other architectures, the Debian package,
+# the image): one file each under mk/.
+include $(wildcard mk/*.mk)
