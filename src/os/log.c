@@ -225,7 +225,7 @@ static void sink_line(struct sink *s, const char *line, size_t len) {
         }
         s->dropped = 0;
         if (s->pending > 0) { /* the note is not finished: this line waits no more */
-            s->dropped = 1;
+            sink_dropped(s);
             return;
         }
     }

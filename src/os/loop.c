@@ -165,8 +165,12 @@ int loop_watch_signalled(struct loop *l, int fd, loop_fd_fn *fn, void *ctx) {
     if (w != NULL && !w->signalled)
         return -EBUSY;
     if (w == NULL) {
-        /* SIGIO with its siginfo (F_SETSIG), to podinit itself. */
-        if (fcntl(fd, F_SETOWN, getpid()) != 0 || fcntl(fd, F_SETSIG, SIGIO) != 0)
+        /* SIGIO with its siginfo (F_SETSIG), to this thread: pending on the
+         * thread, it cannot absorb (nor be absorbed by) a SIGIO sent with
+         * kill, pending on the process. Both are read by sigtimedwait and
+         * the signalfd alike. */
+        struct f_owner_ex owner = {.type = F_OWNER_TID, .pid = gettid()};
+        if (fcntl(fd, F_SETOWN_EX, &owner) != 0 || fcntl(fd, F_SETSIG, SIGIO) != 0)
             return -errno;
         int rc = set_async(fd, true);
         if (rc < 0)
@@ -208,9 +212,8 @@ void loop_unwatch(struct loop *l, int fd) {
  * signalfd and musl say SI_TKILL. Both modes say SI_USER. */
 static void deliver(struct loop *l, int signo, int code, pid_t pid) {
     /* A SIGIO the kernel raised (POLL_IN and the like, SI_SIGIO, SI_KERNEL)
-     * is a signalled fd's input, not the application's signal. One sent
-     * with kill may have taken the kernel's place (a pending SIGIO is not
-     * queued twice): it is a reason to look at the fds too. */
+     * is a signalled fd's input, not the application's signal. (One sent
+     * with kill is looked at as a reason to look at the fds too: cheap.) */
     if (signo == SIGIO && l->n_signalled > 0) {
         l->io_due = true;
         if (code > 0 || code == SI_SIGIO)

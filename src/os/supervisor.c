@@ -256,7 +256,7 @@ static int start_health(struct supervisor *sv) {
         return CLI_EXIT_USAGE;
     }
     log_event(LOG_INFO, &(struct log_fields){.event = "health"},
-              "health endpoint on http://%s (/livez /readyz /startupz /status)", listen);
+              "health endpoint on http://%s (/livez /readyz /startupz /status /metrics)", listen);
     return 0;
 }
 

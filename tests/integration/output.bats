@@ -177,3 +177,24 @@ EOF
     kill -TERM "$INIT"
     wait "$JOB"
 }
+
+@test "a SIGIO sent with kill while a process floods its output reaches the process every time" {
+    require_root
+    S="$BATS_TEST_TMPDIR/sig"
+    # The flood ignores SIGIO (forwarded to the whole group); sigrecv
+    # writes what it gets to a file of its own.
+    write_config <<EOF
+{"processes": [{"name": "app", "output": "prefix",
+  "command": ["sh", "-c", "(trap '' IO; exec yes flood) & exec \"\$0\" --exit-on 15 >$S", "$H/sigrecv"]}]}
+EOF
+    OUT=/dev/null # the flood's lines: nobody needs them
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$S" '^ready'
+    for i in $(seq 20); do
+        kill -IO "$INIT"
+        wait_for_count "$S" '^29$' "$i" # each one, before the next is sent
+    done
+    [ "$(grep -c '^29$' "$S")" -eq 20 ]
+    kill -TERM "$INIT"
+    wait "$JOB"
+}

@@ -430,7 +430,10 @@ static void signalled_pipe_wakes_the_loop_without_epoll(void **state) {
     struct reader r = {.per_call = 64};
     assert_int_equal(loop_watch_signalled(l, p[0], read_some, &r), 0);
     assert_true(fcntl(p[0], F_GETFL) & O_ASYNC);
-    assert_int_equal(fcntl(p[0], F_GETOWN), getpid());
+    struct f_owner_ex owner;
+    assert_int_equal(fcntl(p[0], F_GETOWN_EX, &owner), 0);
+    assert_int_equal(owner.type, F_OWNER_TID); /* the thread's, not the process's */
+    assert_int_equal(owner.pid, gettid());
     assert_int_equal(loop_wait(l), 0); /* the first look, nothing there */
     assert_int_equal(r.n, 0);
     assert_int_equal(write(p[1], "abc", 3), 3);
@@ -514,6 +517,30 @@ static void a_sigio_sent_with_kill_is_passed_on(void **state) {
     assert_int_equal(s->sig[0].signo, SIGIO);
     assert_int_equal(s->sig[0].code, SI_USER);
     assert_int_equal(s->sig[0].pid, getpid());
+    loop_unwatch(l, p[0]);
+    close_pipe(p);
+}
+
+/* Found by review: the kernel's SIGIO pending when the user's comes must
+ * not absorb it (the kernel's is the thread's, kill's the process's). */
+static void a_sigio_sent_while_input_is_pending_is_not_lost(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    struct reader r = {.per_call = 64};
+    assert_int_equal(loop_watch_signalled(l, p[0], read_some, &r), 0);
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(write(p[1], "x", 1), 1); /* the kernel's SIGIO, pending */
+    assert_int_equal(kill(getpid(), SIGIO), 0);
+    loop_set_deadline(l, loop_now_ms() + 100); /* the last wait: nothing left */
+    for (int i = 0; i < 3; i++)
+        assert_true(loop_wait(l) >= 0);
+    loop_set_deadline(l, 0);
+    assert_int_equal(r.got, 1);
+    struct seen *s = seen_of(l);
+    assert_int_equal(s->n, 1);
+    assert_int_equal(s->sig[0].signo, SIGIO);
+    assert_int_equal(s->sig[0].code, SI_USER);
     loop_unwatch(l, p[0]);
     close_pipe(p);
 }
@@ -620,6 +647,7 @@ int main(void) {
         T(input_left_behind_is_looked_at_again),
         T(input_before_the_watch_is_read),
         T(a_sigio_sent_with_kill_is_passed_on),
+        T(a_sigio_sent_while_input_is_pending_is_not_lost),
         T(signalled_and_epoll_watches_together),
         T(signalled_watches_end_cleanly_and_refuse_mixing),
         cmocka_unit_test(no_signals_no_signalfd),
