@@ -5,6 +5,7 @@
 # with the musl-gcc.specs that package ships). Writes
 # build/podinit-static-ARCH and build/SHA256SUMS (names without build/);
 # build/podinit-static stays the host's.
+# make test-cross: those binaries under qemu-user (tests/cross/static.bats).
 #
 # STATIC_ARCHES=... picks Debian architectures out of the table below.
 
@@ -30,15 +31,18 @@ XS_HOST := $(shell dpkg --print-architecture 2>/dev/null || echo unknown)
 xs_gcc_pkg = $(if $(filter $(XS_HOST),$(1)),gcc,gcc-$(subst _,-,$(XS_GNU_$(1))))
 XS_BUILD_DEPS := dpkg-dev libcjson-dev \
     $(foreach a,$(STATIC_ARCHES),$(call xs_gcc_pkg,$(a)) musl-dev:$(a))
+XS_TEST_DEPS  := qemu-user-static bats util-linux coreutils file git musl-tools
 
-# The flags of `make static` (Makefile), word for word.
+# The flags of `make static` (Makefile), word for word: tests/cross/static.bats
+# checks that `make -n static` still uses these, and that the host's
+# podinit-static-ARCH is byte for byte the host's podinit-static.
 XS_FLAGS := -Os -flto -fstack-protector-strong \
     -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections \
     -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro -Wl,--build-id=none -s
 
 XS_BINS := $(patsubst %,$(BUILD)/podinit-static-%,$(STATIC_ARCHES))
 
-.PHONY: static-all static-all-deps
+.PHONY: static-all static-all-deps test-cross
 
 static-all: $(BUILD)/SHA256SUMS
 	@for b in $(XS_BINS); do echo "$$(basename $$b): $$(stat -c %s $$b) bytes"; done
@@ -61,3 +65,18 @@ $(BUILD)/podinit-static-%: $(SRC) $(HEADERS) $(BUILD)/git-hash $(XS_CJSON)/cJSON
 
 $(BUILD)/SHA256SUMS: $(XS_BINS)
 	cd $(BUILD) && sha256sum $(notdir $^) >SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS
+
+# Installs what it needs (root); when that is impossible one line says so
+# and it succeeds. qemu is called explicitly (qemu-ARCH-static BINARY), so
+# binfmt_misc need not be registered.
+test-cross:
+	@mkdir -p $(BUILD)/cross
+	@if { scripts/multiarch.sh $(STATIC_ARCHES) && \
+	      scripts/deps.sh $(XS_BUILD_DEPS) $(XS_TEST_DEPS) && \
+	      scripts/cross-busybox.sh $(abspath $(BUILD))/cross $(STATIC_ARCHES); \
+	    } >$(BUILD)/cross/deps.log 2>&1; then \
+	    $(MAKE) --no-print-directory static static-all && \
+	    echo "== cross tests ($(STATIC_ARCHES))" && \
+	    PODINIT_BUILD=$(abspath $(BUILD)) STATIC_ARCHES="$(STATIC_ARCHES)" \
+	        bats --timing tests/cross; \
+	else echo "cross tests: skipped: could not install the cross toolchains, qemu or busybox ($$(tail -n1 $(BUILD)/cross/deps.log))"; fi
