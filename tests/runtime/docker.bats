@@ -10,6 +10,10 @@ REPO="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 TEST_IMAGE=podinit-rt-busybox:latest
 BASE_IMAGE=podinit-rt-build-base:bookworm
 EXAMPLE_IMAGE=podinit-rt-example:latest
+APP_IMAGE=podinit-rt-app:latest # FROM the busybox image, COPY --from=podinit:VERSION
+# make image's tag: what podinit-static --version reports (0.1.0 of
+# "podinit version 0.1.0 - git.HASH")
+IMAGE_VERSION=$("$STATIC" --version 2>/dev/null | sed -n 's/^podinit version \([^ ]*\) - git\..*$/\1/p')
 
 setup_file() {
     [ "$(id -u)" -eq 0 ] || return 0
@@ -35,7 +39,8 @@ teardown_file() {
     if [ -f "$DK/up" ]; then
         # shellcheck disable=SC2046
         timeout "$T" docker rm -f $(docker ps -aq) >/dev/null 2>&1 || true
-        timeout "$T" docker rmi -f "$EXAMPLE_IMAGE" "$TEST_IMAGE" "$BASE_IMAGE" >/dev/null 2>&1 || true
+        timeout "$T" docker rmi -f "$EXAMPLE_IMAGE" "$TEST_IMAGE" "$BASE_IMAGE" "$APP_IMAGE" \
+            "podinit:$IMAGE_VERSION" podinit:latest >/dev/null 2>&1 || true
     fi
     local pid
     pid=$(cat "$DK/pid" 2>/dev/null || true)
@@ -55,7 +60,8 @@ setup() {
 }
 
 teardown() {
-    [ -n "${NAME:-}" ] && timeout "$T" docker rm -f "$NAME" >/dev/null 2>&1 || true
+    [ -n "${NAME:-}" ] && timeout "$T" docker rm -f "$NAME" "$NAME-2" >/dev/null 2>&1 || true
+    [ -z "${IMG_TMP:-}" ] || rm -rf "$IMG_TMP"
 }
 
 # Wait (bounded) until `docker inspect -f FORMAT` of the container says WANT.
@@ -146,4 +152,64 @@ build_base_image() {
         script -qec "docker run -i -t --rm --name $NAME --network none $TEST_IMAGE /podinit -- sh -i" /dev/null)
     flags=$(echo "$out" | tr -d '\r' | sed -n 's/^.*flags=\[\([a-zA-Z]*\)\].*$/\1/p' | tail -n1)
     [[ "$flags" == *m* ]]
+}
+
+# make image runs scripts/build-image.sh on the static build; so does this
+# test, on the binary under test, with the script's own dockerd (not this
+# file's), so make test-runtime needs no archive built beforehand. The archive
+# is then loaded here, as a user would on another machine.
+@test "make image: podinit:VERSION built offline by a dockerd of its own, saved, docker load -i gives an image of only /podinit" {
+    [ -n "$IMAGE_VERSION" ]
+    IMG_TMP=$(mktemp -d /tmp/podinit-rt-image.XXXXXX) # short: the script's socket goes in it
+    mkdir "$IMG_TMP/state"
+    DOCKER_HOST="" timeout 300 "$REPO/scripts/build-image.sh" --tmp "$IMG_TMP/state" \
+        --source https://example.org/podinit "$STATIC" "$IMG_TMP/out" >"$IMG_TMP/log" 2>&1 ||
+        { cat "$IMG_TMP/log" >&2; false; }
+    tar="$IMG_TMP/out/podinit-image-$IMAGE_VERSION.tar"
+    [ -f "$tar" ]
+    # the script's dockerd is gone and its state removed
+    [ -z "$(ls -A "$IMG_TMP/state")" ]
+    ! pgrep -f "$IMG_TMP/state/" >/dev/null
+    ! docker image inspect "podinit:$IMAGE_VERSION" >/dev/null 2>&1
+    timeout "$T" docker load -i "$tar" >/dev/null
+    id=$(docker image inspect -f '{{.Id}}' "podinit:$IMAGE_VERSION")
+    [ "$(docker image inspect -f '{{.Id}}' podinit:latest)" = "$id" ]
+    [ "$(docker image inspect -f '{{json .Config.Entrypoint}}' "podinit:$IMAGE_VERSION")" = '["/podinit","--"]' ]
+    label() { docker image inspect -f "{{index .Config.Labels \"org.opencontainers.image.$1\"}}" "podinit:$IMAGE_VERSION"; }
+    [ "$(label version)" = "$IMAGE_VERSION" ]
+    [ "$(label revision)" = "$("$STATIC" --version | sed -n 's/.* - git\.//p')" ]
+    [ "$(label licenses)" = MIT ]
+    [ "$(label source)" = https://example.org/podinit ]
+    # the binary, byte for byte, and nothing else
+    [ "$(docker image inspect -f '{{.Size}}' "podinit:$IMAGE_VERSION")" -eq "$(stat -c %s "$STATIC")" ]
+    docker create --name "$NAME" "podinit:$IMAGE_VERSION" >/dev/null
+    files=$(docker export "$NAME" | tar -t | grep -vE '^(dev|proc|sys|etc)?/?$|^(dev|proc|sys)/|^etc/(hosts|hostname|resolv.conf|mtab)$|^\.dockerenv$' | sort | tr '\n' ' ')
+    [ "$files" = "podinit " ]
+    docker export "$NAME" | tar -xO podinit | cmp - "$STATIC"
+    [ "$(timeout "$T" docker run --rm --network none --entrypoint /podinit "podinit:$IMAGE_VERSION" --version)" = \
+        "$("$STATIC" --version)" ]
+}
+
+@test "COPY --from=podinit:VERSION /podinit into an app image: the app's exit code comes out, docker stop reaches it" {
+    docker image inspect "podinit:$IMAGE_VERSION" >/dev/null 2>&1 || skip "podinit:$IMAGE_VERSION was not loaded"
+    mkdir "$BATS_TEST_TMPDIR/app"
+    # the busybox image's own /podinit removed first: the one that runs is the COPY's
+    printf '%s\n' "FROM $TEST_IMAGE" 'RUN ["/bin/rm", "/podinit"]' \
+        "COPY --from=podinit:$IMAGE_VERSION /podinit /podinit" 'ENTRYPOINT ["/podinit", "--"]' \
+        >"$BATS_TEST_TMPDIR/app/Dockerfile"
+    DOCKER_BUILDKIT=0 timeout 300 docker build -q --network none -t "$APP_IMAGE" \
+        "$BATS_TEST_TMPDIR/app" >"$BATS_TEST_TMPDIR/build.log" 2>&1 || { cat "$BATS_TEST_TMPDIR/build.log" >&2; false; }
+    run timeout "$T" docker run --name "$NAME-2" --network none "$APP_IMAGE" sh -c 'exit 7'
+    [ "$status" -eq 7 ]
+    [ "$(docker inspect -f '{{.State.ExitCode}}' "$NAME-2")" -eq 7 ]
+    docker run -d --name "$NAME" --network none "$APP_IMAGE" /h/sigrecv --exit-on 15 >/dev/null
+    for _ in $(seq 300); do docker logs "$NAME" 2>&1 | grep -q '^ready' && break; sleep 0.1; done
+    [ "$(docker exec "$NAME" cat /proc/1/cmdline | tr '\0' ' ')" = "/podinit -- /h/sigrecv --exit-on 15 " ]
+    start=$(now)
+    timeout "$T" docker stop -t 30 "$NAME" >/dev/null
+    end=$(now)
+    # sigrecv got SIGTERM (15) through podinit and exited 0, long before docker's SIGKILL
+    docker logs "$NAME" 2>&1 | grep -qx 15
+    [ "$(docker inspect -f '{{.State.ExitCode}}' "$NAME")" -eq 0 ]
+    elapsed_below "$end" "$start" 20
 }
