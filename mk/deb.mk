@@ -6,6 +6,9 @@
 # cJSON's source for podinit-static is fetched first, as make static does
 # (scripts/cjson-source.sh, from the Debian mirror), and passed in
 # PODINIT_CJSON_SRC: the package build itself needs no network.
+#
+# make test-deb: make deb, then tests/package/deb.bats (dpkg -i, checks,
+# dpkg -r). Not root, or the tools cannot be installed: one line, success.
 
 # Build-Depends (debian/control) plus what make deb runs itself.
 PKG_DEB_DEPS := dpkg-dev debhelper libc6-dev libcjson-dev libcmocka-dev make musl-tools \
@@ -13,7 +16,7 @@ PKG_DEB_DEPS := dpkg-dev debhelper libc6-dev libcjson-dev libcmocka-dev make mus
 PKG_DEB_TEST_DEPS := bats man-db util-linux coreutils
 PKG_DEB_DIR := $(abspath $(BUILD))/deb
 
-.PHONY: deb
+.PHONY: deb test-deb
 
 deb:
 	@scripts/deps.sh $(PKG_DEB_DEPS)
@@ -40,3 +43,10 @@ deb:
 	[ -z "$$rc" ] || { echo "make deb: lintian failed"; exit 1; }; \
 	ls -l $(PKG_DEB_DIR)/*.deb
 
+test-deb:
+	@mkdir -p $(BUILD); \
+	if [ "$$(id -u)" -ne 0 ]; then echo "deb tests: skipped: not root (dpkg -i needs it)"; \
+	elif ! scripts/deps.sh $(PKG_DEB_DEPS) $(PKG_DEB_TEST_DEPS) >$(BUILD)/deb-deps.log 2>&1; then \
+	    echo "deb tests: skipped: could not install $(PKG_DEB_DEPS) $(PKG_DEB_TEST_DEPS)"; \
+	else $(MAKE) --no-print-directory deb && echo "== deb tests" && \
+	    PODINIT_DEB_DIR=$(PKG_DEB_DIR) bats --timing tests/package/deb.bats; fi
