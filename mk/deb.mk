@@ -10,9 +10,10 @@
 # make test-deb: make deb, then tests/package/deb.bats (dpkg -i, checks,
 # dpkg -r). Not root, or the tools cannot be installed: one line, success.
 
-# Build-Depends (debian/control) plus what make deb runs itself.
-PKG_DEB_DEPS := dpkg-dev debhelper libc6-dev libcjson-dev libcmocka-dev make musl-tools \
-                pkg-config gcc lintian
+# Build-Depends (debian/control), build-essential (which dpkg-buildpackage
+# requires besides them) and lintian.
+PKG_DEB_DEPS := build-essential dpkg-dev debhelper libc6-dev libcjson-dev libcmocka-dev make \
+                musl-tools pkg-config lintian
 PKG_DEB_TEST_DEPS := bats man-db util-linux coreutils
 PKG_DEB_DIR := $(abspath $(BUILD))/deb
 
