@@ -103,15 +103,19 @@ integration: all $(HELPER_BIN)
 	PODINIT_BUILD=$(abspath $(BUILD)) bats --timing tests/integration
 
 # Unit tests, integration tests, each fuzz target for a few seconds, then
-# (not with SANITIZE=1: they run the static build) the runtime tests and the
-# rollout; closing lines count them all.
+# (not with SANITIZE=1: they run the static builds) the runtime tests, the
+# rollout, the static builds of other architectures under qemu-user
+# (mk/static-all.mk) and the Debian package (mk/deb.mk); closing lines
+# count them all.
 test: deps
 	@mkdir -p $(BUILD)
 	@set -o pipefail; \
 	{ $(MAKE) --no-print-directory unit && $(MAKE) --no-print-directory integration && \
 	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) && \
 	  if [ "$(SANITIZE)" != 1 ]; then $(MAKE) --no-print-directory test-runtime && \
-	      $(MAKE) --no-print-directory rollout; fi; } 2>&1 \
+	      $(MAKE) --no-print-directory rollout && \
+	      $(MAKE) --no-print-directory test-cross && \
+	      $(MAKE) --no-print-directory test-deb; fi; } 2>&1 \
 	    | tee $(BUILD)/test.log; rc=$$?; \
 	scripts/test-summary.sh $(BUILD)/test.log; exit $$rc
 
