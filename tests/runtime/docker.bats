@@ -11,6 +11,7 @@ TEST_IMAGE=podinit-rt-busybox:latest
 BASE_IMAGE=podinit-rt-build-base:bookworm
 EXAMPLE_IMAGE=podinit-rt-example:latest
 APP_IMAGE=podinit-rt-app:latest # FROM the busybox image, COPY --from=podinit:VERSION
+POD_IMAGE=podinit-rt-pod:latest # FROM the busybox image, with an init task and a sidecar
 # make image's tag: what podinit-static --version reports (0.1.0 of
 # "podinit version 0.1.0 - git.HASH")
 IMAGE_VERSION=$("$STATIC" --version 2>/dev/null | sed -n 's/^podinit version \([^ ]*\) - git\..*$/\1/p')
@@ -39,7 +40,7 @@ teardown_file() {
     if [ -f "$DK/up" ]; then
         # shellcheck disable=SC2046
         timeout "$T" docker rm -f $(docker ps -aq) >/dev/null 2>&1 || true
-        timeout "$T" docker rmi -f "$EXAMPLE_IMAGE" "$TEST_IMAGE" "$BASE_IMAGE" "$APP_IMAGE" \
+        timeout "$T" docker rmi -f "$EXAMPLE_IMAGE" "$TEST_IMAGE" "$BASE_IMAGE" "$APP_IMAGE" "$POD_IMAGE" \
             "podinit:$IMAGE_VERSION" podinit:latest >/dev/null 2>&1 || true
     fi
     local pid
@@ -212,4 +213,39 @@ build_base_image() {
     docker logs "$NAME" 2>&1 | grep -qx 15
     [ "$(docker inspect -f '{{.State.ExitCode}}' "$NAME")" -eq 0 ]
     elapsed_below "$end" "$start" 20
+}
+
+@test "docker: an image with an init task, a sidecar and the app: they start in order; docker stop stops the app, then the sidecar" {
+    mkdir "$BATS_TEST_TMPDIR/pod"
+    cat >"$BATS_TEST_TMPDIR/pod/podinit.json" <<'EOF'
+{"terminationGracePeriodSeconds": 20,
+ "initProcesses": [
+   {"name": "migrate", "command": ["sh", "-c", "echo migrated >/tmp/migrated; echo task done"]},
+   {"name": "proxy", "restartPolicy": "Always", "command": ["/h/sigrecv", "--exit-on", "15"],
+    "startupProbe": {"exec": {"command": ["true"]}, "periodSeconds": 0.2}}],
+ "processes": [
+   {"name": "app", "command": ["sh", "-c",
+     "cat /tmp/migrated; trap 'echo app stopping; sleep 1; echo app done; exit 0' TERM; echo app up; while :; do sleep 0.1; done"]}]}
+EOF
+    printf '%s\n' "FROM $TEST_IMAGE" 'COPY podinit.json /etc/podinit.json' \
+        'ENTRYPOINT ["/podinit", "--config", "/etc/podinit.json"]' >"$BATS_TEST_TMPDIR/pod/Dockerfile"
+    DOCKER_BUILDKIT=0 timeout 300 docker build -q --network none -t "$POD_IMAGE" \
+        "$BATS_TEST_TMPDIR/pod" >"$BATS_TEST_TMPDIR/build.log" 2>&1 || { cat "$BATS_TEST_TMPDIR/build.log" >&2; false; }
+    docker run -d --name "$NAME" --network none "$POD_IMAGE" >/dev/null
+    for _ in $(seq 300); do docker logs "$NAME" 2>&1 | grep -q '^app up$' && break; sleep 0.1; done
+    O="$BATS_TEST_TMPDIR/out" E="$BATS_TEST_TMPDIR/err" # each stream keeps its order
+    docker logs "$NAME" >"$O" 2>"$E"
+    # the task ran to its end, then the sidecar started and passed its
+    # startup probe, then the app (which sees what the task left)
+    assert_order "$E" 'migrate: init task completed' 'proxy: started' \
+        'proxy: startup probe passing' 'app: started'
+    assert_order "$O" '^task done$' '^ready' '^migrated$' '^app up$'
+    timeout "$T" docker stop -t 30 "$NAME" >/dev/null
+    [ "$(docker inspect -f '{{.State.ExitCode}}' "$NAME")" -eq 0 ]
+    docker logs "$NAME" >"$O" 2>"$E"
+    # the app first (it takes a second to stop); the sidecar gets its
+    # SIGTERM (15) only once the app is gone
+    assert_order "$E" 'app: stopping: SIGTERM' 'proxy: stopping: SIGTERM' 'exiting with 0'
+    assert_order "$O" '^app stopping$' '^app done$' '^15$'
+    [ "$(grep -c '^15$' "$O")" -eq 1 ]
 }
