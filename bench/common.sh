@@ -76,7 +76,14 @@ export TINI_VERBOSITY=1
 # waited for): sets JOB, unshare's pid (kill it to end the namespace), and
 # PID1, the init's pid (host view; empty if it never started).
 start_init() {
-    unshare --pid --fork --mount-proc --kill-child "$@" >/dev/null 2>&1 &
+    CG=""
+    if [ "${BENCH_CGROUPS:-0}" = 1 ]; then
+        CG=$(cgroup_new) || return 1
+        sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG" \
+            unshare --pid --fork --mount-proc --kill-child "$@" >/dev/null 2>&1 &
+    else
+        unshare --pid --fork --mount-proc --kill-child "$@" >/dev/null 2>&1 &
+    fi
     JOB=$! PID1=""
     for _ in $(seq 500); do
         PID1=$(pgrep -P "$JOB" | head -n1 || true)
@@ -95,6 +102,36 @@ stop_init() {
             grep -q '^State:.*Z' "/proc/$PID1/status" 2>/dev/null; then break; fi
         sleep 0.01
     done
+    [ -z "${CG:-}" ] || cgroup_remove "$CG"
+}
+
+# BENCH_CGROUPS=1: each target (the floor, each init) in a CPU cgroup of
+# its own, as a container runtime puts each container. The kernel's
+# autogroup (a scheduling group per session) applies only to tasks in the
+# root group: outside containers, an init whose child runs in a session of
+# its own (dumb-init's setsid) has that child preempt it on every wake-up,
+# inside a container's cgroup it does not. Cgroup v1's cpu hierarchy or
+# v2 with the cpu controller enabled; removed when the target ends.
+CG_SEQ=0
+cgroup_new() {
+    local base
+    if [ -d /sys/fs/cgroup/cpu ] && [ ! -e /sys/fs/cgroup/cgroup.controllers ]; then
+        base=/sys/fs/cgroup/cpu/podinit-bench
+    elif grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+        base=/sys/fs/cgroup/podinit-bench
+    else
+        echo "bench: BENCH_CGROUPS=1: no cpu cgroup controller here" >&2
+        return 1
+    fi
+    mkdir -p "$base" || return 1
+    [ ! -e "$base/cgroup.subtree_control" ] || echo +cpu >"$base/cgroup.subtree_control" 2>/dev/null
+    CG_SEQ=$((CG_SEQ + 1))
+    local dir="$base/$BASHPID-$CG_SEQ"
+    mkdir "$dir" && echo "$dir"
+}
+cgroup_remove() {
+    for _ in $(seq 100); do rmdir "$1" 2>/dev/null && break; sleep 0.01; done
+    rmdir "$(dirname "$1")" 2>/dev/null || true
 }
 
 # The median of the numbers on stdin, one a line (lower middle if even).
