@@ -17,7 +17,8 @@ bench_tools() {
 # podinit with the lifecycle configured (postStart, drain, preStop): once
 # the postStart hook is done, it must idle with no timer either.
 # podinit passing its program's output on (idle here: fwdlat's child
-# writes nothing): the pipes watched put the loop in epoll.
+# writes nothing): the pipes are read on SIGIO, so the loop stays in
+# sigtimedwait.
 bench_configs() {
     cat >"$work/prefix.json" <<'JSON'
 {"processes": [{"output": "prefix"}]}
