@@ -67,6 +67,14 @@ start_bg() {
     PROC=$!
 }
 
+# What a timed-out wait shows besides its file: podinit's own log (the
+# test's $ERR), and whether the namespace is still there.
+podinit_log_on_timeout() {
+    [ -n "${ERR:-}" ] && [ -f "$ERR" ] || return 0
+    echo "--- podinit's log ($ERR), job ${JOB:-none} $( [ -n "${JOB:-}" ] && kill -0 "$JOB" 2>/dev/null && echo running || echo gone):" >&2
+    tail -n 40 "$ERR" >&2
+}
+
 # Wait (bounded) until FILE has a line matching the extended regex.
 wait_for_line() {
     local file=$1 pattern=$2
@@ -75,18 +83,22 @@ wait_for_line() {
         sleep 0.01
     done
     echo "timed out waiting for /$pattern/ in $file:" >&2
-    cat "$file" >&2
+    cat "$file" >&2 2>/dev/null || true
+    podinit_log_on_timeout
     return 1
 }
 
 # Wait (bounded) until FILE has at least N lines matching the regex.
 wait_for_count() {
-    local file=$1 pattern=$2 n=$3
+    local file=$1 pattern=$2 n=$3 c
     for _ in $(seq 1000); do
-        [ "$(grep -Ec "$pattern" "$file" 2>/dev/null)" -ge "$n" ] && return 0
+        c=$(grep -Ec "$pattern" "$file" 2>/dev/null) || true
+        [ "${c:-0}" -ge "$n" ] && return 0
         sleep 0.01
     done
-    echo "timed out waiting for $n lines /$pattern/ in $file" >&2
+    echo "timed out waiting for $n lines /$pattern/ in $file:" >&2
+    cat "$file" >&2 2>/dev/null || true
+    podinit_log_on_timeout
     return 1
 }
 

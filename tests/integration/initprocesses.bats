@@ -18,8 +18,8 @@ setup() {
     # stopped after it is seen to wait for it.
     cat >"$SVC" <<EOF
 name=\$1 flag=\${2:-}
+trap 'echo "\$name term" >>"$L"; sleep 0.3; echo "\$name exit" >>"$L"; kill \$! 2>/dev/null; exit 0' TERM
 echo "\$name start" >>"$L"
-trap 'echo "\$name term" >>"$L"; sleep 0.3; echo "\$name exit" >>"$L"; exit 0' TERM
 if [ -n "\$flag" ]; then sleep 1; echo "\$name flag" >>"$L"; : >"\$flag"; fi
 sleep 1000 & wait
 EOF
@@ -149,7 +149,7 @@ EOF
 {"terminationGracePeriodSeconds": 2,
  "initProcesses": [$(svc side1), "restartPolicy": "Always"},
   {"name": "stubborn", "restartPolicy": "Always",
-   "command": ["sh", "-c", "echo 'stubborn start' >>$L; trap 'echo stubborn term >>$L' TERM; while :; do sleep 0.05; done"]}],
+   "command": ["sh", "-c", "trap 'echo stubborn term >>$L' TERM; echo 'stubborn start' >>$L; while :; do sleep 0.05; done"]}],
  "processes": [$(svc app)}]}
 EOF
     start_pid1 "$PODINIT" --config "$CFG"
@@ -238,7 +238,7 @@ EOF
 @test "a stop during an init task: the app never starts, podinit exits with the task's status" {
     require_root
     write_config <<EOF
-{"initProcesses": [{"name": "slow", "command": ["sh", "-c", "echo 'slow start' >>$L; trap 'exit 9' TERM; sleep 1000 & wait"]}],
+{"initProcesses": [{"name": "slow", "command": ["sh", "-c", "trap 'kill \$! 2>/dev/null; exit 9' TERM; echo 'slow start' >>$L; sleep 1000 & wait"]}],
  "processes": [$(svc app)}]}
 EOF
     start_pid1 "$PODINIT" --config "$CFG"
@@ -363,7 +363,7 @@ for want in [("started", "t1", "init", "STARTING"), ("completed", "t1", "init", 
     require_root
     write_config <<EOF
 {"initProcesses": [{"name": "t1", "command": ["sh", "-c", "(trap 'echo leftover HUP >>$L' HUP; echo \$\$ >$BATS_TEST_TMPDIR/left; while :; do sleep 0.1; done) & sleep 0.2"]}],
- "processes": [{"name": "app", "command": ["sh", "-c", "echo 'app start' >>$L; trap 'echo app HUP >>$L' HUP; trap 'exit 0' TERM; while :; do sleep 0.1; done"]}]}
+ "processes": [{"name": "app", "command": ["sh", "-c", "trap 'echo app HUP >>$L' HUP; trap 'exit 0' TERM; echo 'app start' >>$L; while :; do sleep 0.1; done"]}]}
 EOF
     start_pid1 "$PODINIT" --config "$CFG"
     wait_for_line "$L" '^app start'

@@ -23,7 +23,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
     F="$BATS_TEST_TMPDIR/fail"
     write_config <<EOF
 {"processes": [{"name": "web", "restartPolicy": "Always", "restartBackoff": {"initialSeconds": 0.1},
-  "command": ["sh", "-c", "echo start >>$L; trap 'echo term >>$L; exit 0' TERM; sleep 1000 & wait"],
+  "command": ["sh", "-c", "trap 'echo term >>$L; kill \$! 2>/dev/null; exit 0' TERM; echo start >>$L; sleep 1000 & wait"],
   "lifecycle": {"preStop": {"exec": {"command": ["sh", "-c", "rm -f $F; echo prestop >>$L"]}}},
   "livenessProbe": {"exec": {"command": ["test", "!", "-f", "$F"]}, "periodSeconds": 0.2, "failureThreshold": 1}}]}
 EOF
@@ -45,7 +45,7 @@ EOF
     write_config <<EOF
 {"terminationGracePeriodSeconds": 30,
  "processes": [{"name": "stuck", "restartPolicy": "Always", "restartBackoff": {"initialSeconds": 0.1},
-  "command": ["sh", "-c", "rm -f $F; echo start >>$L; trap '' TERM; sleep 1000"],
+  "command": ["sh", "-c", "rm -f $F; trap '' TERM; echo start >>$L; sleep 1000"],
   "livenessProbe": {"exec": {"command": ["test", "!", "-f", "$F"]}, "initialDelaySeconds": 0.5,
                     "periodSeconds": 0.2, "failureThreshold": 1, "terminationGracePeriodSeconds": 1}}]}
 EOF
@@ -153,8 +153,8 @@ EOF
     write_config <<EOF
 {"health": {"listen": "127.0.0.1:$PORT"},
  "processes": [{"name": "web", "restartPolicy": "Always", "restartBackoff": {"initialSeconds": 0.1},
-  "command": ["sh", "-c", "echo start >>$L; trap 'echo term >>$L; exit 0' TERM; sleep 1000 & wait"],
-  "lifecycle": {"postStart": {"exec": {"command": ["sh", "-c", "[ -f $F ] || { touch $F; exit 1; }"]}}}}]}
+  "command": ["sh", "-c", "trap 'echo term >>$L; kill \$! 2>/dev/null; exit 0' TERM; echo start >>$L; sleep 1000 & wait"],
+  "lifecycle": {"postStart": {"exec": {"command": ["sh", "-c", "[ -f $F ] || { i=0; until grep -q start $L || [ \$i -ge 500 ]; do sleep 0.01; i=\$((i+1)); done; touch $F; exit 1; }"]}}}}]}
 EOF
     start_pid1 "$PODINIT" --config "$CFG"
     wait_for_count "$L" '^start' 2
