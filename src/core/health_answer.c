@@ -195,6 +195,8 @@ size_t health_answer_max(const struct health_status *st) {
     struct health_status w = {.state = state, .n_procs = 0, .counters = {ULLONG_MAX, ULLONG_MAX,
                                                                         ULLONG_MAX, ULLONG_MAX}};
     metrics_body(&m, &w);
+    struct sink none = {0}; /* the same without processes, to take off each */
+    metrics_body(&none, &(struct health_status){.state = ""});
     for (size_t i = 0; i < st->n_procs; i++) {
         struct health_process p = {.name = st->procs[i].name,
                                    .kind = "sidecar",
@@ -205,12 +207,9 @@ size_t health_answer_max(const struct health_status *st) {
                                    .last_exit = INT_MIN,
                                    .probes = 7,
                                    .probe_failures = {ULLONG_MAX, ULLONG_MAX, ULLONG_MAX}};
-        struct health_status one = {.state = "", .procs = &p, .n_procs = 1};
-        struct sink a = {0}, b = {0};
-        metrics_body(&a, &one);
-        one.n_procs = 0;
-        metrics_body(&b, &one);
-        m.len += a.len - b.len; /* what this process adds */
+        struct sink one = {0};
+        metrics_body(&one, &(struct health_status){.state = "", .procs = &p, .n_procs = 1});
+        m.len += one.len - none.len; /* what this process adds */
     }
     struct sink mh = {0};
     head(&mh, 200, "OK", HEALTH_METRICS_TYPE, m.len);

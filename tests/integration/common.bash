@@ -133,7 +133,19 @@ write_config() {
 
 # The body of GET /status on the health endpoint at 127.0.0.1:$PORT.
 status_json() {
-    timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"; printf "GET /status HTTP/1.1\r\n\r\n" >&3; cat <&3' "$PORT" | tail -n1
+    http_request "GET /status" | tail -n1
+}
+
+# The whole answer (head and body) to "$1 HTTP/1.1" (e.g. "POST /metrics")
+# from the health endpoint at 127.0.0.1:$PORT.
+http_request() {
+    timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"; printf "$1 HTTP/1.1\r\n\r\n" >&3; cat <&3' "$PORT" "$1"
+}
+
+# Process number $1's name with 63 characters, the most a name may have:
+# p0-xxx..., p63-xx...
+name63() {
+    printf 'p%s-%s' "$1" "$(printf 'x%.0s' $(seq $((60 - ${#1} + 1))))"
 }
 
 # A port nothing listens on now (for configs that must name one up front),

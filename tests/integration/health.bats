@@ -86,7 +86,7 @@ EOF
     start_pid1 "$PODINIT" --config "$CFG"
     wait_for_line "$OUT" '^ready'
     wait_for_line "$ERR" 'health endpoint on'
-    body=$(timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"; printf "GET /status HTTP/1.1\r\n\r\n" >&3; cat <&3' "$PORT" | tail -n1)
+    body=$(status_json)
     pid=$(ready_pid "$OUT")
     [ "$body" = '{"state":"RUNNING","live":true,"ready":true,"started":true,"processes":[{"name":"web","kind":"process","state":"RUNNING","pid":'"$pid"',"running":true,"ready":true,"restarts":0,"lastExit":null}]}' ]
     kill -TERM "$INIT"
@@ -98,7 +98,7 @@ EOF
     PORT=$(free_port)
     procs="" sidecars="" names="" sidecar_names=""
     for i in $(seq 0 63); do
-        name="p$i-$(printf 'x%.0s' $(seq $((60 - ${#i} + 1))))" # 63 characters, the most a name may have
+        name=$(name63 "$i")
         [ "${#name}" -eq 63 ]
         if [ "$i" -lt 60 ]; then
             procs+="${procs:+,}{\"name\": \"$name\", \"command\": [\"$H/sigrecv\", \"--exit-on\", \"15\"]}"

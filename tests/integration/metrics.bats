@@ -169,9 +169,8 @@ EOF
 EOF
     start_pid1 "$PODINIT" --config "$CFG"
     wait_for_line "$ERR" 'health endpoint on'
-    ask() { timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"; printf "$1 HTTP/1.1\r\n\r\n" >&3; cat <&3' "$PORT" "$1"; }
-    [[ "$(ask "POST /metrics")" == "HTTP/1.1 405 "* ]]
-    [[ "$(ask "GET /nope")" == *"/metrics"* ]]
+    [[ "$(http_request "POST /metrics")" == "HTTP/1.1 405 "* ]]
+    [[ "$(http_request "GET /nope")" == *"/metrics"* ]]
     kill -TERM "$INIT"
     wait "$JOB"
 }
@@ -181,7 +180,7 @@ EOF
     PORT=$(free_port)
     procs="" sidecars=""
     for i in $(seq 0 63); do
-        name="p$i-$(printf 'x%.0s' $(seq $((60 - ${#i} + 1))))" # 63 characters
+        name=$(name63 "$i")
         entry="{\"name\": \"$name\", \"command\": [\"$H/sigrecv\", \"--exit-on\", \"15\"]"
         if [ "$i" -lt 60 ]; then
             procs+="${procs:+,}$entry}"

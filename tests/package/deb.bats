@@ -33,6 +33,16 @@ pkg_status() {
 
 # bats 1.8 cannot skip in setup_file: it exports SKIP_WHY, and each test's
 # setup skips with it.
+# Each persona name in /usr/bin: its inode and type, or "absent".
+persona_state() {
+    local f
+    for f in $PERSONAS; do
+        if [ -e "/usr/bin/$f" ] || [ -L "/usr/bin/$f" ]; then
+            echo "$f $(stat -c '%i %F' "/usr/bin/$f")"
+        else echo "$f absent"; fi
+    done
+}
+
 setup_file() {
     export SKIP_WHY=""
     if [ "$(id -u)" -ne 0 ]; then SKIP_WHY="dpkg -i needs root"; return 0; fi
@@ -54,11 +64,7 @@ setup_file() {
         fi
     done
     # What the persona names are before the install (a Debian tini may be).
-    for f in $PERSONAS; do
-        if [ -e "/usr/bin/$f" ] || [ -L "/usr/bin/$f" ]; then
-            echo "$f $(stat -c '%i %F' "/usr/bin/$f")"
-        else echo "$f absent"; fi
-    done >"$BATS_FILE_TMPDIR/personas.before"
+    persona_state >"$BATS_FILE_TMPDIR/personas.before"
     touch "$BATS_FILE_TMPDIR/ours" # from here on, teardown_file removes it
     dpkg_retry -i "$DEB" >"$BATS_FILE_TMPDIR/install.log" ||
         { cat "$BATS_FILE_TMPDIR/install.log" >&2; return 1; }
@@ -114,11 +120,7 @@ setup() {
         [[ "$output" != *"/$l"$'\n'* && "$output" != *"/$l" ]]
     done
     # The persona names in /usr/bin are as they were before the install.
-    for l in $PERSONAS; do
-        if [ -e "/usr/bin/$l" ] || [ -L "/usr/bin/$l" ]; then
-            echo "$l $(stat -c '%i %F' "/usr/bin/$l")"
-        else echo "$l absent"; fi
-    done >"$BATS_TEST_TMPDIR/personas.after"
+    persona_state >"$BATS_TEST_TMPDIR/personas.after"
     diff "$BATS_FILE_TMPDIR/personas.before" "$BATS_TEST_TMPDIR/personas.after"
     if [ -e /usr/bin/tini ]; then
         run -0 timeout "$T" dpkg -S /usr/bin/tini
