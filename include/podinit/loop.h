@@ -39,6 +39,7 @@ struct loop_watch {
     uint32_t gen; /* bumped when the slot is taken or freed: an event read
                    * for an earlier use of the slot is dropped */
     bool signalled; /* by SIGIO (loop_watch_signalled), not in epoll */
+    bool quiet;     /* signalled, O_ASYNC off while it has input (loop.c) */
 };
 
 struct loop {
@@ -69,15 +70,16 @@ void loop_close(struct loop *l);
 int loop_watch(struct loop *l, int fd, uint32_t events, loop_fd_fn *fn, void *ctx);
 
 /* Watch fd for input by signal-driven I/O (F_SETOWN, F_SETSIG SIGIO,
- * O_ASYNC): the kernel raises SIGIO each time it gets input, so with only
- * such fds watched the loop still waits in sigtimedwait. For a pipe whose
- * read end only podinit holds; SIGIO must be among the loop's signals. A
- * SIGIO the kernel raised is then not passed to on_signal (one sent with
- * kill is, as before); after any SIGIO, and at once after this call, every
+ * O_ASYNC): the kernel raises SIGIO when it gets input, so with only such
+ * fds watched the loop still waits in sigtimedwait. For a pipe whose read
+ * end only podinit holds; SIGIO must be among the loop's signals. A SIGIO
+ * the kernel raised is then not passed to on_signal (one sent with kill
+ * is, as before); after any SIGIO, and at once after this call, every
  * signalled fd poll(2) finds readable gets fn(ctx, fd, LOOP_IN...), and
- * again on each wait while one still is (a callback may read only part:
- * no new SIGIO comes for input already there). Returns 0 or -errno
- * (-EBUSY: fd is watched by loop_watch). */
+ * again on each wait while one still is (a callback may read only part).
+ * While it has input its SIGIO is off, so that a flood cannot keep one
+ * always pending ahead of the other signals; it is back on once the fd is
+ * found empty. Returns 0 or -errno (-EBUSY: fd is watched by loop_watch). */
 int loop_watch_signalled(struct loop *l, int fd, loop_fd_fn *fn, void *ctx);
 
 /* Stop watching fd (before the caller closes it; a signalled one gets its

@@ -182,6 +182,7 @@ int loop_watch_signalled(struct loop *l, int fd, loop_fd_fn *fn, void *ctx) {
         w->gen++;
         w->fd = fd;
         w->signalled = true;
+        w->quiet = false;
         w->events = LOOP_IN;
         l->n_signalled++;
     }
@@ -204,7 +205,7 @@ void loop_unwatch(struct loop *l, int fd) {
         l->n_active--;
     }
     w->fd = -1;
-    w->signalled = false;
+    w->signalled = w->quiet = false;
     w->gen++;
 }
 
@@ -300,6 +301,29 @@ static int wait_epoll(struct loop *l) {
 
 #define POLL_BATCH 32
 
+/* A signalled fd with input gets no SIGIO until it is found empty again:
+ * the kernel raises one on the thread at every write, and a thread's own
+ * pending signals are taken before the process's, so a flood that kept
+ * one pending would starve SIGTERM, SIGCHLD and any signal to forward. */
+static void quieten(struct loop_watch *w) {
+    if (!w->quiet && set_async(w->fd, false) == 0)
+        w->quiet = true;
+}
+
+static bool has_input(short revents) {
+    return (revents & (POLLIN | POLLHUP | POLLERR)) && !(revents & POLLNVAL);
+}
+
+/* Found empty: its SIGIO back on, then one more look, since input that
+ * came before O_ASYNC was on raised none. Whether it has input now. */
+static bool rearm(struct loop_watch *w) {
+    if (!w->quiet || set_async(w->fd, true) != 0)
+        return false;
+    w->quiet = false;
+    struct pollfd pf = {.fd = w->fd, .events = POLLIN};
+    return poll(&pf, 1, 0) == 1 && has_input(pf.revents);
+}
+
 /* Each signalled fd that has input (poll, no wait) is called back. io_due
  * stays set while one had: its callback may have left some. */
 static void look_at_signalled(struct loop *l) {
@@ -315,19 +339,24 @@ static void look_at_signalled(struct loop *l) {
                 slot[n] = i;
                 gen[n++] = l->watches[i].gen;
             }
-        if (n == 0 || poll(pf, n, 0) <= 0)
+        if (n == 0 || poll(pf, n, 0) < 0)
             continue; /* EINTR cannot come of a poll that does not wait */
         for (nfds_t k = 0; k < n; k++) {
-            short re = pf[k].revents;
-            if (!(re & (POLLIN | POLLHUP | POLLERR)))
-                continue; /* POLLNVAL: closed without an unwatch */
-            l->io_due = true;
-            if (l->watches[slot[k]].fd < 0 || l->watches[slot[k]].gen != gen[k])
+            struct loop_watch *w = &l->watches[slot[k]];
+            if (w->fd < 0 || w->gen != gen[k])
                 continue; /* unwatched by a callback before it */
-            struct loop_watch w = l->watches[slot[k]]; /* the table may move under fn */
+            short re = pf[k].revents;
+            if (!has_input(re)) {
+                if (rearm(w))
+                    l->io_due = true; /* it came meanwhile: the next wait looks */
+                continue;
+            }
+            quieten(w);
+            l->io_due = true;
+            struct loop_watch copy = *w; /* the table may move under fn */
             uint32_t ev = (re & POLLIN ? LOOP_IN : 0) | (re & POLLHUP ? LOOP_HUP : 0) |
                           (re & POLLERR ? LOOP_ERR : 0);
-            w.fn(w.ctx, w.fd, ev);
+            copy.fn(copy.ctx, copy.fd, ev);
         }
     }
 }

@@ -188,6 +188,9 @@ EOF
   "command": ["sh", "-c", "(trap '' IO; exec yes flood) & exec \"\$0\" --exit-on 15 >$S", "$H/sigrecv"]}]}
 EOF
     OUT=/dev/null # the flood's lines: nobody needs them
+    # On one CPU the flood writes whenever podinit is not running: a SIGIO
+    # of the pipe would always be pending (and taken first) if it were on.
+    taskset -cp 0 "$BASHPID" >/dev/null
     start_pid1 "$PODINIT" --config "$CFG"
     wait_for_line "$S" '^ready'
     for i in $(seq 20); do
@@ -197,4 +200,35 @@ EOF
     [ "$(grep -c '^29$' "$S")" -eq 20 ]
     kill -TERM "$INIT"
     wait "$JOB"
+}
+
+# A pipe's SIGIO is raised on podinit's thread, and a thread's own pending
+# signals are taken before the process's: were it left on during a flood,
+# one would always be pending and SIGTERM and SIGCHLD never taken (on one
+# CPU podinit ran on, unstoppable, until the timeout's SIGKILL).
+@test "an output flood on one CPU holds back neither SIGTERM nor a process's exit" {
+    require_root
+    taskset -cp 0 "$BASHPID" >/dev/null
+    write_config <<EOF
+{"processes": [{"name": "app", "output": "prefix", "command": ["yes", "flood"]}]}
+EOF
+    OUT=/dev/null
+    start_pid1 "$PODINIT" --config "$CFG"
+    sleep 1 # the flood under way
+    local t0=$SECONDS rc=0
+    kill -TERM "$INIT"
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 143 ] # yes died of the forwarded SIGTERM; not 124 (the timeout)
+    [ $((SECONDS - t0)) -le 10 ]
+    # an exit during a flood is reaped and ends the container with its code
+    write_config <<EOF
+{"processes": [{"name": "app", "output": "prefix", "command": ["yes", "flood"]},
+  {"name": "short", "command": ["sh", "-c", "sleep 1; exit 3"]}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    t0=$SECONDS rc=0
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 3 ]
+    [ $((SECONDS - t0)) -le 11 ]
+    grep -q 'short.*exited with status 3' "$ERR"
 }

@@ -483,6 +483,48 @@ static void input_left_behind_is_looked_at_again(void **state) {
     close_pipe(p);
 }
 
+static bool sigio_pending(void) {
+    sigset_t pending;
+    assert_int_equal(sigpending(&pending), 0);
+    return sigismember(&pending, SIGIO) == 1;
+}
+
+/* While a pipe has input its SIGIO is off (a flood would keep one pending
+ * on the thread, taken before any signal sent to the process); found
+ * empty, it is on again, and a signal sent meanwhile is taken first. */
+static void a_pipe_with_input_raises_no_sigio_until_dry(void **state) {
+    struct loop *l = state[0];
+    int p[2];
+    make_pipe(p);
+    struct reader r = {.per_call = 1};
+    assert_int_equal(loop_watch_signalled(l, p[0], read_some, &r), 0);
+    assert_int_equal(loop_wait(l), 0); /* the first look: nothing */
+    assert_int_equal(write(p[1], "ab", 2), 2);
+    assert_true(sigio_pending());
+    assert_int_equal(loop_wait(l), 0); /* the SIGIO; read 1 of 2 */
+    assert_int_equal(r.got, 1);
+    assert_false(fcntl(p[0], F_GETFL) & O_ASYNC);
+    assert_int_equal(write(p[1], "cd", 2), 2);
+    assert_false(sigio_pending()); /* quiet while it has input */
+    assert_int_equal(kill(getpid(), SIGUSR1), 0);
+    assert_int_equal(loop_wait(l), 0);
+    struct seen *s = seen_of(l);
+    assert_int_equal(s->n, 1); /* the signal came through the flood */
+    assert_int_equal(s->sig[0].signo, SIGUSR1);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(loop_wait(l), 0); /* the other 3 bytes, the dry look */
+    assert_int_equal(r.got, 4);
+    assert_true(fcntl(p[0], F_GETFL) & O_ASYNC); /* dry: SIGIO is back on */
+    assert_int_equal(write(p[1], "e", 1), 1);
+    assert_true(sigio_pending());
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(r.got, 5);
+    assert_int_equal(loop_wait(l), 0); /* dry again */
+    loop_unwatch(l, p[0]);
+    assert_false(fcntl(p[0], F_GETFL) & O_ASYNC);
+    close_pipe(p);
+}
+
 /* Input written before the watch raised no SIGIO: the first wait looks. */
 static void input_before_the_watch_is_read(void **state) {
     struct loop *l = state[0];
@@ -645,6 +687,7 @@ int main(void) {
         T(bad_fds_are_refused),
         T(signalled_pipe_wakes_the_loop_without_epoll),
         T(input_left_behind_is_looked_at_again),
+        T(a_pipe_with_input_raises_no_sigio_until_dry),
         T(input_before_the_watch_is_read),
         T(a_sigio_sent_with_kill_is_passed_on),
         T(a_sigio_sent_while_input_is_pending_is_not_lost),
