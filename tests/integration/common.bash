@@ -13,7 +13,7 @@ require_root() {
 
 # Run "$@" as PID 1 of a new PID namespace, in the foreground.
 pid1() {
-    timeout "$T" unshare --pid --fork --mount-proc --kill-child "$@"
+    timeout -k 5 "$T" unshare --pid --fork --mount-proc --kill-child "$@"
 }
 
 # Whether pid would receive a SIGTERM rather than drop it, as a PID 1 with no
@@ -33,7 +33,7 @@ takes_sigterm() {
 # (timeout, for `wait`), NS (unshare), INIT (PID 1, seen from here) and
 # INIT_READY (1 once INIT was seen to take SIGTERM, 0 if it never was).
 start_pid1() {
-    timeout "$T" unshare --pid --fork --mount-proc --kill-child "$@" >"$OUT" 2>"$ERR" &
+    timeout -k 5 "$T" unshare --pid --fork --mount-proc --kill-child "$@" >"$OUT" 2>"$ERR" &
     JOB=$!
     NS="" INIT="" INIT_READY=0
     for _ in $(seq 500); do
