@@ -7,6 +7,7 @@
 #include "podinit/cli.h"
 #include "podinit/config.h"
 #include "podinit/probe_client.h"
+#include "podinit/setup.h"
 #include "podinit/supervisor.h"
 
 extern char **environ;
@@ -14,6 +15,9 @@ extern char **environ;
 int main(int argc, char **argv) {
     struct cli_options opts;
     int code;
+    /* First: a closed stdin, stdout or stderr must not be taken by the
+     * first file, socket or pipe podinit opens (and be written to). */
+    setup_hold_closed_standard_fds();
     if (cli_parse(argc, argv, environ, (int)getpid(), stdout, stderr, &opts, &code) == CLI_EXIT)
         return code;
     if (opts.wait_url != NULL)

@@ -123,16 +123,23 @@ static void listen_pid_to_self(char *const *envp) {
     }
 }
 
+/* In the child: fd as to (open across exec). dup2 onto itself is a no-op
+ * that would leave it close-on-exec. 0 or -1 (errno set). */
+static int move_fd(int fd, int to) {
+    if (fd != to)
+        return dup2(fd, to) < 0 ? -1 : 0;
+    return fcntl(to, F_SETFD, 0);
+}
+
 /* Runs in the child: no malloc, no stdio, no locks. */
 static __attribute__((noreturn)) void child_exec(const struct spawn_request *req,
                                                  const struct exec_plan *plan, int report_fd) {
     char *const *envp = req->envp ? req->envp : environ;
     if (req->listen_pid)
         listen_pid_to_self(envp);
-    /* dup2 leaves the copies open across exec (the originals are
-     * close-on-exec). */
+    /* The copies stay open across exec (the originals are close-on-exec). */
     if (req->redirect &&
-        (dup2(req->out_fd, STDOUT_FILENO) < 0 || dup2(req->err_fd, STDERR_FILENO) < 0))
+        (move_fd(req->out_fd, STDOUT_FILENO) < 0 || move_fd(req->err_fd, STDERR_FILENO) < 0))
         child_fail(report_fd, SPAWN_STAGE_OUTPUT, errno);
     if (req->isolation == SPAWN_SESSION) {
         if (setsid() < 0)

@@ -263,7 +263,6 @@ static int start_health(struct supervisor *sv) {
 /* ---- set-up and the loop ------------------------------------------------------ */
 
 static int setup(struct supervisor *sv) {
-    setup_hold_closed_standard_fds();
     sigset_t handled;
     /* dumb-init forwards a kill(2)ed SIGSEGV too; tini and podinit leave the
      * faults unblocked. */

@@ -218,3 +218,27 @@ EOF
     kill -TERM "$INIT"
     wait "$JOB" || true
 }
+
+# The output pipes are opened before the loop starts: they must not take a
+# closed 0 or 1 either. (They did: a's pipe became podinit's own stdout, b's
+# lines went into it and came back as a's, for ever, at 100% CPU; and a
+# program whose pipe was fd 1 started with its stdout closed.)
+@test "podinit with stdin and stdout closed: output pipes stay off 0-2, no feedback loop, the programs' stdout works" {
+    require_root
+    write_config <<EOF
+{"processes": [
+  {"name": "a", "output": "prefix", "command": ["sh", "-c", "echo to-stdout && echo wrote >$BATS_TEST_TMPDIR/a; exec sleep 30"]},
+  {"name": "b", "output": "prefix", "command": ["sh", "-c", "sleep 0.2; echo from-b; echo done-b >&2; exec sleep 30"]}]}
+EOF
+    start_pid1 sh -c 'exec <&- >&-; exec "$0" --config "$1"' "$PODINIT" "$CFG"
+    wait_for_line "$ERR" '^b \| done-b$'
+    [ "$(cat "$BATS_TEST_TMPDIR/a")" = wrote ]
+    for fd in 0 1; do
+        [ "$(readlink "/proc/$INIT/fd/$fd")" = /dev/null ]
+    done
+    assert_idle "$INIT" 2 5
+    local rc=0
+    kill -TERM "$INIT"
+    wait "$JOB" || rc=$?
+    [ "$rc" -eq 143 ]
+}
