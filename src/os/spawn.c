@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -131,6 +132,15 @@ static int move_fd(int fd, int to) {
     return fcntl(to, F_SETFD, 0);
 }
 
+/* In the child: a debug note on stderr only if it can take it now. PID 1
+ * waits for this child's exec: a full stderr must not hold both. The note
+ * is short (under PIPE_BUF: one write, whole or not at all on a pipe). */
+static void note_if_writable(const char *note) {
+    struct pollfd pf = {.fd = STDERR_FILENO, .events = POLLOUT};
+    if (poll(&pf, 1, 0) == 1 && (pf.revents & POLLOUT))
+        (void)!write(STDERR_FILENO, note, strlen(note));
+}
+
 /* Runs in the child: no malloc, no stdio, no locks. */
 static __attribute__((noreturn)) void child_exec(const struct spawn_request *req,
                                                  const struct exec_plan *plan, int report_fd) {
@@ -154,7 +164,7 @@ static __attribute__((noreturn)) void child_exec(const struct spawn_request *req
         (void)tcsetpgrp(STDIN_FILENO, getpgrp());
     }
     if (req->child_note)
-        io_write_all(STDERR_FILENO, req->child_note, strlen(req->child_note));
+        note_if_writable(req->child_note);
     /* Groups first: once the uid is dropped, setgid is no longer allowed. */
     if (req->set_user && (setgroups(req->n_groups, req->groups) != 0 || setgid(req->gid) != 0 ||
                           setuid(req->uid) != 0))

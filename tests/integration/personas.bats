@@ -140,6 +140,27 @@ DUMB="$B/dumb-init"
     [[ "$stderr" == *"Child exited with status 0. Goodbye."* ]]
 }
 
+# The child writes "setsid complete." before its exec, which PID 1 waits
+# for: on a full stderr a blocking write would hold PID 1 too.
+@test "dumb-init: -v with a stderr nobody reads: the child's note is dropped, PID 1 still takes SIGTERM" {
+    require_root
+    local fifo="$BATS_TEST_TMPDIR/full" hold rc=0
+    mkfifo "$fifo"
+    exec {hold}<>"$fifo" # a reader that never reads, held open
+    dd if=/dev/zero of="$fifo" bs=4096 count=16 status=none # 64 KiB: full
+    start_pid1 sh -c 'exec "$0" -v sleep 100 2>"$1"' "$DUMB" "$fifo"
+    child=""
+    for _ in $(seq 500); do
+        child=$(pgrep -P "$INIT" -x sleep) && break
+        sleep 0.01
+    done
+    [ -n "$child" ] # it got to its exec
+    kill -TERM "$INIT"
+    wait "$JOB" || rc=$?
+    exec {hold}>&-
+    [ "$rc" -eq 143 ]
+}
+
 @test "dumb-init: proxies every normal signal 1-31 (faults too) in both setsid modes" {
     for setsid in 1 0; do
         start_bg env DUMB_INIT_SETSID=$setsid "$DUMB" "$H/sigrecv"
