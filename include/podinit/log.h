@@ -30,12 +30,15 @@ void log_init(enum cli_persona persona, int threshold, int64_t start_ms, bool js
 
 bool log_enabled(enum log_level level);
 
-/* A free-form line in the persona's format. */
-void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A free-form line in the persona's format. log_msg and log_event are cold:
+ * a forwarded signal logs nothing by default, and the compiler moves the
+ * branches that call them out of the code around them (include/podinit/hot.h). */
+void log_msg(enum log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), cold));
 
 /* A lifecycle event: a sentence, plus its fields (log_format.h) in JSON. */
 void log_event(enum log_level level, const struct log_fields *fields, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4), cold));
 
 /* A process's output line (output_line.h) onto podinit's stdout or stderr,
  * whole with one write as far as the stream takes it (the end of a line it

@@ -10,6 +10,8 @@
 
 #include <signal.h>
 
+#include "podinit/hot.h"
+
 void lc_emit(struct out *o, struct lifecycle_action act) {
     if (o->n < o->cap)
         o->a[o->n++] = act;
@@ -209,7 +211,7 @@ static void sync_probes(struct lifecycle *lc, struct out *o) {
     }
 }
 
-int64_t lifecycle_next_deadline(const struct lifecycle *lc) {
+PODINIT_HOT int64_t lifecycle_next_deadline(const struct lifecycle *lc) {
     switch (lc->state) {
     case LC_STARTING:
         /* A postStart sleep, or a postStart job's time limit. */

@@ -7,6 +7,8 @@
 
 #include <signal.h>
 
+#include "podinit/hot.h"
+
 void pod_init(struct pod *pod, struct pod_process *procs, const struct lifecycle_config *cfgs,
               size_t n, struct pod_item *queue, size_t queue_cap) {
     *pod = (struct pod){
@@ -92,7 +94,7 @@ static void ask_to_stop(struct pod *pod, size_t i, bool exited) {
                 .kind = EV_STOP_IN_TURN, .signo = pod->stop_signo, .exited = exited});
 }
 
-size_t pod_next_start(const struct pod *pod) {
+PODINIT_HOT size_t pod_next_start(const struct pod *pod) {
     if (pod->shutdown)
         return POD_NONE;
     /* initProcesses in their order, each waiting for the one before */
@@ -124,7 +126,7 @@ void pod_exited(struct pod *pod, size_t proc, int status) {
     pod->procs[proc].exit_status = status;
 }
 
-void pod_end_round(struct pod *pod, bool timer_due, bool none_left) {
+PODINIT_HOT void pod_end_round(struct pod *pod, bool timer_due, bool none_left) {
     pod->round = POD_ROUND_EXITS;
     pod->timer_due = timer_due;
     pod->none_left = none_left;
@@ -251,7 +253,7 @@ static size_t settle(struct pod *pod, int64_t now, struct pod_action *out) {
     return n;
 }
 
-size_t pod_next(struct pod *pod, int64_t now, struct pod_action *out, size_t cap) {
+PODINIT_HOT size_t pod_next(struct pod *pod, int64_t now, struct pod_action *out, size_t cap) {
     if (cap < POD_MAX_ACTIONS)
         return 0;
     for (;;) {
@@ -286,7 +288,7 @@ size_t pod_next(struct pod *pod, int64_t now, struct pod_action *out, size_t cap
     }
 }
 
-bool pod_done(const struct pod *pod) {
+PODINIT_HOT bool pod_done(const struct pod *pod) {
     for (size_t i = 0; i < pod->n; i++) {
         const struct pod_process *p = &pod->procs[i];
         if (p->lc.state != LC_EXITED && !(pod->shutdown && !p->launched))
@@ -295,7 +297,7 @@ bool pod_done(const struct pod *pod) {
     return true;
 }
 
-int64_t pod_next_deadline(const struct pod *pod) {
+PODINIT_HOT int64_t pod_next_deadline(const struct pod *pod) {
     int64_t next = 0;
     for (size_t i = 0; i < pod->n; i++) {
         const struct pod_process *p = &pod->procs[i];
@@ -341,7 +343,7 @@ bool pod_process_ready(const struct pod *pod, size_t proc) {
     return proc < pod->n && pod->procs[proc].lc.state == LC_RUNNING;
 }
 
-bool pod_process_exited(const struct pod *pod, size_t proc) {
+PODINIT_HOT bool pod_process_exited(const struct pod *pod, size_t proc) {
     return proc < pod->n && (pod->procs[proc].exit_pending || pod->procs[proc].lc.main_exited);
 }
 
@@ -389,7 +391,7 @@ const char *pod_process_kind(const struct pod *pod, size_t proc) {
     return role == LC_ROLE_INIT_TASK ? "init" : role == LC_ROLE_SIDECAR ? "sidecar" : "process";
 }
 
-bool pod_process_completed(const struct pod *pod, size_t proc) {
+PODINIT_HOT bool pod_process_completed(const struct pod *pod, size_t proc) {
     const struct lifecycle *lc = proc < pod->n ? &pod->procs[proc].lc : NULL;
     return lc && lc->cfg.role == LC_ROLE_INIT_TASK && lc->state == LC_EXITED &&
            lc->main_status == 0;

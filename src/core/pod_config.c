@@ -3,7 +3,9 @@
 
 #include <signal.h>
 
-int pod_stop_request(const struct config *cfg, int signo) {
+#include "podinit/hot.h"
+
+PODINIT_HOT int pod_stop_request(const struct config *cfg, int signo) {
     if (signo < 1 || signo > 64)
         return 0;
     if (cfg->stop_signals & (UINT64_C(1) << (signo - 1)))

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "podinit/hot.h"
 #include "podinit/text.h"
 
 static const struct {
@@ -116,7 +117,7 @@ void signals_rewrite_default(struct signals_rewrite *rw, int from, int to) {
         rw->to[from] = (signed char)to;
 }
 
-int signals_rewrite_apply(const struct signals_rewrite *rw, int signo) {
+PODINIT_HOT int signals_rewrite_apply(const struct signals_rewrite *rw, int signo) {
     if (signals_reserved(signo))
         return 0;
     if (signo < 1 || signo > SIGNALS_CLASSIC_MAX || rw->to[signo] == -1)

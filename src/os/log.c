@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "podinit/exit_code.h"
+#include "podinit/hot.h"
 #include "podinit/loop.h" /* the one millisecond clock */
 #include "podinit/signals.h"
 
@@ -337,7 +338,7 @@ void log_exec_failed(const char *program, int err) {
     }
 }
 
-void log_signal_received(int signo) {
+PODINIT_HOT void log_signal_received(int signo) {
     if (!log_enabled(LOG_DEBUG))
         return; /* every persona logs these at debug: skip the formatting */
     char name[32];
@@ -366,7 +367,7 @@ void log_signal_rewritten(int from, int to) {
                 signals_name(to, b, sizeof b));
 }
 
-void log_signal_forwarded(int signo, pid_t target) {
+PODINIT_HOT void log_signal_forwarded(int signo, pid_t target) {
     if (!log_enabled(LOG_DEBUG))
         return; /* every persona logs these at debug: skip the formatting */
     char name[32];

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "podinit/hot.h"
 #include "podinit/signal_state.h"
 
 /* epoll data of the signalfd; a watch's is its generation << 32 | slot. */
@@ -46,11 +47,11 @@ static int64_t now_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int64_t loop_now_ms(void) {
+PODINIT_HOT int64_t loop_now_ms(void) {
     return now_ns() / 1000000;
 }
 
-void loop_set_deadline(struct loop *l, int64_t at_ms) {
+PODINIT_HOT void loop_set_deadline(struct loop *l, int64_t at_ms) {
     l->deadline_ms = at_ms > 0 ? at_ms : 0;
 }
 
@@ -361,7 +362,7 @@ static void look_at_signalled(struct loop *l) {
     }
 }
 
-int loop_wait(struct loop *l) {
+PODINIT_HOT int loop_wait(struct loop *l) {
     int rc = l->n_active == 0 ? wait_signal(l) : wait_epoll(l);
     if (rc >= 0 && l->io_due)
         look_at_signalled(l);

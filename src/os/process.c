@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "podinit/exit_code.h"
+#include "podinit/hot.h"
 #include "podinit/log.h"
 #include "podinit/spawn.h"
 
@@ -86,7 +87,7 @@ const char *process_prefix(const struct proc *p, char *buf, size_t len) {
     return buf;
 }
 
-bool process_exited(const struct proc *p) {
+PODINIT_HOT bool process_exited(const struct proc *p) {
     return pod_process_exited(p->sh->pod, p->index);
 }
 
@@ -163,7 +164,7 @@ static void restart(struct proc *p) {
     post(p, (struct lifecycle_event){.kind = EV_STARTED});
 }
 
-void process_forward(struct proc *p, int signo) {
+PODINIT_HOT void process_forward(struct proc *p, int signo) {
     bool group = p->sh->signal_group;
     int to = signals_rewrite_apply(&p->cfg->rewrite, signo);
     if (to != signo && to != 0)

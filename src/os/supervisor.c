@@ -19,6 +19,7 @@
 
 #include "podinit/config.h"
 #include "podinit/health.h"
+#include "podinit/hot.h"
 #include "podinit/lifecycle.h"
 #include "podinit/log.h"
 #include "podinit/loop.h"
@@ -88,7 +89,7 @@ static void carry_out(struct supervisor *sv, const struct pod_action *a) {
 /* Feed the pod what is queued, carry out each event's actions, then what
  * those produced, in order: a lifecycle is never re-entered while its
  * actions are carried out. */
-static void feed_pending(struct supervisor *sv) {
+PODINIT_HOT static void feed_pending(struct supervisor *sv) {
     struct pod_action acts[POD_MAX_ACTIONS];
     size_t n;
     while ((n = pod_next(&sv->pod, loop_now_ms(), acts, POD_MAX_ACTIONS)) > 0)
@@ -175,7 +176,7 @@ static void handle_signal(struct supervisor *sv, int signo) {
 }
 
 /* A signal from the loop: SIGCHLD says a reaping pass is due this round. */
-static void on_signal(void *ctx, const struct loop_signal *sig) {
+PODINIT_HOT static void on_signal(void *ctx, const struct loop_signal *sig) {
     struct supervisor *sv = ctx;
     if (raised_by_own_io(sig))
         return;
@@ -314,7 +315,7 @@ static int wait_round(struct supervisor *sv, bool *timer_fired, bool *none_left)
  * (SIGKILL: it has barely begun; nothing half-started) and is podinit's
  * exit code; later (after init tasks) it counts as the process's exit
  * with that code, and the pod's rules stop the container in order. */
-static int start_due(struct supervisor *sv, bool first, size_t *started) {
+PODINIT_HOT static int start_due(struct supervisor *sv, bool first, size_t *started) {
     size_t i;
     *started = 0;
     while ((i = pod_next_start(&sv->pod)) != POD_NONE) {
@@ -394,7 +395,7 @@ static int run(struct supervisor *sv) {
     }
 }
 
-int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
+PODINIT_HOT int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
     const struct persona *persona = persona_of(opts->persona);
     bool all = persona->runs_config_processes;
     struct supervisor sv = {.opts = opts,
