@@ -36,8 +36,8 @@ struct loop_watch {
     uint32_t events;
     loop_fd_fn *fn;
     void *ctx;
-    uint32_t gen; /* bumped when the slot is taken or freed: an event read
-                   * for an earlier use of the slot is dropped */
+    uint32_t gen;   /* bumped when the slot is taken or freed: an event read
+                     * for an earlier use of the slot is dropped */
     bool signalled; /* by SIGIO (loop_watch_signalled), not in epoll */
     bool quiet;     /* signalled, O_ASYNC off while it has input (loop.c) */
 };
@@ -50,11 +50,12 @@ struct loop {
     int sigfd; /* the signals as an fd, for epoll; -1 until then, or for no signals */
     struct loop_watch *watches; /* allocated as fds are watched */
     size_t n_watches, cap_watches;
-    size_t n_active;     /* watches in epoll (fd >= 0, not signalled) */
-    size_t n_signalled;  /* signalled watches */
-    bool io_due;         /* a SIGIO came, or a signalled fd was readable at
-                          * the last look: look again before waiting */
-    int64_t deadline_ms; /* CLOCK_MONOTONIC ms; 0: none */
+    size_t n_active;         /* watches in epoll (fd >= 0, not signalled) */
+    size_t n_signalled;      /* signalled watches */
+    bool io_due;             /* a SIGIO came, or a signalled fd was readable at
+                              * the last look: look again before waiting */
+    int64_t deadline_ms;     /* CLOCK_MONOTONIC ms; 0: none */
+    unsigned long callbacks; /* fd callbacks made so far: did a wait run any */
 };
 
 /* Prepare to read the signals in *signals (already blocked by the caller).

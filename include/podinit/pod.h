@@ -51,7 +51,7 @@ struct pod {
     size_t n;
     struct pod_item *queue; /* a ring of queue_cap items */
     size_t queue_cap, head, len;
-    size_t dropped; /* events lost to a full queue: a bug, for the shell to say */
+    size_t dropped;  /* events lost to a full queue: a bug, for the shell to say */
     bool shutdown;   /* the container is stopping */
     int cause;       /* the process that ended it, -1: a stop signal (or not yet) */
     bool left_asked; /* everything left had the stop signal, once every process was gone */
@@ -110,6 +110,13 @@ void pod_exited(struct pod *pod, size_t proc, int status);
  * the deadline had come), then apply the rules over every process.
  * none_left: the kernel says no child at all is left. */
 void pod_end_round(struct pod *pod, bool timer_due, bool none_left);
+
+/* Whether a round (pod_end_round with these, then pod_next) would do
+ * nothing: no event queued, no exit to feed, no timer, no shutdown, no
+ * process being killed, children left. A round that only forwarded
+ * signals is such a round: the shell skips it, and its deadline query,
+ * since nothing they derive from has changed. */
+bool pod_round_idle(const struct pod *pod, bool timer_due, bool none_left);
 
 /* Feed the next queued event (or round step) at now; writes its actions
  * into out (cap >= POD_MAX_ACTIONS) and returns how many, 0 once there is

@@ -11,8 +11,8 @@
 
 void pod_init(struct pod *pod, struct pod_process *procs, const struct lifecycle_config *cfgs,
               size_t n, struct pod_item *queue, size_t queue_cap) {
-    *pod = (struct pod){
-        .procs = procs, .n = n, .queue = queue, .queue_cap = queue_cap, .cause = -1};
+    *pod =
+        (struct pod){.procs = procs, .n = n, .queue = queue, .queue_cap = queue_cap, .cause = -1};
     for (size_t i = 0; i < n; i++) {
         procs[i] = (struct pod_process){.exit_pending = false};
         lifecycle_init(&procs[i].lc, &cfgs[i]);
@@ -126,6 +126,18 @@ void pod_exited(struct pod *pod, size_t proc, int status) {
     pod->procs[proc].exit_status = status;
 }
 
+/* What settle() and queue_exits() act on: with none of it, a round's
+ * steps find nothing (sidecars_turn and the ask need a shutdown, the
+ * SIGKILL round a KILLING process, EV_ALL_EXITED none_left). */
+PODINIT_HOT bool pod_round_idle(const struct pod *pod, bool timer_due, bool none_left) {
+    if (timer_due || none_left || pod->shutdown || pod->len > 0 || pod->round != POD_ROUND_IDLE)
+        return false;
+    for (size_t i = 0; i < pod->n; i++)
+        if (pod->procs[i].exit_pending || pod->procs[i].lc.state == LC_KILLING)
+            return false;
+    return true;
+}
+
 PODINIT_HOT void pod_end_round(struct pod *pod, bool timer_due, bool none_left) {
     pod->round = POD_ROUND_EXITS;
     pod->timer_due = timer_due;
@@ -177,8 +189,8 @@ static size_t feed(struct pod *pod, struct pod_item item, int64_t now, struct po
         p->gate_open = true;
     /* A process that stops on its own (no restart) ends the container;
      * DRAINING too: its preStop after a liveness failure under Never. */
-    if (!pod->shutdown && (lc->state == LC_TERMINATING || lc->state == LC_KILLING ||
-                           lc->state == LC_DRAINING))
+    if (!pod->shutdown &&
+        (lc->state == LC_TERMINATING || lc->state == LC_KILLING || lc->state == LC_DRAINING))
         begin_shutdown(pod, item.proc);
     return n;
 }

@@ -277,6 +277,7 @@ static void dispatch(struct loop *l, const struct epoll_event *ev) {
     if (slot >= l->n_watches || l->watches[slot].fd < 0 || l->watches[slot].gen != gen)
         return;
     struct loop_watch w = l->watches[slot]; /* the table may move under fn */
+    l->callbacks++;
     w.fn(w.ctx, w.fd, ev->events);
 }
 
@@ -357,6 +358,7 @@ static void look_at_signalled(struct loop *l) {
             struct loop_watch copy = *w; /* the table may move under fn */
             uint32_t ev = (re & POLLIN ? LOOP_IN : 0) | (re & POLLHUP ? LOOP_HUP : 0) |
                           (re & POLLERR ? LOOP_ERR : 0);
+            l->callbacks++;
             copy.fn(copy.ctx, copy.fd, ev);
         }
     }

@@ -34,9 +34,10 @@ struct supervisor {
     const struct persona *persona; /* what the tool podinit stands in for does differently */
     const struct config *cfg;
     struct signal_state saved;
-    bool saw_sigchld;                          /* in this round of the loop */
-    bool no_children;                          /* the last reap found none at all */
-    bool stop_requested;                       /* pause mode: a stop signal arrived */
+    bool saw_sigchld;    /* in this round of the loop */
+    bool settled;        /* the last round changed nothing: the deadline asked before holds */
+    bool no_children;    /* the last reap found none at all */
+    bool stop_requested; /* pause mode: a stop signal arrived */
     bool ignore_once[SIGNALS_CLASSIC_MAX + 1]; /* dumb-init: the tty hand-off HUP/CONT */
     struct health health;
     struct loop loop; /* the signals, the deadline, the sockets */
@@ -195,7 +196,7 @@ static void on_reaped(void *ctx, pid_t pid, int status) {
         return;
     log_reaped(pid, status, i >= 0);
     if (i >= 0) {
-        process_output_ended(&sv->procs[i]); /* what it wrote comes before what follows */
+        process_output_ended(&sv->procs[i]);     /* what it wrote comes before what follows */
         pod_exited(&sv->pod, (size_t)i, status); /* fed after the pass (pod_end_round) */
         return;
     }
@@ -289,16 +290,23 @@ static int setup(struct supervisor *sv) {
 }
 
 /* One wait in the loop, the timers' work when the deadline has come, the
- * reaping. Returns 0, or podinit's exit code when waiting failed. */
-static int wait_round(struct supervisor *sv, bool *timer_fired, bool *none_left) {
-    reschedule(sv);
+ * reaping. *quiet: no timer, no fd's callback, no SIGCHLD (an exec probe's
+ * or a hook's end) in it: nothing a deadline derives from has changed
+ * but, perhaps, the pod (pod_round_idle tells). Returns 0, or podinit's
+ * exit code when waiting failed. */
+PODINIT_HOT static int wait_round(struct supervisor *sv, bool *timer_fired, bool *none_left,
+                                  bool *quiet) {
+    if (!sv->settled)
+        reschedule(sv);
     sv->saw_sigchld = false;
+    unsigned long callbacks = sv->loop.callbacks;
     int rc = loop_wait(&sv->loop);
     if (rc < 0) {
         log_msg(LOG_ERROR, "waiting: %s", strerror(-rc));
         return CLI_EXIT_INTERNAL;
     }
     *timer_fired = rc == 1;
+    *quiet = !*timer_fired && !sv->saw_sigchld && sv->loop.callbacks == callbacks;
     if (*timer_fired) {
         int64_t now = loop_now_ms();
         health_expire(&sv->health, now);
@@ -373,20 +381,25 @@ static int run(struct supervisor *sv) {
     if (chdir("/") != 0)
         log_msg(LOG_DEBUG, "chdir /: %s", strerror(errno));
     for (;;) {
-        bool timer_fired, none_left;
-        rc = wait_round(sv, &timer_fired, &none_left);
+        bool timer_fired, none_left, quiet;
+        rc = wait_round(sv, &timer_fired, &none_left, &quiet);
         if (rc != 0)
             return rc;
-        if (!opts->lifecycle) {
-            if (process_exited(&sv->procs[0]))
+        if (!opts->lifecycle || opts->pause) {
+            sv->settled = quiet;
+            if (!opts->lifecycle && process_exited(&sv->procs[0]))
                 return finish(sv);
-        } else if (!opts->pause) {
+        } else {
             /* The pod is fed what happened (the exits, the timer) and
-             * applies its rules. */
-            pod_end_round(&sv->pod, timer_fired, none_left);
-            start_rest(sv);
-            if (pod_done(&sv->pod))
-                return processes_exit_code(sv->procs, sv->cfg);
+             * applies its rules; a round that only forwarded signals has
+             * nothing to feed it (pod_round_idle). */
+            sv->settled = quiet && pod_round_idle(&sv->pod, timer_fired, none_left);
+            if (!sv->settled) {
+                pod_end_round(&sv->pod, timer_fired, none_left);
+                start_rest(sv);
+                if (pod_done(&sv->pod))
+                    return processes_exit_code(sv->procs, sv->cfg);
+            }
         }
         if (sv->stop_requested) {
             log_msg(LOG_INFO, "stop signal received in pause mode; exiting");
@@ -407,16 +420,15 @@ PODINIT_HOT int supervisor_run(const struct cli_options *opts, const struct conf
                             .n_procs = all ? config_count(cfg) : 1};
     log_init(opts->persona, persona->log_level_from_config ? cfg->log_level : opts->verbosity,
              loop_now_ms(), cfg->log_json);
-    sv.shared = (struct process_shared){.pod = &sv.pod,
-                                        .loop = &sv.loop,
-                                        .signals = &sv.saved,
-                                        .signal_group = opts->signal_group,
-                                        .new_session = persona->setsid_starts_session &&
-                                                       opts->setsid,
-                                        .session_note = persona->session_note,
-                                        .named = sv.n_procs > 1,
-                                        .listen_pid = persona->listen_pid_to_child &&
-                                                      process_socket_activated()};
+    sv.shared = (struct process_shared){
+        .pod = &sv.pod,
+        .loop = &sv.loop,
+        .signals = &sv.saved,
+        .signal_group = opts->signal_group,
+        .new_session = persona->setsid_starts_session && opts->setsid,
+        .session_note = persona->session_note,
+        .named = sv.n_procs > 1,
+        .listen_pid = persona->listen_pid_to_child && process_socket_activated()};
     size_t n = sv.n_procs;
     sv.procs = calloc(n, sizeof *sv.procs);
     sv.pod_procs = calloc(n, sizeof *sv.pod_procs);

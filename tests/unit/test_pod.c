@@ -102,8 +102,7 @@ static void a_failed_post_start_ends_the_container_with_its_code(void **state) {
     cfgs[1].post_start = (struct lifecycle_hook){LC_HOOK_JOB, 0};
     start(&f, cfgs, 2);
     assert_int_equal(f.procs[1].lc.state, LC_STARTING);
-    pod_post(&f.pod, 1,
-             (struct lifecycle_event){.kind = EV_HOOK_DONE, .hook = LC_HOOK_POST_START});
+    pod_post(&f.pod, 1, (struct lifecycle_event){.kind = EV_HOOK_DONE, .hook = LC_HOOK_POST_START});
     run(&f, 100);
     assert_int_equal(f.pod.cause, 1);
     reaped(&f, 0, EXITED(0), 200, false);
@@ -142,7 +141,7 @@ static void after_an_external_stop_the_first_process_gives_the_code(void **state
     assert_int_equal(pod_cause(&f.pod), 0);
     exit_code_remap_add(&ok5, "143");
     f.procs[0].lc.main_status = SIGTERM;
-    assert_int_equal(pod_exit_code(&f.pod, &ok5, 3), 0);   /* a success code */
+    assert_int_equal(pod_exit_code(&f.pod, &ok5, 3), 0);    /* a success code */
     assert_int_equal(pod_exit_code(&f.pod, &none, 3), 143); /* 128 + SIGTERM */
 }
 
@@ -231,8 +230,9 @@ static void an_exit_is_fed_after_the_hook_results_of_the_same_pass(void **state)
     cfg.post_start = (struct lifecycle_hook){LC_HOOK_JOB, 0};
     start_same(&f, cfg, 1);
     /* the hook succeeded and the app exited, found in one reaping pass */
-    pod_post(&f.pod, 0,
-             (struct lifecycle_event){.kind = EV_HOOK_DONE, .hook = LC_HOOK_POST_START, .ok = true});
+    pod_post(
+        &f.pod, 0,
+        (struct lifecycle_event){.kind = EV_HOOK_DONE, .hook = LC_HOOK_POST_START, .ok = true});
     pod_exited(&f.pod, 0, EXITED(2));
     round_at(&f, 100, false, true);
     int ready = find(&f, 0, ACT_SET_READY);
@@ -286,7 +286,7 @@ static void a_failing_liveness_probe_is_not_live(void **state) {
     struct pod_probes failing = {LC_PROBE_LIVENESS, 0, LC_PROBE_LIVENESS};
     struct pod_probes unknown = {LC_PROBE_LIVENESS, 0, 0};
     assert_false(pod_process_health(&f.pod, 0, true, failing).live);
-    assert_true(pod_process_health(&f.pod, 0, true, unknown).live); /* not yet failed */
+    assert_true(pod_process_health(&f.pod, 0, true, unknown).live);  /* not yet failed */
     assert_true(pod_process_health(&f.pod, 0, true, unknown).ready); /* no readiness probe */
 }
 
@@ -367,6 +367,51 @@ static void a_second_stop_signal_while_draining_is_obeyed(void **state) {
     assert_int_equal(f.pod.cause, -1);
 }
 
+/* A round with nothing new (a forwarded signal's) is idle, and a round
+ * then does nothing at all: the shell may skip it. */
+static void a_round_with_nothing_new_is_idle_and_does_nothing(void **state) {
+    (void)state;
+    struct fixture f;
+    start_same(&f, plain, 2);
+    assert_true(pod_round_idle(&f.pod, false, false));
+    int64_t deadline = pod_next_deadline(&f.pod);
+    round_at(&f, 1000, false, false);
+    assert_int_equal(f.n_seen, 0);
+    assert_int_equal(f.procs[0].lc.state, LC_RUNNING);
+    assert_int_equal(pod_next_deadline(&f.pod), deadline);
+    assert_true(pod_round_idle(&f.pod, false, false));
+    /* the timer, or no child left, is something to feed */
+    assert_false(pod_round_idle(&f.pod, true, false));
+    assert_false(pod_round_idle(&f.pod, false, true));
+}
+
+static void an_exit_an_event_or_a_shutdown_is_not_idle(void **state) {
+    (void)state;
+    struct fixture f;
+    struct lifecycle_config cfgs[2] = {plain, plain};
+    cfgs[1].restart = LC_RESTART_ALWAYS;
+    cfgs[1].backoff_initial_ms = 100;
+    cfgs[1].backoff_max_ms = 1000;
+    cfgs[1].backoff_reset_ms = 5000;
+    start(&f, cfgs, 2);
+    pod_exited(&f.pod, 1, EXITED(1)); /* reaped, not yet fed */
+    assert_false(pod_round_idle(&f.pod, false, false));
+    round_at(&f, 500, false, false);
+    assert_int_equal(f.procs[1].lc.state, LC_BACKOFF);
+    assert_true(pod_round_idle(&f.pod, false, false)); /* its back-off is the timer's */
+    pod_post(
+        &f.pod, 0,
+        (struct lifecycle_event){.kind = EV_PROBE_RESULT, .probe = LC_PROBE_READINESS, .ok = true});
+    assert_false(pod_round_idle(&f.pod, false, false)); /* queued */
+    run(&f, 550);
+    assert_true(pod_round_idle(&f.pod, false, false));
+    f.procs[0].lc.state = LC_KILLING; /* each round SIGKILLs what was adopted since */
+    assert_false(pod_round_idle(&f.pod, false, false));
+    f.procs[0].lc.state = LC_RUNNING;
+    stop_signal(&f, SIGTERM, 600);
+    assert_false(pod_round_idle(&f.pod, false, false)); /* a shutdown's rules apply each round */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_stop_signal_drains_every_process_together),
@@ -392,6 +437,8 @@ int main(void) {
         cmocka_unit_test(a_restart_that_cannot_start_counts_as_an_exit),
         cmocka_unit_test(a_full_queue_is_counted_not_overrun),
         cmocka_unit_test(a_second_stop_signal_while_draining_is_obeyed),
+        cmocka_unit_test(a_round_with_nothing_new_is_idle_and_does_nothing),
+        cmocka_unit_test(an_exit_an_event_or_a_shutdown_is_not_idle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
