@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -163,8 +164,16 @@ static size_t sink_try(struct sink *s, const char *buf, size_t len) {
                 s->way = SINK_POLLED; /* EOPNOTSUPP (a FIFO; a pipe before 6.4), ENOSYS */
                 continue;
             }
-        } else if (s->way == SINK_POLLED && !has_room(s->fd)) {
-            break;
+        } else if (s->way == SINK_POLLED) {
+            /* POLLOUT promises room for a write of PIPE_BUF on a FIFO, not
+             * for the whole of a long line: a chunk at a time, each after a
+             * poll. (A terminal's promise is smaller, and an app writing to
+             * the same stream may take the room first: the residue of a
+             * stream podinit could not reopen.) */
+            if (!has_room(s->fd))
+                break;
+            size_t chunk = len - done < PIPE_BUF ? len - done : PIPE_BUF;
+            n = write(s->fd, buf + done, chunk);
         } else {
             n = write(s->way == SINK_REOPENED ? s->own : s->fd, buf + done, len - done);
         }

@@ -232,3 +232,29 @@ EOF
     [ $((SECONDS - t0)) -le 11 ]
     grep -q 'short.*exited with status 3' "$ERR"
 }
+
+# Not its owner, a non-root podinit cannot reopen a root 0600 FIFO as its
+# own non-blocking description; it writes when poll finds room. Room for
+# PIPE_BUF is not room for a 10 KB line: written whole, the line blocked
+# PID 1 (SIGTERM unhandled) until someone drained the FIFO.
+@test "stdout a FIFO podinit cannot reopen: long lines never block it; SIGTERM still ends it" {
+    require_root
+    reachable_dir
+    install -m 755 "$PODINIT" "$REACH/podinit"
+    local fifo="$REACH/fifo" hold rc=0
+    mkfifo -m 600 "$fifo"
+    exec {hold}<>"$fifo" # a reader that never reads
+    cat >"$REACH/podinit.json" <<EOF
+{"processes": [{"name": "web", "output": "prefix", "command": ["sh", "-c",
+  "i=0; while [ \$i -lt 20 ]; do head -c 10000 /dev/zero | tr '\\\\0' x; echo; i=\$((i+1)); done; echo done >&2; exec sleep 30"]}]}
+EOF
+    cd "$REACH"
+    # opened by root (sh), written by nobody (podinit, after setpriv)
+    start_pid1 sh -c 'exec setpriv --reuid=65534 --regid=65534 --clear-groups "$0" --config "$1" >"$2"' \
+        "$REACH/podinit" "$REACH/podinit.json" "$fifo"
+    wait_for_line "$ERR" '^web \| done$' # its 200 KB went by: what did not fit was dropped
+    kill -TERM "$INIT"
+    wait "$JOB" || rc=$?
+    exec {hold}>&-
+    [ "$rc" -eq 143 ]
+}
