@@ -13,44 +13,15 @@
 #include "podinit/supervisor.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "podinit/config.h"
-#include "podinit/health.h"
 #include "podinit/hot.h"
 #include "podinit/lifecycle.h"
 #include "podinit/log.h"
-#include "podinit/loop.h"
-#include "podinit/pod.h"
-#include "podinit/process.h"
 #include "podinit/reap.h"
 #include "podinit/setup.h"
-#include "podinit/signal_state.h"
-
-struct supervisor {
-    const struct cli_options *opts;
-    const struct persona *persona; /* what the tool podinit stands in for does differently */
-    const struct config *cfg;
-    struct signal_state saved;
-    bool saw_sigchld;    /* in this round of the loop */
-    bool settled;        /* the last round changed nothing: the deadline asked before holds */
-    bool no_children;    /* the last reap found none at all */
-    bool stop_requested; /* pause mode: a stop signal arrived */
-    bool ignore_once[SIGNALS_CLASSIC_MAX + 1]; /* dumb-init: the tty hand-off HUP/CONT */
-    struct health health;
-    struct loop loop; /* the signals, the deadline, the sockets */
-    struct process_shared shared;
-    struct proc *procs; /* n_procs of each, sized by the config */
-    size_t n_procs;
-    /* The processes as one container: their lifecycles, the shutdown, the
-     * events waiting to be fed (never fed from inside an action). */
-    struct pod pod;
-    struct pod_process *pod_procs;
-    struct pod_item *pod_queue;
-    unsigned long long signals_forwarded, reaped; /* for /metrics */
-};
+#include "supervisor_parts.h"
 
 static bool is_tty_stop(int signo) {
     return signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU;
@@ -236,58 +207,7 @@ static int finish(struct supervisor *sv) {
     return code;
 }
 
-/* ---- health ------------------------------------------------------------------ */
-
-static struct health_status health_status_of(void *ctx, struct health_process *out) {
-    const struct supervisor *sv = ctx;
-    struct health_status st = processes_health(sv->procs, sv->n_procs, out);
-    st.counters = (struct health_counters){.signals_forwarded = sv->signals_forwarded,
-                                           .zombies_reaped = sv->reaped,
-                                           .log_lines_dropped = log_lines_dropped(),
-                                           .output_lines_dropped = process_output_dropped_total()};
-    return st;
-}
-
-static int start_health(struct supervisor *sv) {
-    const char *listen = sv->cfg->health_listen;
-    char why[160];
-    int rc = health_start(&sv->health, &sv->loop, listen, sv->n_procs, health_status_of, sv, why,
-                          sizeof why);
-    if (rc != 0) {
-        log_msg(LOG_ERROR, "health.listen %s: %s", listen, why);
-        return CLI_EXIT_USAGE;
-    }
-    log_event(LOG_INFO, &(struct log_fields){.event = "health"},
-              "health endpoint on http://%s (/livez /readyz /startupz /status /metrics)", listen);
-    return 0;
-}
-
-/* ---- set-up and the loop ------------------------------------------------------ */
-
-static int setup(struct supervisor *sv) {
-    sigset_t handled;
-    /* dumb-init forwards a kill(2)ed SIGSEGV too; tini and podinit leave the
-     * faults unblocked. */
-    int rc = signal_state_take_over(&sv->saved, &handled, sv->persona->blocks_faults);
-    if (rc < 0) {
-        log_msg(LOG_ERROR, "taking over signals: %s", strerror(-rc));
-        return CLI_EXIT_INTERNAL;
-    }
-    if (sv->persona->child_gets_default_signals)
-        signal_state_hand_on_defaults(&sv->saved);
-    rc = loop_init(&sv->loop, &handled, on_signal, sv);
-    if (rc < 0) {
-        log_msg(LOG_ERROR, "signals: %s", strerror(-rc));
-        return CLI_EXIT_INTERNAL;
-    }
-    rc = setup_parent_death_signal(sv->opts->pdeath_signal);
-    if (rc < 0) {
-        log_msg(LOG_ERROR, "setting the parent death signal: %s", strerror(-rc));
-        return CLI_EXIT_INTERNAL;
-    }
-    setup_subreaper(sv->opts->subreaper, sv->opts->warn_subreaper);
-    return sv->cfg->health_listen != NULL ? start_health(sv) : 0;
-}
+/* ---- the loop ----------------------------------------------------------------- */
 
 /* One wait in the loop, the timers' work when the deadline has come, the
  * reaping. *quiet: no timer, no fd's callback, no SIGCHLD (an exec probe's
@@ -370,7 +290,7 @@ static int start_all(struct supervisor *sv) {
 
 static int run(struct supervisor *sv) {
     const struct cli_options *opts = sv->opts;
-    int rc = setup(sv);
+    int rc = sv_setup(sv, on_signal);
     if (rc != 0)
         return rc;
     if (opts->pause)
@@ -409,54 +329,10 @@ static int run(struct supervisor *sv) {
 }
 
 PODINIT_HOT int supervisor_run(const struct cli_options *opts, const struct config *cfg) {
-    const struct persona *persona = persona_of(opts->persona);
-    bool all = persona->runs_config_processes;
-    struct supervisor sv = {.opts = opts,
-                            .persona = persona,
-                            .cfg = cfg,
-                            .loop = {.epfd = -1, .sigfd = -1},
-                            .no_children = true, /* until a reap says otherwise */
-                            .health = {.listen_fd = -1},
-                            .n_procs = all ? config_count(cfg) : 1};
-    log_init(opts->persona, persona->log_level_from_config ? cfg->log_level : opts->verbosity,
-             loop_now_ms(), cfg->log_json);
-    sv.shared = (struct process_shared){
-        .pod = &sv.pod,
-        .loop = &sv.loop,
-        .signals = &sv.saved,
-        .signal_group = opts->signal_group,
-        .new_session = persona->setsid_starts_session && opts->setsid,
-        .session_note = persona->session_note,
-        .named = sv.n_procs > 1,
-        .listen_pid = persona->listen_pid_to_child && process_socket_activated()};
-    size_t n = sv.n_procs;
-    sv.procs = calloc(n, sizeof *sv.procs);
-    sv.pod_procs = calloc(n, sizeof *sv.pod_procs);
-    sv.pod_queue = calloc(POD_QUEUE_CAP(n), sizeof *sv.pod_queue);
-    struct lifecycle_config *lcs = calloc(n, sizeof *lcs);
-    int rc = 0;
-    if (sv.procs == NULL || sv.pod_procs == NULL || sv.pod_queue == NULL || lcs == NULL) {
-        log_msg(LOG_ERROR, "the process tables: %s", strerror(ENOMEM));
-        rc = CLI_EXIT_INTERNAL;
-        n = 0; /* nothing was initialised */
-    }
-    for (size_t i = 0; i < n; i++)
-        lcs[i] = pod_lifecycle_config(cfg, &cfg->processes[i]);
-    if (rc == 0)
-        pod_init(&sv.pod, sv.pod_procs, lcs, n, sv.pod_queue, POD_QUEUE_CAP(n));
-    free(lcs);
-    size_t inited = 0;
-    for (; inited < n && rc == 0; inited++)
-        rc = process_init(&sv.procs[inited], &sv.shared, inited, &cfg->processes[inited]);
+    struct supervisor sv;
+    int rc = sv_build(&sv, opts, cfg);
     if (rc == 0)
         rc = run(&sv);
-    for (size_t i = 0; i < inited; i++)
-        process_free(&sv.procs[i]);
-    health_stop(&sv.health);
-    loop_close(&sv.loop);
-    free(sv.shared.start_dir);
-    free(sv.procs);
-    free(sv.pod_procs);
-    free(sv.pod_queue);
+    sv_teardown(&sv);
     return rc;
 }
