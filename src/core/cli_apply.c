@@ -256,8 +256,8 @@ static enum cli_step on_timeout(struct cli_parser *ps, const char *value, const 
     int64_t *ms = &ps->opts->probe_timeout_ms;
     if (parse_seconds(value, ms) == 0 && (*ms > 0 || ps->wait))
         return CLI_STEP_GO;
-    fprintf(ps->err, "podinit: %s takes seconds (a number %s), got '%s'\n", label,
-            ps->wait ? ">= 0" : "> 0", value);
+    fprintf(ps->err, "podinit: %s takes seconds (a decimal number %s, at most a year), got '%s'\n",
+            label, ps->wait ? ">= 0" : "> 0", value);
     return CLI_STEP_BAD;
 }
 
@@ -298,7 +298,9 @@ static enum cli_step on_seconds(struct cli_parser *ps, int64_t *dst, unsigned gi
     ps->opts->given |= given;
     if (parse_seconds(value, dst) == 0)
         return CLI_STEP_GO;
-    fprintf(ps->err, "podinit: %s takes seconds (a number >= 0), got '%s'\n", label, value);
+    fprintf(ps->err,
+            "podinit: %s takes seconds (a decimal number from 0 to a year, 31536000), got '%s'\n",
+            label, value);
     return CLI_STEP_BAD;
 }
 
@@ -418,8 +420,8 @@ static bool env_is(char **envp, const char *key, const char *want) {
 static bool apply_verbosity(struct cli_parser *ps, char **envp) {
     const struct persona *p = ps->persona;
     struct cli_options *o = ps->opts;
-    const char *env = p->env & PERSONA_ENV_TINI_VERBOSITY ? cli_env_get(envp, "TINI_VERBOSITY")
-                                                          : NULL;
+    const char *env =
+        p->env & PERSONA_ENV_TINI_VERBOSITY ? cli_env_get(envp, "TINI_VERBOSITY") : NULL;
     if (ps->log_level >= 0)
         o->verbosity = ps->log_level + ps->verbose_flags;
     else if (env != NULL && (p->env_verbosity_wins || ps->verbose_flags == 0))

@@ -173,7 +173,10 @@ bool config_walk_positive_seconds(struct config_walk *w, const cJSON *v, int64_t
     if (!config_walk_seconds(w, v, ms))
         return false;
     if (*ms == 0) {
-        config_walk_error(w, "must be > 0");
+        if (v->valuedouble > 0) /* rounds to 0 ms */
+            config_walk_error(w, "must be at least 0.001 (a millisecond), got %g", v->valuedouble);
+        else
+            config_walk_error(w, "must be > 0");
         return false;
     }
     return true;

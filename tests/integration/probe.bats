@@ -70,8 +70,8 @@ teardown() {
         [[ "${stderr_lines[0]}" == "$expected"* ]] || { echo "$args: $stderr" >&2; false; }
         [ -z "$output" ]
     done <<EOF
---probe $url --timeout 0|podinit: --timeout takes seconds (a number > 0), got '0'
---timeout 0 --probe $url|podinit: --timeout takes seconds (a number > 0), got '0'
+--probe $url --timeout 0|podinit: --timeout takes seconds (a decimal number > 0, at most a year), got '0'
+--timeout 0 --probe $url|podinit: --timeout takes seconds (a decimal number > 0, at most a year), got '0'
 --probe $url --timeout soon|podinit: --timeout takes seconds
 --probe $url --header novalue|podinit: --header takes Name:value, got 'novalue'
 --probe $url --header ':v'|podinit: --header takes Name:value

@@ -246,10 +246,10 @@ static_build() {
 --wait tcp://db|podinit: --wait tcp://db: tcp:// takes HOST:PORT and nothing else
 --wait tcp://db:0|podinit: --wait tcp://db:0: the port must be a number from 1 to 65535
 --wait tcp://db:65536|podinit: --wait tcp://db:65536: the port must be a number from 1 to 65535
---wait tcp://db:5432 --timeout -1|podinit: --timeout takes seconds (a number >= 0), got '-1'
---wait tcp://db:5432 --timeout soon|podinit: --timeout takes seconds (a number >= 0), got 'soon'
---wait tcp://db:5432 --timeout 99999999999|podinit: --timeout takes seconds (a number >= 0), got '99999999999'
---timeout 1e3 --wait tcp://db:5432|podinit: --timeout takes seconds (a number >= 0), got '1e3'
+--wait tcp://db:5432 --timeout -1|podinit: --timeout takes seconds (a decimal number >= 0, at most a year), got '-1'
+--wait tcp://db:5432 --timeout soon|podinit: --timeout takes seconds (a decimal number >= 0, at most a year), got 'soon'
+--wait tcp://db:5432 --timeout 99999999999|podinit: --timeout takes seconds (a decimal number >= 0, at most a year), got '99999999999'
+--timeout 1e3 --wait tcp://db:5432|podinit: --timeout takes seconds (a decimal number >= 0, at most a year), got '1e3'
 --wait tcp://db:5432 --timeout|podinit: option '--timeout' needs a value
 --wait tcp://db:5432 true|podinit: --wait runs no program, but 'true' was given
 --wait tcp://db:5432 -- sh -c 'exit 0'|podinit: --wait runs no program, but 'sh' was given

@@ -134,6 +134,10 @@ static const struct bad bad_files[] = {
     {"{\"processes\": [{\"readinessProbe\": {\"tcpSocket\": {\"port\": 1}, "
      "\"periodSeconds\": 0}}]}",
      "test.json: processes[0].readinessProbe.periodSeconds: must be > 0"},
+    {"{\"processes\": [{\"readinessProbe\": {\"tcpSocket\": {\"port\": 1}, "
+     "\"periodSeconds\": 0.0004}}]}",
+     "test.json: processes[0].readinessProbe.periodSeconds: must be at least 0.001 (a "
+     "millisecond), got 0.0004"},
     {"{\"processes\": [{\"livenessProbe\": {\"tcpSocket\": {\"port\": 1}, "
      "\"failureThreshold\": 0}}]}",
      "test.json: processes[0].livenessProbe.failureThreshold: must be from 1 to 1000000, got 0"},
