@@ -1,11 +1,11 @@
 /* tests/unit/test_cli_podinit.c — podinit's own options on the command line
  * and in PODINIT_* variables: the shutdown lifecycle, the signals it can and
  * cannot take, --probe's usage errors, the log options. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_fixture.h"
 #include "podinit/cli.h"
 #include "podinit/log.h"
+#include "cli_fixture.h"
 
 static void podinit_lifecycle_options(void **state) {
     (void)state;
@@ -33,13 +33,9 @@ static void podinit_lifecycle_options(void **state) {
     assert_int_equal(r.o.prestop_delay_ms, 200);
     assert_int_equal(r.o.stop_signal, SIGQUIT);
     done(&r);
-    const struct {
-        const char *text;
-        int64_t ms;
-    } durations[] = {{"0", 0},      {"30", 30000},    {".5", 500},
-                     {"0.2", 200},  {"1.", 1000},     {"0.0004", 0},
-                     {"0.0005", 1}, {"2.9999", 3000}, {"31536000", 31536000000},
-                     {"007", 7000}};
+    const struct { const char *text; int64_t ms; } durations[] = {
+        {"0", 0}, {"30", 30000}, {".5", 500}, {"0.2", 200}, {"1.", 1000}, {"0.0004", 0},
+        {"0.0005", 1}, {"2.9999", 3000}, {"31536000", 31536000000}, {"007", 7000}};
     for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++) {
         parse(&r, "podinit", "--grace-period", durations[i].text, "true");
         assert_int_equal(r.outcome, CLI_RUN);
@@ -68,19 +64,8 @@ static void podinit_lifecycle_options(void **state) {
 static void podinit_lifecycle_bad_input(void **state) {
     (void)state;
     struct run r;
-    const char *bad[] = {"-1",
-                         "abc",
-                         "",
-                         ".",
-                         "1.2.3",
-                         "1e999",
-                         "nan",
-                         "inf",
-                         "1s",
-                         "31536001",
-                         "31536000.001",
-                         "0x10",
-                         "99999999999999999999999"};
+    const char *bad[] = {"-1", "abc", "", ".", "1.2.3", "1e999", "nan", "inf", "1s", "31536001",
+                         "31536000.001", "0x10", "99999999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         parse(&r, "podinit", "--grace-period", bad[i], "true");
         assert_usage_error(&r, CLI_EXIT_USAGE, "--grace-period takes seconds");
@@ -203,8 +188,7 @@ static void probe_usage_errors_exit_1(void **state) {
     struct run r;
     const char *url = "http://127.0.0.1:8080/ready";
     parse(&r, "podinit", "--probe", url, "--timeout", "0");
-    assert_usage_error(&r, CLI_EXIT_PROBE,
-                       "--timeout takes seconds (a decimal number > 0, at most a year), got '0'");
+    assert_usage_error(&r, CLI_EXIT_PROBE, "--timeout takes seconds (a decimal number > 0, at most a year), got '0'");
     parse(&r, "podinit", "--timeout", "0", "--probe", url);
     assert_usage_error(&r, CLI_EXIT_PROBE, "--timeout takes seconds");
     parse(&r, "podinit", "--timeout=0", "--probe=http://127.0.0.1/");

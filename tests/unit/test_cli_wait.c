@@ -99,12 +99,9 @@ static void wait_bad_timeouts_and_combinations_exit_2(void **state) {
     const char *bad[] = {"-1", "soon", "", "1e3", "1s", "0x10", "31536001", "99999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         parse(&r, "podinit", "--wait", url, "--timeout", bad[i]);
-        assert_usage_error(
-            &r, CLI_EXIT_USAGE,
-            "--timeout takes seconds (a decimal number >= 0, at most a year), got '");
+        assert_usage_error(&r, CLI_EXIT_USAGE, "--timeout takes seconds (a decimal number >= 0, at most a year), got '");
         parse(&r, "podinit", "--timeout", bad[i], "--wait", url);
-        assert_usage_error(&r, CLI_EXIT_USAGE,
-                           "--timeout takes seconds (a decimal number >= 0, at most a year)");
+        assert_usage_error(&r, CLI_EXIT_USAGE, "--timeout takes seconds (a decimal number >= 0, at most a year)");
     }
     parse(&r, "podinit", "--wait");
     assert_usage_error(&r, CLI_EXIT_USAGE, "option '--wait' needs a value");
@@ -132,8 +129,7 @@ static void wait_bad_timeouts_and_combinations_exit_2(void **state) {
     assert_usage_error(&r, CLI_EXIT_PROBE, "--wait and --probe do not go together");
     /* --probe keeps its own --timeout rule: > 0 */
     parse(&r, "podinit", "--probe", "http://127.0.0.1/", "--timeout", "0");
-    assert_usage_error(&r, CLI_EXIT_PROBE,
-                       "--timeout takes seconds (a decimal number > 0, at most a year), got '0'");
+    assert_usage_error(&r, CLI_EXIT_PROBE, "--timeout takes seconds (a decimal number > 0, at most a year), got '0'");
     /* "--wait" as another option's value, or after the program, is no wait */
     parse(&r, "podinit", "--stop-signal", "--wait", "true");
     assert_usage_error(&r, CLI_EXIT_USAGE, "--stop-signal: '--wait' is not a signal");
