@@ -102,6 +102,17 @@ wait_for_count() {
     return 1
 }
 
+# Wait (bounded) for INIT's child named NAME (its comm) to appear; prints
+# its pid, or fails when none came within 5 s.
+child_named() {
+    local c
+    for _ in $(seq 500); do
+        c=$(pgrep -P "$INIT" -x "$1") && { echo "$c"; return 0; }
+        sleep 0.01
+    done
+    return 1
+}
+
 # The pid printed by sigrecv's "ready PID" line in FILE.
 ready_pid() {
     sed -n 's/^ready \([0-9]*\)$/\1/p' "$1" | head -n1

@@ -203,11 +203,7 @@ EOF
 {"health": {"listen": "127.0.0.1:$PORT"}, "processes": [{"command": ["sleep", "30"]}]}
 EOF
     start_pid1 sh -c 'exec <&- >&- 2>&-; exec "$0" --config "$1"' "$PODINIT" "$CFG"
-    child=""
-    for _ in $(seq 500); do
-        child=$(pgrep -P "$INIT" -x sleep) && break
-        sleep 0.01
-    done
+    child=$(child_named sleep) || true
     [ -n "$child" ]
     # PID 1's 0, 1 and 2 are /dev/null, not its signalfd or a socket
     for fd in 0 1 2; do

@@ -149,11 +149,7 @@ DUMB="$B/dumb-init"
     exec {hold}<>"$fifo" # a reader that never reads, held open
     dd if=/dev/zero of="$fifo" bs=4096 count=16 status=none # 64 KiB: full
     start_pid1 sh -c 'exec "$0" -v sleep 100 2>"$1"' "$DUMB" "$fifo"
-    child=""
-    for _ in $(seq 500); do
-        child=$(pgrep -P "$INIT" -x sleep) && break
-        sleep 0.01
-    done
+    child=$(child_named sleep) || true
     [ -n "$child" ] # it got to its exec
     kill -TERM "$INIT"
     wait "$JOB" || rc=$?

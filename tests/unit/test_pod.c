@@ -46,15 +46,20 @@ static void a_process_that_exits_on_its_own_stops_the_others_at_once(void **stat
     assert_int_equal(pod_next_deadline(&f.pod), 10500);
 }
 
-static void a_restarting_process_does_not_end_the_container(void **state) {
-    (void)state;
-    struct fixture f;
+/* Two processes; the second restarts Always after 0.1 s (at most 1 s). */
+static void start_with_restarting_second(struct fixture *f) {
     struct lifecycle_config cfgs[2] = {plain, plain};
     cfgs[1].restart = LC_RESTART_ALWAYS;
     cfgs[1].backoff_initial_ms = 100;
     cfgs[1].backoff_max_ms = 1000;
     cfgs[1].backoff_reset_ms = 5000;
-    start(&f, cfgs, 2);
+    start(f, cfgs, 2);
+}
+
+static void a_restarting_process_does_not_end_the_container(void **state) {
+    (void)state;
+    struct fixture f;
+    start_with_restarting_second(&f);
     reaped(&f, 1, EXITED(1), 500, false);
     assert_false(f.pod.shutdown);
     assert_int_equal(f.procs[1].lc.state, LC_BACKOFF);
@@ -388,12 +393,7 @@ static void a_round_with_nothing_new_is_idle_and_does_nothing(void **state) {
 static void an_exit_an_event_or_a_shutdown_is_not_idle(void **state) {
     (void)state;
     struct fixture f;
-    struct lifecycle_config cfgs[2] = {plain, plain};
-    cfgs[1].restart = LC_RESTART_ALWAYS;
-    cfgs[1].backoff_initial_ms = 100;
-    cfgs[1].backoff_max_ms = 1000;
-    cfgs[1].backoff_reset_ms = 5000;
-    start(&f, cfgs, 2);
+    start_with_restarting_second(&f);
     pod_exited(&f.pod, 1, EXITED(1)); /* reaped, not yet fed */
     assert_false(pod_round_idle(&f.pod, false, false));
     round_at(&f, 500, false, false);
