@@ -89,6 +89,12 @@ int process_start(struct proc *p);
 /* signo, after its rewrite map, to it or its group. */
 void process_forward(struct proc *p, int signo);
 
+/* Where process_forward's kill goes: its group (-pgid) or its pid; 0 for
+ * nowhere (never started, a completed init task, or reaped with no group
+ * to reach: its pid may be someone else's by now). *or_else: the pid to
+ * try when the group is gone (it may have left it), 0 for none. */
+pid_t process_forward_target(const struct proc *p, pid_t *or_else);
+
 /* Carry out one of its lifecycle's actions (not ACT_KILL_ALL, nor the
  * container's ACT_GIVE_UP: those span the pod). */
 void process_carry_out(struct proc *p, const struct lifecycle_action *act);

@@ -213,6 +213,7 @@ void loop_unwatch(struct loop *l, int fd) {
 /* glibc reports a tkill(2)ed signal as SI_USER from sigtimedwait; the
  * signalfd and musl say SI_TKILL. Both modes say SI_USER. */
 static void deliver(struct loop *l, int signo, int code, pid_t pid) {
+    l->relaying = false; /* what follows may change what it was set from */
     /* A SIGIO the kernel raised (POLL_IN and the like, SI_SIGIO, SI_KERNEL)
      * is a signalled fd's input, not the application's signal. (One sent
      * with kill is looked at as a reason to look at the fds too: cheap.) */
@@ -225,6 +226,24 @@ static void deliver(struct loop *l, int signo, int code, pid_t pid) {
         .signo = signo, .code = code == SI_TKILL ? SI_USER : code, .pid = pid};
     if (l->on_signal != NULL)
         l->on_signal(l->signal_ctx, &sig);
+}
+
+void loop_relay(struct loop *l, const sigset_t *signals, pid_t to, pid_t or_else) {
+    l->relay_signals = *signals;
+    l->relay_to = to;
+    l->relay_else = or_else;
+    l->relaying = true;
+}
+
+/* signo passed on by the relay, or not (then it is delivered). */
+PODINIT_HOT static bool relayed(struct loop *l, int signo) {
+    if (!l->relaying || sigismember(&l->relay_signals, signo) != 1)
+        return false;
+    if (kill(l->relay_to, signo) != 0 &&
+        (errno != ESRCH || l->relay_else <= 0 || kill(l->relay_else, signo) != 0))
+        return false;
+    l->relayed++;
+    return true;
 }
 
 /* Nanoseconds left to the deadline: -1 for none, 0 when it has passed or
@@ -242,15 +261,26 @@ static bool deadline_passed(const struct loop *l) {
     return l->deadline_ms != 0 && loop_now_ms() >= l->deadline_ms;
 }
 
-static int wait_signal(struct loop *l) {
-    int64_t left = ns_left(l);
-    struct timespec ts = {.tv_sec = left / 1000000000, .tv_nsec = left % 1000000000};
-    siginfo_t si;
-    int signo = sigtimedwait(&l->signals, &si, left < 0 ? NULL : &ts);
-    if (signo > 0)
-        deliver(l, signo, si.si_code, si.si_pid);
-    else if (errno != EAGAIN && errno != EINTR)
-        return -errno;
+/* A relayed signal waits again at once, unless the deadline has passed:
+ * a flood of them does not hold back the timers. */
+PODINIT_HOT static int wait_signal(struct loop *l) {
+    for (;;) {
+        int64_t left = ns_left(l);
+        struct timespec ts = {.tv_sec = left / 1000000000, .tv_nsec = left % 1000000000};
+        siginfo_t si;
+        int signo = sigtimedwait(&l->signals, &si, left < 0 ? NULL : &ts);
+        if (signo < 0) {
+            if (errno != EAGAIN && errno != EINTR)
+                return -errno;
+            break;
+        }
+        if (!relayed(l, signo)) {
+            deliver(l, signo, si.si_code, si.si_pid);
+            break;
+        }
+        if (deadline_passed(l))
+            break;
+    }
     return deadline_passed(l) ? 1 : 0;
 }
 
@@ -264,7 +294,8 @@ static void drain_signalfd(struct loop *l) {
         if (n <= 0)
             return; /* EAGAIN: none left */
         for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++)
-            deliver(l, (int)si[i].ssi_signo, si[i].ssi_code, (pid_t)si[i].ssi_pid);
+            if (!relayed(l, (int)si[i].ssi_signo))
+                deliver(l, (int)si[i].ssi_signo, si[i].ssi_code, (pid_t)si[i].ssi_pid);
         if ((size_t)n < sizeof si)
             return;
     }
@@ -366,6 +397,7 @@ static void look_at_signalled(struct loop *l) {
 
 PODINIT_HOT int loop_wait(struct loop *l) {
     int rc = l->n_active == 0 ? wait_signal(l) : wait_epoll(l);
+    l->relaying = false; /* it held for this wait only */
     if (rc >= 0 && l->io_due)
         look_at_signalled(l);
     return rc;

@@ -164,8 +164,19 @@ static void restart(struct proc *p) {
     post(p, (struct lifecycle_event){.kind = EV_STARTED});
 }
 
+PODINIT_HOT pid_t process_forward_target(const struct proc *p, pid_t *or_else) {
+    *or_else = 0;
+    if (p->pid <= 0 || pod_process_completed(p->sh->pod, p->index))
+        return 0; /* a completed init task's group is gone */
+    bool exited = process_exited(p);
+    if (!p->sh->signal_group)
+        return exited ? 0 : p->pid;
+    if (!exited)
+        *or_else = p->pid;
+    return -p->pid;
+}
+
 PODINIT_HOT void process_forward(struct proc *p, int signo) {
-    bool group = p->sh->signal_group;
     int to = signals_rewrite_apply(&p->cfg->rewrite, signo);
     if (to != signo && to != 0)
         log_signal_rewritten(signo, to);
@@ -174,19 +185,17 @@ PODINIT_HOT void process_forward(struct proc *p, int signo) {
         return;
     }
     if (p->pid <= 0 || pod_process_completed(p->sh->pod, p->index))
-        return; /* a completed init task's group is gone */
-    pid_t target = group ? -p->pid : p->pid;
-    /* A reaped child's pid may belong to someone else by now: never signal
-     * it. (dumb-init still reports the forward; its verbose output is kept.) */
-    if (!(process_exited(p) && !group) && kill(target, to) < 0) {
-        /* The child may have left its group (setsid, setpgid): reach it
-         * directly rather than lose the signal. */
-        if (errno == ESRCH && target < 0 && !process_exited(p))
-            (void)kill(p->pid, to);
+        return;
+    /* A reaped child is not signalled (target 0), but dumb-init still
+     * reports the forward (its verbose output is kept). */
+    pid_t or_else, target = process_forward_target(p, &or_else);
+    if (target != 0 && kill(target, to) < 0) {
+        if (errno == ESRCH && or_else > 0)
+            (void)kill(or_else, to);
         else if (errno != ESRCH)
             log_msg(LOG_WARN, "forwarding signal %d to %d: %s", to, (int)target, strerror(errno));
     }
-    log_signal_forwarded(to, target);
+    log_signal_forwarded(to, p->sh->signal_group ? -p->pid : p->pid);
 }
 
 /* ACT_SIGNAL_APP. A process already gone is not signalled itself (its pid

@@ -147,6 +147,50 @@ static void handle_signal(struct supervisor *sv, int signo) {
     }
 }
 
+/* ---- the relay: a forward inside the wait ------------------------------------ */
+
+/* What handle_signal, whatever the state, only forwards: not podinit's own
+ * (SIGCHLD; SIGIO, SIGPIPE, SIGXFSZ its I/O may raise), not one the C
+ * library reserves, no stop request, no terminal stop or terminal I/O
+ * (personas act on those). */
+static void set_plain_signals(struct supervisor *sv) {
+    static const int never[] = {SIGCHLD, SIGIO, SIGPIPE, SIGXFSZ, SIGTSTP, SIGTTIN, SIGTTOU};
+    sv->plain_signals = sv->loop.signals;
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+        (void)sigdelset(&sv->plain_signals, never[i]);
+    for (int s = 1; s <= 64; s++)
+        if (signals_reserved(s) || (sv->opts->lifecycle && pod_stop_request(sv->cfg, s) != 0))
+            (void)sigdelset(&sv->plain_signals, s);
+}
+
+/* The coming wait's relay (loop_relay): the signals handle_signal would
+ * only forward, as they are, to one process alone, with nothing to log.
+ * The wait then forwards them itself (issue 12: the fewest instructions
+ * between the signal and the kill); anything else ends the relay. */
+PODINIT_HOT static void set_relay(struct supervisor *sv) {
+    if (sv->opts->pause || log_enabled(LOG_DEBUG))
+        return;
+    const struct proc *to = NULL;
+    pid_t target = 0, or_else = 0;
+    for (size_t i = 0; i < sv->n_procs; i++) {
+        pid_t e, t = process_forward_target(&sv->procs[i], &e);
+        if (t == 0)
+            continue;
+        if (to != NULL)
+            return; /* two or more: handle_signal forwards to each */
+        to = &sv->procs[i];
+        target = t;
+        or_else = e;
+    }
+    if (to == NULL)
+        return;
+    sigset_t set = sv->plain_signals;
+    for (int s = 1; s <= SIGNALS_CLASSIC_MAX; s++)
+        if (sv->ignore_once[s] || signals_rewrite_apply(&to->cfg->rewrite, s) != s)
+            (void)sigdelset(&set, s);
+    loop_relay(&sv->loop, &set, target, or_else);
+}
+
 /* A signal from the loop: SIGCHLD says a reaping pass is due this round. */
 PODINIT_HOT static void on_signal(void *ctx, const struct loop_signal *sig) {
     struct supervisor *sv = ctx;
@@ -220,6 +264,7 @@ PODINIT_HOT static int wait_round(struct supervisor *sv, bool *timer_fired, bool
         reschedule(sv);
     sv->saw_sigchld = false;
     unsigned long callbacks = sv->loop.callbacks;
+    set_relay(sv);
     int rc = loop_wait(&sv->loop);
     if (rc < 0) {
         log_msg(LOG_ERROR, "waiting: %s", strerror(-rc));
@@ -293,6 +338,7 @@ static int run(struct supervisor *sv) {
     int rc = sv_setup(sv, on_signal);
     if (rc != 0)
         return rc;
+    set_plain_signals(sv);
     if (opts->pause)
         log_msg(LOG_INFO, "pause mode: waiting for SIGTERM or SIGINT");
     else if ((rc = start_all(sv)) != 0)

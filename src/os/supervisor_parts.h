@@ -28,6 +28,7 @@ struct supervisor {
     bool no_children;    /* the last reap found none at all */
     bool stop_requested; /* pause mode: a stop signal arrived */
     bool ignore_once[SIGNALS_CLASSIC_MAX + 1]; /* dumb-init: the tty hand-off HUP/CONT */
+    sigset_t plain_signals; /* taken over and only ever forwarded (set once, from the config) */
     struct health health;
     struct loop loop; /* the signals, the deadline, the sockets */
     struct process_shared shared;
@@ -38,7 +39,7 @@ struct supervisor {
     struct pod pod;
     struct pod_process *pod_procs;
     struct pod_item *pod_queue;
-    unsigned long long signals_forwarded, reaped; /* for /metrics */
+    unsigned long long signals_forwarded, reaped; /* for /metrics (and loop.relayed) */
     size_t n_inited;                              /* procs process_init was called on (to free) */
 };
 

@@ -15,7 +15,7 @@
 static struct health_status health_status_of(void *ctx, struct health_process *out) {
     const struct supervisor *sv = ctx;
     struct health_status st = processes_health(sv->procs, sv->n_procs, out);
-    st.counters = (struct health_counters){.signals_forwarded = sv->signals_forwarded,
+    st.counters = (struct health_counters){.signals_forwarded = sv->signals_forwarded + sv->loop.relayed,
                                            .zombies_reaped = sv->reaped,
                                            .log_lines_dropped = log_lines_dropped(),
                                            .output_lines_dropped = process_output_dropped_total()};

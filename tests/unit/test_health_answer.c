@@ -236,7 +236,7 @@ static void the_answer_cap_fits_the_widest_metrics(void **state) {
     buf[n] = '\0';
     assert_non_null(strstr(buf, "HTTP/1.1 200 OK\r\n"));
     const char *body = body_of(buf, n);
-    assert_string_equal(body + strlen(body) - 21, " 18446744073709551615\n" + 1);
+    assert_string_equal(body + strlen(body) - 21, "18446744073709551615\n");
     assert_int_equal(n, cap - 1); /* /metrics is the widest answer: sized exactly */
     free(buf);
 }

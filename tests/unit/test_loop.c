@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "podinit/loop.h"
@@ -644,6 +646,135 @@ static void signalled_watches_end_cleanly_and_refuse_mixing(void **state) {
     close_pipe(p);
 }
 
+/* ---- the relay ------------------------------------------------------------- */
+
+/* A child that reports each usr signal it takes on a pipe (*rd). */
+static pid_t receiver(int *rd) {
+    int p[2];
+    assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        sigset_t set = usr_signals();
+        for (;;) {
+            unsigned char c = (unsigned char)sigwaitinfo(&set, NULL);
+            if (write(p[1], &c, 1) != 1)
+                _exit(1);
+        }
+    }
+    close(p[1]);
+    *rd = p[0];
+    return pid;
+}
+
+/* The next signal the receiver reported, -1 after 5 s without one. */
+static int received(int rd) {
+    struct pollfd pf = {.fd = rd, .events = POLLIN};
+    unsigned char c;
+    if (poll(&pf, 1, 5000) != 1 || read(rd, &c, 1) != 1)
+        return -1;
+    return c;
+}
+
+static void end_receiver(pid_t pid, int rd) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    close(rd);
+}
+
+static sigset_t only(int signo) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    return set;
+}
+
+/* USR1 (taken first: the lowest) goes to the target inside the wait, which
+ * then takes USR2 and returns with it; the relay held for that wait only. */
+static void relayed_signal_goes_to_the_target_inside_the_wait(void **state) {
+    struct loop *l = state[0];
+    int rd;
+    pid_t child = receiver(&rd);
+    sigset_t usr1 = only(SIGUSR1);
+    loop_relay(l, &usr1, child, 0);
+    assert_int_equal(kill(getpid(), SIGUSR1), 0);
+    assert_int_equal(kill(getpid(), SIGUSR2), 0);
+    assert_int_equal(loop_wait(l), 0);
+    struct seen *s = seen_of(l);
+    assert_int_equal(s->n, 1);
+    assert_int_equal(s->sig[0].signo, SIGUSR2);
+    assert_int_equal(l->relayed, 1);
+    assert_int_equal(received(rd), SIGUSR1);
+    assert_int_equal(kill(getpid(), SIGUSR1), 0); /* no relay set: delivered */
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(s->n, 2);
+    assert_int_equal(s->sig[1].signo, SIGUSR1);
+    assert_int_equal(l->relayed, 1);
+    end_receiver(child, rd);
+}
+
+/* With fds watched the signalfd's signals are relayed the same way. */
+static void relay_with_fds(void **state) {
+    struct loop *l = state[0];
+    int p[2], rd;
+    make_pipe(p);
+    struct call c = {.other = -1, .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), 0);
+    pid_t child = receiver(&rd);
+    sigset_t usr1 = only(SIGUSR1);
+    loop_relay(l, &usr1, child, 0);
+    assert_int_equal(kill(getpid(), SIGUSR1), 0);
+    assert_int_equal(kill(getpid(), SIGUSR2), 0);
+    assert_int_equal(loop_wait(l), 0);
+    struct seen *s = seen_of(l);
+    assert_int_equal(s->n, 1);
+    assert_int_equal(s->sig[0].signo, SIGUSR2);
+    assert_int_equal(l->relayed, 1);
+    assert_int_equal(received(rd), SIGUSR1);
+    end_receiver(child, rd);
+    loop_unwatch(l, p[0]);
+    close_pipe(p);
+}
+
+/* A group that is gone (ESRCH): the pid instead. A target that is gone
+ * with no pid to try: the signal is delivered, not lost. */
+static void relay_falls_back_to_the_pid_then_to_delivery(void **state) {
+    struct loop *l = state[0];
+    int rd;
+    pid_t child = receiver(&rd); /* in our group: no group of its own */
+    sigset_t usr1 = only(SIGUSR1);
+    loop_relay(l, &usr1, -child, child);
+    assert_int_equal(kill(getpid(), SIGUSR1), 0);
+    assert_int_equal(kill(getpid(), SIGUSR2), 0);
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(l->relayed, 1);
+    assert_int_equal(received(rd), SIGUSR1);
+    end_receiver(child, rd); /* reaped: its pid is nobody's */
+    loop_relay(l, &usr1, -child, 0);
+    assert_int_equal(kill(getpid(), SIGUSR1), 0);
+    assert_int_equal(loop_wait(l), 0);
+    struct seen *s = seen_of(l);
+    assert_int_equal(s->n, 2);
+    assert_int_equal(s->sig[1].signo, SIGUSR1);
+    assert_int_equal(l->relayed, 1);
+}
+
+/* Past the deadline, a wait that relayed a signal says the timers are due. */
+static void relay_past_the_deadline_returns_due(void **state) {
+    struct loop *l = state[0];
+    int rd;
+    pid_t child = receiver(&rd);
+    sigset_t usr1 = only(SIGUSR1);
+    loop_set_deadline(l, loop_now_ms() - 1);
+    loop_relay(l, &usr1, child, 0);
+    assert_int_equal(kill(getpid(), SIGUSR1), 0);
+    assert_int_equal(loop_wait(l), 1);
+    assert_int_equal(seen_of(l)->n, 0);
+    assert_int_equal(l->relayed, 1);
+    assert_int_equal(received(rd), SIGUSR1);
+    end_receiver(child, rd);
+}
+
 /* A loop that reads no signals spares the signalfd. */
 static void no_signals_no_signalfd(void **state) {
     (void)state;
@@ -693,6 +824,10 @@ int main(void) {
         T(a_sigio_sent_while_input_is_pending_is_not_lost),
         T(signalled_and_epoll_watches_together),
         T(signalled_watches_end_cleanly_and_refuse_mixing),
+        T(relayed_signal_goes_to_the_target_inside_the_wait),
+        T(relay_with_fds),
+        T(relay_falls_back_to_the_pid_then_to_delivery),
+        T(relay_past_the_deadline_returns_due),
         cmocka_unit_test(no_signals_no_signalfd),
     };
 #undef T
