@@ -57,7 +57,7 @@ struct loop {
     int64_t deadline_ms;     /* CLOCK_MONOTONIC ms; 0: none */
     unsigned long callbacks; /* fd callbacks made so far: did a wait run any */
     /* The relay of the coming wait (loop_relay); relayed counts them all. */
-    sigset_t relay_signals;
+    uint64_t relay_signals; /* bit signo - 1 */
     pid_t relay_to, relay_else;
     bool relaying;
     unsigned long long relayed;
@@ -99,14 +99,15 @@ void loop_set_deadline(struct loop *l, int64_t at_ms);
 /* CLOCK_MONOTONIC in milliseconds: podinit's one clock. */
 int64_t loop_now_ms(void);
 
-/* For the coming loop_wait only: the signals in *signals are passed on
+/* For the coming loop_wait only: the signals in `signals` (bit signo - 1,
+ * 1 to 64) are passed on
  * to `to` (a pid, or -pgid) as they are taken, inside the wait, with no
  * on_signal call and no return (the drop-in case's forward: the wait and
  * one kill). When kill says ESRCH, to `or_else` if it is > 0 (the process
  * left its group). A relay that fails otherwise hands that signal to
  * on_signal, as any other. The caller sets it again before each wait,
  * from what it knows then, so it is never stale. */
-void loop_relay(struct loop *l, const sigset_t *signals, pid_t to, pid_t or_else);
+void loop_relay(struct loop *l, uint64_t signals, pid_t to, pid_t or_else);
 
 /* Wait once, until a signal, a watched fd or the deadline (never past it:
  * the wait is rounded up, so it does not wake early and spin); then call

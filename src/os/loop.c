@@ -228,8 +228,8 @@ static void deliver(struct loop *l, int signo, int code, pid_t pid) {
         l->on_signal(l->signal_ctx, &sig);
 }
 
-void loop_relay(struct loop *l, const sigset_t *signals, pid_t to, pid_t or_else) {
-    l->relay_signals = *signals;
+void loop_relay(struct loop *l, uint64_t signals, pid_t to, pid_t or_else) {
+    l->relay_signals = signals;
     l->relay_to = to;
     l->relay_else = or_else;
     l->relaying = true;
@@ -237,7 +237,7 @@ void loop_relay(struct loop *l, const sigset_t *signals, pid_t to, pid_t or_else
 
 /* signo passed on by the relay, or not (then it is delivered). */
 PODINIT_HOT static bool relayed(struct loop *l, int signo) {
-    if (!l->relaying || sigismember(&l->relay_signals, signo) != 1)
+    if (!l->relaying || signo < 1 || signo > 64 || !(l->relay_signals >> (signo - 1) & 1))
         return false;
     if (kill(l->relay_to, signo) != 0 &&
         (errno != ESRCH || l->relay_else <= 0 || kill(l->relay_else, signo) != 0))

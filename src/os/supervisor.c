@@ -149,18 +149,30 @@ static void handle_signal(struct supervisor *sv, int signo) {
 
 /* ---- the relay: a forward inside the wait ------------------------------------ */
 
-/* What handle_signal, whatever the state, only forwards: not podinit's own
- * (SIGCHLD; SIGIO, SIGPIPE, SIGXFSZ its I/O may raise), not one the C
- * library reserves, no stop request, no terminal stop or terminal I/O
- * (personas act on those). */
+/* Never relayed: podinit's own (SIGCHLD; SIGIO, SIGPIPE, SIGXFSZ its I/O
+ * may raise), the terminal's stops and I/O (personas act on those), and
+ * the ones the C library reserves. */
+static bool never_relayed(int signo) {
+    switch (signo) {
+    case SIGCHLD:
+    case SIGIO:
+    case SIGPIPE:
+    case SIGXFSZ:
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU: return true;
+    default: return signals_reserved(signo);
+    }
+}
+
+/* What handle_signal, whatever the state, only forwards: what podinit
+ * took over, but no stop request and none never relayed. */
 static void set_plain_signals(struct supervisor *sv) {
-    static const int never[] = {SIGCHLD, SIGIO, SIGPIPE, SIGXFSZ, SIGTSTP, SIGTTIN, SIGTTOU};
-    sv->plain_signals = sv->loop.signals;
-    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
-        (void)sigdelset(&sv->plain_signals, never[i]);
+    sv->plain_signals = 0;
     for (int s = 1; s <= 64; s++)
-        if (signals_reserved(s) || (sv->opts->lifecycle && pod_stop_request(sv->cfg, s) != 0))
-            (void)sigdelset(&sv->plain_signals, s);
+        if (sigismember(&sv->loop.signals, s) == 1 && !never_relayed(s) &&
+            !(sv->opts->lifecycle && pod_stop_request(sv->cfg, s) != 0))
+            sv->plain_signals |= UINT64_C(1) << (s - 1);
 }
 
 /* The coming wait's relay (loop_relay): the signals handle_signal would
@@ -184,11 +196,11 @@ PODINIT_HOT static void set_relay(struct supervisor *sv) {
     }
     if (to == NULL)
         return;
-    sigset_t set = sv->plain_signals;
+    uint64_t set = sv->plain_signals;
     for (int s = 1; s <= SIGNALS_CLASSIC_MAX; s++)
         if (sv->ignore_once[s] || signals_rewrite_apply(&to->cfg->rewrite, s) != s)
-            (void)sigdelset(&set, s);
-    loop_relay(&sv->loop, &set, target, or_else);
+            set &= ~(UINT64_C(1) << (s - 1));
+    loop_relay(&sv->loop, set, target, or_else);
 }
 
 /* A signal from the loop: SIGCHLD says a reaping pass is due this round. */

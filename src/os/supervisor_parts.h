@@ -28,7 +28,8 @@ struct supervisor {
     bool no_children;    /* the last reap found none at all */
     bool stop_requested; /* pause mode: a stop signal arrived */
     bool ignore_once[SIGNALS_CLASSIC_MAX + 1]; /* dumb-init: the tty hand-off HUP/CONT */
-    sigset_t plain_signals; /* taken over and only ever forwarded (set once, from the config) */
+    uint64_t plain_signals; /* bit signo - 1: taken over and only ever forwarded
+                             * (set once, from the config) */
     struct health health;
     struct loop loop; /* the signals, the deadline, the sockets */
     struct process_shared shared;
