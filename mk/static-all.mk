@@ -36,7 +36,7 @@ XS_TEST_DEPS  := qemu-user-static bats util-linux coreutils file git musl-tools
 # The flags of `make static` (Makefile), word for word: tests/cross/static.bats
 # checks that `make -n static` still uses these, and that the host's
 # podinit-static-ARCH is byte for byte the host's podinit-static.
-XS_FLAGS := -Os -flto -fstack-protector-strong \
+XS_FLAGS := -Os -flto -flto-partition=one -fno-pie -no-pie -fstack-protector-strong \
     -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections \
     -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro -Wl,--build-id=none -s
 
