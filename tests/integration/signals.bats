@@ -142,3 +142,26 @@ EOF
     [[ "$output" == *'"stopSignals": ["SIGTERM", "SIGRTMIN+3", "SIGRTMIN+'*'"]'* ]]
     [[ "$output" == *'"stopSignal": "SIGABRT"'* ]]
 }
+
+# At the default log level the relay (loop_relay) forwards inside the wait;
+# the reserved signals must stay out of it as they do at debug level.
+@test "at the default log level, as PID 1, signals 32-34 reserved by the C library do not reach the app" {
+    require_root
+    for bin in $(binaries); do
+        start_pid1 "$bin" -- "$H/sigrecv" --exit-on 12
+        wait_for_line "$OUT" '^ready'
+        kill -32 "$INIT"
+        kill -33 "$INIT"
+        if reserves_34 "$bin"; then kill -34 "$INIT"; fi
+        kill -USR1 "$INIT"
+        wait_for_line "$OUT" '^10$' # the ones before it were taken by then
+        kill -0 "$(ready_pid "$OUT")" # the app was not killed by 32 or 33
+        run grep -cE '^3[234]$' "$OUT"
+        [ "$output" -eq 0 ]
+        kill -USR2 "$INIT"
+        rc=0
+        wait "$JOB" || rc=$?
+        NS=""
+        [ "$rc" -eq 0 ]
+    done
+}
