@@ -76,9 +76,15 @@ export TINI_VERBOSITY=1
 # Start "$@" as PID 1 in the background, in this shell (so that it can be
 # waited for): sets JOB, unshare's pid (kill it to end the namespace), and
 # PID1, the init's pid (host view; empty if it never started).
+# BENCH_SESSION=1 (the default): the init leads a session of its own, as
+# runc's init does (nsexec.c's stage 2 calls setsid before it execs the
+# container's process): a target does not share the driver's session, nor
+# with it the kernel's autogroup (a scheduling group per session, for tasks
+# in the root cgroup). BENCH_SESSION=0: the driver's session, as before.
 start_init() {
     CG=""
-    if [ "${BENCH_CGROUPS:-0}" = 1 ]; then
+    [ "${BENCH_SESSION:-1}" = 0 ] || set -- setsid "$@"
+    if [ "$BENCH_CGROUPS" = 1 ]; then
         CG=$(cgroup_new) || return 1
         sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG" \
             unshare --pid --fork --mount-proc --kill-child "$@" >/dev/null 2>&1 &
@@ -113,17 +119,34 @@ stop_init() {
 # its own (dumb-init's setsid) has that child preempt it on every wake-up,
 # inside a container's cgroup it does not. Cgroup v1's cpu hierarchy or
 # v2 with the cpu controller enabled; removed when the target ends.
+# BENCH_CGROUPS=0: the root group. Unset (auto): 1 where there is a cpu
+# controller, else 0 and one line that says so.
+cgroup_base() {
+    if [ -d /sys/fs/cgroup/cpu ] && [ ! -e /sys/fs/cgroup/cgroup.controllers ]; then
+        echo /sys/fs/cgroup/cpu/podinit-bench
+    elif grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+        echo /sys/fs/cgroup/podinit-bench
+    else
+        return 1
+    fi
+}
+case "${BENCH_CGROUPS:-auto}" in
+0 | 1) ;;
+*)
+    if cgroup_base >/dev/null; then BENCH_CGROUPS=1; else
+        BENCH_CGROUPS=0
+        echo "bench: no cpu cgroup controller here: the targets run in the root group" >&2
+    fi
+    ;;
+esac
+export BENCH_CGROUPS
 CG_SEQ=0
 cgroup_new() {
     local base
-    if [ -d /sys/fs/cgroup/cpu ] && [ ! -e /sys/fs/cgroup/cgroup.controllers ]; then
-        base=/sys/fs/cgroup/cpu/podinit-bench
-    elif grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
-        base=/sys/fs/cgroup/podinit-bench
-    else
+    base=$(cgroup_base) || {
         echo "bench: BENCH_CGROUPS=1: no cpu cgroup controller here" >&2
         return 1
-    fi
+    }
     mkdir -p "$base" || return 1
     [ ! -e "$base/cgroup.subtree_control" ] || echo +cpu >"$base/cgroup.subtree_control" 2>/dev/null
     CG_SEQ=$((CG_SEQ + 1))
