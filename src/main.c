@@ -1,7 +1,9 @@
 /* src/main.c — parse the command line, load and merge the configuration,
  * then hand over to the supervisor. Nothing starts unless all of it is
  * valid. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "podinit/cli.h"
@@ -12,14 +14,28 @@
 
 extern char **environ;
 
+/* --help, --version and --check answer on stdout: a closed one, or one a
+ * write failed on (a full disk), is an error, as for any tool. */
+static int stdout_done(int code, unsigned closed_fds) {
+    int err = fflush(stdout) == 0 ? 0 : errno;
+    if (err == 0 && (closed_fds & 1u << STDOUT_FILENO))
+        err = EBADF;
+    if (err == 0 && ferror(stdout))
+        err = EIO;
+    if (err == 0)
+        return code;
+    fprintf(stderr, "podinit: stdout: %s\n", strerror(err));
+    return code == 0 ? CLI_EXIT_INTERNAL : code;
+}
+
 int main(int argc, char **argv) {
     struct cli_options opts;
     int code;
     /* First: a closed stdin, stdout or stderr must not be taken by the
      * first file, socket or pipe podinit opens (and be written to). */
-    setup_hold_closed_standard_fds();
+    unsigned closed_fds = setup_hold_closed_standard_fds();
     if (cli_parse(argc, argv, environ, (int)getpid(), stdout, stderr, &opts, &code) == CLI_EXIT)
-        return code;
+        return code == 0 ? stdout_done(code, closed_fds) : code; /* 0: it answered */
     if (opts.wait_url != NULL)
         return probe_client_wait(opts.wait_url, opts.probe_timeout_ms, opts.probe_headers,
                                  opts.n_probe_headers, stdout, stderr);
@@ -45,9 +61,9 @@ int main(int argc, char **argv) {
         return CLI_EXIT_USAGE;
     }
     if (opts.check) {
-        code = config_print(&cfg, stdout) == 0 && fflush(stdout) == 0 ? 0 : CLI_EXIT_INTERNAL;
+        code = config_print(&cfg, stdout) == 0 ? 0 : CLI_EXIT_INTERNAL;
         config_free(&cfg);
-        return code;
+        return stdout_done(code, closed_fds);
     }
     /* Nothing buffered may be duplicated into the child by fork. */
     fflush(stdout);

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 
 /* A closed 0, 1 or 2 is held with /dev/null (close-on-exec), so the next fd
- * podinit opens cannot take it. */
-void setup_hold_closed_standard_fds(void);
+ * podinit opens cannot take it. Returns the closed ones, bit 1 << fd. */
+unsigned setup_hold_closed_standard_fds(void);
 
 /* -p: signo when our parent dies; if it already has, delivered now.
  * 0 does nothing. Returns 0 or -errno. */

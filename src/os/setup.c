@@ -16,16 +16,19 @@
  * land there. Held with /dev/null, close-on-exec, a child still finds it
  * closed, as the caller left it. Filled in order, so open(2) returns the
  * fd being filled. */
-void setup_hold_closed_standard_fds(void) {
+unsigned setup_hold_closed_standard_fds(void) {
+    unsigned closed = 0;
     for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
         if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
             continue;
+        closed |= 1u << fd;
         int held = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (held < 0) {
             log_msg(LOG_WARN, "holding closed fd %d with /dev/null: %s", fd, strerror(errno));
-            return;
+            break;
         }
     }
+    return closed;
 }
 
 int setup_parent_death_signal(int signo) {

@@ -267,6 +267,21 @@ EOF
     [[ "$output" == *'"terminationGracePeriodSeconds": 7,'* ]]
 }
 
+@test "--check, --version and --help on a closed or full stdout: exit 1 and one line naming the cause" {
+    for args in "--check -- true" --version --help; do
+        # shellcheck disable=SC2086 # the arguments, one word each
+        run --separate-stderr bash -c 'exec "$@" >&-' _ "$PODINIT" $args
+        echo "$args closed: $status $stderr"
+        [ "$status" -eq 1 ]
+        [ "$stderr" = "podinit: stdout: Bad file descriptor" ]
+        # shellcheck disable=SC2086
+        run --separate-stderr bash -c 'exec "$@" >/dev/full' _ "$PODINIT" $args
+        echo "$args full: $status $stderr"
+        [ "$status" -eq 1 ]
+        [ "$stderr" = "podinit: stdout: No space left on device" ]
+    done
+}
+
 @test "--check and a normal start on bad files: every error with file and path, exit 2, nothing started" {
     marker="$BATS_TEST_TMPDIR/started"
     write_config <<EOF
