@@ -122,6 +122,7 @@ struct lifecycle_action {
     enum {
         ACT_SET_READY,   /* ready: the process's readiness changed */
         ACT_RUN_HOOK,    /* hook: start it (a JOB); report with EV_HOOK_DONE */
+        ACT_SLEEP_HOOK,  /* hook: its sleep began, timed here (nothing runs): for the log */
         ACT_CANCEL_HOOK, /* hook: kill it (its whole process group); timed_out: why */
         ACT_SIGNAL_APP,  /* signo: to the main process (group) */
         ACT_KILL_ALL,    /* SIGKILL (signo) to everything left */

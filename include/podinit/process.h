@@ -108,6 +108,7 @@ struct pod_probes process_probes(const struct proc *p);
 
 /* The hooks (process_hooks.c). */
 void process_run_hook(struct proc *p, enum lifecycle_hook_id id);
+void process_log_sleep_hook(const struct proc *p, enum lifecycle_hook_id id);
 void process_cancel_hook(struct proc *p, enum lifecycle_hook_id id, bool timed_out); /* if running */
 void process_hook_reaped(struct proc *p, int status);
 

@@ -120,6 +120,8 @@ static void start(struct lifecycle *lc, int64_t now, struct out *o) {
     lc->phase_end_ms = h->duration_ms > 0 ? now + h->duration_ms : 0;
     if (h->kind == LC_HOOK_JOB)
         run_hook(lc, o, LC_HOOK_POST_START);
+    else
+        lc_emit(o, (struct lifecycle_action){.kind = ACT_SLEEP_HOOK, .hook = LC_HOOK_POST_START});
 }
 
 /* The preStop hook starts (false: there is none). It spends from the
@@ -133,6 +135,8 @@ bool lc_pre_stop(struct lifecycle *lc, int64_t now, struct out *o) {
         h->duration_ms > 0 ? min64(now + h->duration_ms, lc->deadline_ms) : lc->deadline_ms;
     if (h->kind == LC_HOOK_JOB)
         run_hook(lc, o, LC_HOOK_PRE_STOP);
+    else
+        lc_emit(o, (struct lifecycle_action){.kind = ACT_SLEEP_HOOK, .hook = LC_HOOK_PRE_STOP});
     return true;
 }
 

@@ -271,6 +271,7 @@ void process_carry_out(struct proc *p, const struct lifecycle_action *act) {
                   "%sreadiness: %s", pre, act->ready ? "ready" : "not ready");
         break;
     case ACT_RUN_HOOK: process_run_hook(p, act->hook); break;
+    case ACT_SLEEP_HOOK: process_log_sleep_hook(p, act->hook); break;
     case ACT_CANCEL_HOOK: process_cancel_hook(p, act->hook, act->timed_out); break;
     case ACT_SIGNAL_APP: signal_app(p, act->signo, pre); break;
     case ACT_KILL_APP: kill_app(p, pre); break;

@@ -107,6 +107,16 @@ void process_run_hook(struct proc *p, enum lifecycle_hook_id id) {
     p->hook_pid = pid;
 }
 
+/* A sleep hook is timed by the lifecycle; only its start is said, as a
+ * job's is (its end is what comes next: readiness, or the stop signal). */
+void process_log_sleep_hook(const struct proc *p, enum lifecycle_hook_id id) {
+    const char *name = lifecycle_hook_name(id);
+    char what[64], pre[80];
+    log_event(LOG_INFO, PROCESS_LOG_FIELDS(p, .event = "hook_start", .hook = name), "%s%s hook: %s",
+              process_prefix(p, pre, sizeof pre), name,
+              hooks_describe(hook_config(p, id), what, sizeof what));
+}
+
 void process_cancel_hook(struct proc *p, enum lifecycle_hook_id id, bool timed_out) {
     bool request = p->hook_http != NULL && http_client_busy(p->hook_http);
     if (!request && p->hook_pid <= 0)

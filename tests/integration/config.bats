@@ -161,6 +161,25 @@ EOF
     [ "$rc" -eq 6 ]
 }
 
+@test "sleep hooks are logged as exec hooks are: postStart before readiness, preStop before the stop signal" {
+    require_root
+    write_config <<EOF
+{"processes": [{"command": ["$H/sigrecv", "--exit-on", "15"],
+  "lifecycle": {"postStart": {"sleep": {"seconds": 0.2}}, "preStop": {"sleep": {"seconds": 0.3}}}}]}
+EOF
+    start_pid1 "$PODINIT" --config "$CFG"
+    wait_for_line "$OUT" '^ready'
+    wait_for_line "$ERR" 'postStart hook: sleep 0.200s'
+    kill -TERM "$INIT"
+    wait "$JOB"
+    run grep -nE 'postStart hook: sleep|SIGTERM received|preStop hook: sleep|stopping: SIGTERM' "$ERR"
+    [ "${#lines[@]}" -eq 4 ]
+    [[ "${lines[0]}" == *"postStart hook: sleep 0.200s"* ]]
+    [[ "${lines[1]}" == *"SIGTERM received"* ]]
+    [[ "${lines[2]}" == *"preStop hook: sleep 0.300s"* ]]
+    [[ "${lines[3]}" == *"stopping: SIGTERM to process group"* ]]
+}
+
 @test "preStop hooks that fail, or do not exist, are logged and the shutdown completes" {
     require_root
     for hook in '{"exec": {"command": ["/nonexistent/deregister"]}}' \

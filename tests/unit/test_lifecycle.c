@@ -217,6 +217,7 @@ static void post_start_sleep_delays_readiness(void **state) {
     start_with(&r,
                (struct lifecycle_config){.grace_ms = 30000, .post_start = {LC_HOOK_SLEEP, 1500}});
     assert_null(find(&r, ACT_RUN_HOOK));
+    assert_int_equal(find(&r, ACT_SLEEP_HOOK)->hook, LC_HOOK_POST_START); /* for the log */
     assert_int_equal(lifecycle_next_deadline(&r.lc), 1500);
     feed(&r, EV_TIMER, 0, 1500);
     assert_int_equal(r.lc.state, LC_RUNNING);
@@ -303,6 +304,7 @@ static void pre_stop_sleep_adds_to_the_drain(void **state) {
     feed(&r, EV_TIMER, 0, 1000);
     assert_null(find(&r, ACT_SIGNAL_APP));
     assert_null(find(&r, ACT_RUN_HOOK)); /* a sleep is timed here, nothing runs */
+    assert_int_equal(find(&r, ACT_SLEEP_HOOK)->hook, LC_HOOK_PRE_STOP); /* for the log */
     assert_int_equal(lifecycle_next_deadline(&r.lc), 3000);
     feed(&r, EV_TIMER, 0, 3000);
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
@@ -631,9 +633,11 @@ static void a_sleep_hook_of_zero_seconds_is_no_wait(void **state) {
                                              .post_start = {LC_HOOK_SLEEP, 0},
                                              .pre_stop = {LC_HOOK_SLEEP, 0}});
     assert_int_equal(r.lc.state, LC_RUNNING); /* not stuck in STARTING */
+    assert_null(find(&r, ACT_SLEEP_HOOK)); /* no sleep to speak of */
     feed(&r, EV_STOP_SIGNAL, SIGTERM, 100);
     assert_int_equal(r.lc.state, LC_TERMINATING); /* the stop signal at once */
     assert_int_equal(find(&r, ACT_SIGNAL_APP)->signo, SIGTERM);
+    assert_null(find(&r, ACT_SLEEP_HOOK));
 }
 
 /* The class of bug behind a busy PID 1: a deadline left in the past. Over
@@ -670,6 +674,7 @@ static void no_deadline_is_ever_left_in_the_past(void **state) {
             ev.ok = RND(2);
             ev.probe = 1u << RND(3);
             r.n = lifecycle_step(&r.lc, &ev, now, r.out, 8);
+            assert_true(r.n < 8); /* the cap of 8 is never reached: nothing dropped */
             for (int fired = 0;; fired++) {
                 int64_t at = lifecycle_next_deadline(&r.lc);
                 if (at == 0 || at > now)
