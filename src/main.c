@@ -14,8 +14,9 @@
 
 extern char **environ;
 
-/* --help, --version and --check answer on stdout: a closed one, or one a
- * write failed on (a full disk), is an error, as for any tool. */
+/* podinit's --help, --version and --check answer on stdout: a closed one,
+ * or one a write failed on (a full disk), is an error, as for any tool.
+ * (The personas answer as their tools do: those exit 0 either way.) */
 static int stdout_done(int code, unsigned closed_fds) {
     int err = fflush(stdout) == 0 ? 0 : errno;
     if (err == 0 && (closed_fds & 1u << STDOUT_FILENO))
@@ -35,7 +36,7 @@ int main(int argc, char **argv) {
      * first file, socket or pipe podinit opens (and be written to). */
     unsigned closed_fds = setup_hold_closed_standard_fds();
     if (cli_parse(argc, argv, environ, (int)getpid(), stdout, stderr, &opts, &code) == CLI_EXIT)
-        return code == 0 ? stdout_done(code, closed_fds) : code; /* 0: it answered */
+        return code == 0 && opts.persona == PERSONA_PODINIT ? stdout_done(code, closed_fds) : code;
     if (opts.wait_url != NULL)
         return probe_client_wait(opts.wait_url, opts.probe_timeout_ms, opts.probe_headers,
                                  opts.n_probe_headers, stdout, stderr);

@@ -284,30 +284,21 @@ PODINIT_HOT static int wait_signal(struct loop *l) {
     return deadline_passed(l) ? 1 : 0;
 }
 
-/* The signals queued on the signalfd, a batch at a time, as long as the
- * relay passes all of a batch on: a batch that delivers one returns to
- * the loop, as does a deadline passed. The signalfd stays readable, so
- * the next wait takes the rest. Reading the whole queue first would hold
- * back a SIGCHLD or SIGTERM behind a flood: the kernel takes the lowest
- * signal first, but with many real-time signals queued each read walks
- * the queue (a two-signal flood of 100,000 took 35 s to read). */
+/* One batch of the signals queued on the signalfd, then back to the loop:
+ * the signalfd stays readable, so the next wait takes the rest, beside
+ * any fd that became ready meanwhile. Reading the whole queue first held
+ * back a SIGCHLD or SIGTERM, and the health endpoint's answers, behind a
+ * flood: with many real-time signals queued each read walks the queue in
+ * the kernel (a flood of 96,000 took 23-35 s to read). */
 static void drain_signalfd(struct loop *l) {
     struct signalfd_siginfo si[16];
-    for (;;) {
-        ssize_t n = read(l->sigfd, si, sizeof si);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return; /* EAGAIN: none left */
-        bool delivered = false;
-        for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++)
-            if (!relayed(l, (int)si[i].ssi_signo)) {
-                deliver(l, (int)si[i].ssi_signo, si[i].ssi_code, (pid_t)si[i].ssi_pid);
-                delivered = true;
-            }
-        if (delivered || (size_t)n < sizeof si || deadline_passed(l))
-            return;
-    }
+    ssize_t n;
+    do
+        n = read(l->sigfd, si, sizeof si);
+    while (n < 0 && errno == EINTR);
+    for (size_t i = 0; n > 0 && i < (size_t)n / sizeof si[0]; i++) /* EAGAIN: none */
+        if (!relayed(l, (int)si[i].ssi_signo))
+            deliver(l, (int)si[i].ssi_signo, si[i].ssi_code, (pid_t)si[i].ssi_pid);
 }
 
 /* One ready fd, unless its slot was freed or taken again since. */
