@@ -102,8 +102,8 @@ int64_t loop_now_ms(void);
 /* For the coming loop_wait only: the signals in `signals` (bit signo - 1,
  * 1 to 64) are passed on
  * to `to` (a pid, or -pgid) as they are taken, inside the wait, with no
- * on_signal call and no return (the drop-in case's forward: the wait and
- * one kill). When kill says ESRCH, to `or_else` if it is > 0 (the process
+ * on_signal call (the drop-in case's forward: the wait and one kill; in
+ * sigtimedwait the wait goes on, in epoll it returns after its batch). When kill says ESRCH, to `or_else` if it is > 0 (the process
  * left its group). A relay that fails otherwise hands that signal to
  * on_signal, as any other. The caller sets it again before each wait,
  * from what it knows then, so it is never stale. */
@@ -114,7 +114,8 @@ void loop_relay(struct loop *l, uint64_t signals, pid_t to, pid_t or_else);
  * on_signal for the signals taken (signals first: whatever else woke the
  * loop, they are never delayed; with no fd watched one per wait, the next
  * is taken at once by the next wait), then the ready fds' callbacks.
- * Relayed signals do not end the wait, unless the deadline has passed.
+ * Relayed signals do not end a wait in sigtimedwait, unless the deadline
+ * has passed; in epoll one batch of the signalfd (16) is read per wait.
  * Returns 1 when the deadline has passed (now >= deadline: the caller's
  * timers are due), 0 otherwise (EINTR included), or -errno when waiting
  * failed. */

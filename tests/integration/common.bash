@@ -244,10 +244,14 @@ teardown() {
     # unshare --kill-child takes PID 1 (and so the namespace) with it;
     # a plain background process gets TERM, then KILL.
     # An init that changed its uid (setpriv) lost unshare's parent-death
-    # signal: kill it too, while it is still a namespace's PID 1.
-    if [ -n "${INIT:-}" ] && grep -Eq '^NSpid:.*[[:space:]]1$' "/proc/$INIT/status" 2>/dev/null; then
-        kill -KILL "$INIT" 2>/dev/null || true
-    fi
+    # signal: kill it too, while it is still a namespace's PID 1 (also one
+    # start_pid1 did not see in time: unshare's child).
+    local p
+    for p in ${INIT:-} $([ -z "${NS:-}" ] || pgrep -P "$NS" || true); do
+        if grep -Eq '^NSpid:.*[[:space:]]1$' "/proc/$p/status" 2>/dev/null; then
+            kill -KILL "$p" 2>/dev/null || true
+        fi
+    done
     if [ -n "${NS:-}" ] && kill -KILL "$NS" 2>/dev/null; then
         wait "$JOB" 2>/dev/null || true
     fi

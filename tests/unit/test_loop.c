@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,7 +58,8 @@ static sigset_t usr_signals(void) {
     sigemptyset(&set);
     sigaddset(&set, SIGUSR1);
     sigaddset(&set, SIGUSR2);
-    sigaddset(&set, SIGIO); /* for the signalled watches */
+    sigaddset(&set, SIGIO);         /* for the signalled watches */
+    sigaddset(&set, SIGRTMIN + 1);  /* queued, not merged: for floods */
     return set;
 }
 
@@ -655,6 +657,7 @@ static pid_t receiver(int *rd) {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed test leaves none behind */
         sigset_t set = usr_signals();
         for (;;) {
             unsigned char c = (unsigned char)sigwaitinfo(&set, NULL);
@@ -756,6 +759,35 @@ static void relay_falls_back_to_the_pid_then_to_delivery(void **state) {
     assert_int_equal(l->relayed, 1);
 }
 
+/* With an fd watched, a wait reads one batch of the signalfd (16), relays
+ * it, then calls back the ready fds: a flood of relayed signals does not
+ * hold back the fds; the next wait takes the rest. */
+static void a_flood_of_relayed_signals_does_not_hold_back_the_fds(void **state) {
+    struct loop *l = state[0];
+    int p[2], rd;
+    make_pipe(p);
+    struct call c = {.other = -1, .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), 0);
+    pid_t child = receiver(&rd);
+    int rt = SIGRTMIN + 1;
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(sigqueue(getpid(), rt, (union sigval){.sival_int = i}), 0);
+    assert_int_equal(write(p[1], "x", 1), 1);
+    loop_relay(l, only(rt), child, 0);
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(l->relayed, 16);
+    assert_int_equal(c.n, 1); /* in the same wait */
+    loop_relay(l, only(rt), child, 0);
+    assert_int_equal(loop_wait(l), 0);
+    assert_int_equal(l->relayed, 20);
+    assert_int_equal(seen_of(l)->n, 0); /* none delivered, none lost */
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(received(rd), rt);
+    end_receiver(child, rd);
+    loop_unwatch(l, p[0]);
+    close_pipe(p);
+}
+
 /* Past the deadline, a wait that relayed a signal says the timers are due. */
 static void relay_past_the_deadline_returns_due(void **state) {
     struct loop *l = state[0];
@@ -825,6 +857,7 @@ int main(void) {
         T(relay_with_fds),
         T(relay_falls_back_to_the_pid_then_to_delivery),
         T(relay_past_the_deadline_returns_due),
+        T(a_flood_of_relayed_signals_does_not_hold_back_the_fds),
         cmocka_unit_test(no_signals_no_signalfd),
     };
 #undef T
