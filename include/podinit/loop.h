@@ -100,11 +100,11 @@ void loop_set_deadline(struct loop *l, int64_t at_ms);
 int64_t loop_now_ms(void);
 
 /* For the coming loop_wait only: the signals in `signals` (bit signo - 1,
- * 1 to 64) are passed on
- * to `to` (a pid, or -pgid) as they are taken, inside the wait, with no
- * on_signal call (the drop-in case's forward: the wait and one kill; in
- * sigtimedwait the wait goes on, in epoll it returns after its batch). When kill says ESRCH, to `or_else` if it is > 0 (the process
- * left its group). A relay that fails otherwise hands that signal to
+ * 1 to 64) are passed on to `to` (a pid, or -pgid) as they are taken,
+ * inside the wait, with no on_signal call (the drop-in case's forward:
+ * the wait and one kill; in sigtimedwait the wait goes on, in epoll it
+ * returns after its batch). When kill says ESRCH, to `or_else` if it is
+ * > 0 (the process left its group). A relay that fails otherwise hands that signal to
  * on_signal, as any other. The caller sets it again before each wait,
  * from what it knows then, so it is never stale. */
 void loop_relay(struct loop *l, uint64_t signals, pid_t to, pid_t or_else);

@@ -51,6 +51,16 @@ static void run_hook(struct lifecycle *lc, struct out *o, enum lifecycle_hook_id
     lc_emit(o, (struct lifecycle_action){.kind = ACT_RUN_HOOK, .hook = hook});
 }
 
+/* A hook begins: a job is run (and waited for), a sleep is timed here and
+ * only said. */
+static void begin_hook(struct lifecycle *lc, struct out *o, enum lifecycle_hook_id hook,
+                       const struct lifecycle_hook *h) {
+    if (h->kind == LC_HOOK_JOB)
+        run_hook(lc, o, hook);
+    else
+        lc_emit(o, (struct lifecycle_action){.kind = ACT_SLEEP_HOOK, .hook = hook});
+}
+
 /* A hook still running is killed (its result no longer matters). */
 void lc_cancel_hook(struct lifecycle *lc, struct out *o, bool timed_out) {
     if (lc->running_hook == LC_HOOK_NONE)
@@ -118,10 +128,7 @@ static void start(struct lifecycle *lc, int64_t now, struct out *o) {
         return;
     }
     lc->phase_end_ms = h->duration_ms > 0 ? now + h->duration_ms : 0;
-    if (h->kind == LC_HOOK_JOB)
-        run_hook(lc, o, LC_HOOK_POST_START);
-    else
-        lc_emit(o, (struct lifecycle_action){.kind = ACT_SLEEP_HOOK, .hook = LC_HOOK_POST_START});
+    begin_hook(lc, o, LC_HOOK_POST_START, h);
 }
 
 /* The preStop hook starts (false: there is none). It spends from the
@@ -133,10 +140,7 @@ bool lc_pre_stop(struct lifecycle *lc, int64_t now, struct out *o) {
     lc->in_pre_stop = true;
     lc->phase_end_ms =
         h->duration_ms > 0 ? min64(now + h->duration_ms, lc->deadline_ms) : lc->deadline_ms;
-    if (h->kind == LC_HOOK_JOB)
-        run_hook(lc, o, LC_HOOK_PRE_STOP);
-    else
-        lc_emit(o, (struct lifecycle_action){.kind = ACT_SLEEP_HOOK, .hook = LC_HOOK_PRE_STOP});
+    begin_hook(lc, o, LC_HOOK_PRE_STOP, h);
     return true;
 }
 

@@ -88,12 +88,18 @@ static void start_http(struct proc *p, enum lifecycle_hook_id id, const struct c
     }
 }
 
-void process_run_hook(struct proc *p, enum lifecycle_hook_id id) {
-    const struct config_hook *h = hook_config(p, id);
+/* "postStart hook: exec true", "preStop hook: sleep 5.000s", ... */
+static void log_hook_start(const struct proc *p, enum lifecycle_hook_id id,
+                           const struct config_hook *h) {
     const char *name = lifecycle_hook_name(id);
     char what[256], pre[80];
     log_event(LOG_INFO, PROCESS_LOG_FIELDS(p, .event = "hook_start", .hook = name), "%s%s hook: %s",
               process_prefix(p, pre, sizeof pre), name, hooks_describe(h, what, sizeof what));
+}
+
+void process_run_hook(struct proc *p, enum lifecycle_hook_id id) {
+    const struct config_hook *h = hook_config(p, id);
+    log_hook_start(p, id, h);
     if (h->kind == HOOK_HTTP_GET) {
         start_http(p, id, h);
         return;
@@ -110,11 +116,7 @@ void process_run_hook(struct proc *p, enum lifecycle_hook_id id) {
 /* A sleep hook is timed by the lifecycle; only its start is said, as a
  * job's is (its end is what comes next: readiness, or the stop signal). */
 void process_log_sleep_hook(const struct proc *p, enum lifecycle_hook_id id) {
-    const char *name = lifecycle_hook_name(id);
-    char what[64], pre[80];
-    log_event(LOG_INFO, PROCESS_LOG_FIELDS(p, .event = "hook_start", .hook = name), "%s%s hook: %s",
-              process_prefix(p, pre, sizeof pre), name,
-              hooks_describe(hook_config(p, id), what, sizeof what));
+    log_hook_start(p, id, hook_config(p, id));
 }
 
 void process_cancel_hook(struct proc *p, enum lifecycle_hook_id id, bool timed_out) {

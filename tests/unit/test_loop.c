@@ -689,6 +689,26 @@ static uint64_t only(int signo) {
     return UINT64_C(1) << (signo - 1);
 }
 
+/* The relay with an fd watched: a pipe in the loop and a receiver. */
+struct relay_rig {
+    int p[2], rd;
+    pid_t child;
+    struct call c;
+};
+
+static void rig_up(struct loop *l, struct relay_rig *g) {
+    make_pipe(g->p);
+    g->c = (struct call){.other = -1, .rewatch = -1, .l = l};
+    assert_int_equal(loop_watch(l, g->p[0], LOOP_IN, on_fd, &g->c), 0);
+    g->child = receiver(&g->rd);
+}
+
+static void rig_down(struct loop *l, struct relay_rig *g) {
+    end_receiver(g->child, g->rd);
+    loop_unwatch(l, g->p[0]);
+    close_pipe(g->p);
+}
+
 /* USR1 (taken first: the lowest) goes to the target inside the wait, which
  * then takes USR2 and returns with it; the relay held for that wait only. */
 static void relayed_signal_goes_to_the_target_inside_the_wait(void **state) {
@@ -716,13 +736,10 @@ static void relayed_signal_goes_to_the_target_inside_the_wait(void **state) {
 /* With fds watched the signalfd's signals are relayed the same way. */
 static void relay_with_fds(void **state) {
     struct loop *l = state[0];
-    int p[2], rd;
-    make_pipe(p);
-    struct call c = {.other = -1, .rewatch = -1, .l = l};
-    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), 0);
-    pid_t child = receiver(&rd);
+    struct relay_rig g;
+    rig_up(l, &g);
     uint64_t usr1 = only(SIGUSR1);
-    loop_relay(l, usr1, child, 0);
+    loop_relay(l, usr1, g.child, 0);
     assert_int_equal(kill(getpid(), SIGUSR1), 0);
     assert_int_equal(kill(getpid(), SIGUSR2), 0);
     assert_int_equal(loop_wait(l), 0);
@@ -730,10 +747,8 @@ static void relay_with_fds(void **state) {
     assert_int_equal(s->n, 1);
     assert_int_equal(s->sig[0].signo, SIGUSR2);
     assert_int_equal(l->relayed, 1);
-    assert_int_equal(received(rd), SIGUSR1);
-    end_receiver(child, rd);
-    loop_unwatch(l, p[0]);
-    close_pipe(p);
+    assert_int_equal(received(g.rd), SIGUSR1);
+    rig_down(l, &g);
 }
 
 /* A group that is gone (ESRCH): the pid instead. A target that is gone
@@ -764,28 +779,23 @@ static void relay_falls_back_to_the_pid_then_to_delivery(void **state) {
  * hold back the fds; the next wait takes the rest. */
 static void a_flood_of_relayed_signals_does_not_hold_back_the_fds(void **state) {
     struct loop *l = state[0];
-    int p[2], rd;
-    make_pipe(p);
-    struct call c = {.other = -1, .rewatch = -1, .l = l};
-    assert_int_equal(loop_watch(l, p[0], LOOP_IN, on_fd, &c), 0);
-    pid_t child = receiver(&rd);
+    struct relay_rig g;
+    rig_up(l, &g);
     int rt = SIGRTMIN + 1;
     for (int i = 0; i < 20; i++)
         assert_int_equal(sigqueue(getpid(), rt, (union sigval){.sival_int = i}), 0);
-    assert_int_equal(write(p[1], "x", 1), 1);
-    loop_relay(l, only(rt), child, 0);
+    assert_int_equal(write(g.p[1], "x", 1), 1);
+    loop_relay(l, only(rt), g.child, 0);
     assert_int_equal(loop_wait(l), 0);
     assert_int_equal(l->relayed, 16);
-    assert_int_equal(c.n, 1); /* in the same wait */
-    loop_relay(l, only(rt), child, 0);
+    assert_int_equal(g.c.n, 1); /* in the same wait */
+    loop_relay(l, only(rt), g.child, 0);
     assert_int_equal(loop_wait(l), 0);
     assert_int_equal(l->relayed, 20);
     assert_int_equal(seen_of(l)->n, 0); /* none delivered, none lost */
     for (int i = 0; i < 20; i++)
-        assert_int_equal(received(rd), rt);
-    end_receiver(child, rd);
-    loop_unwatch(l, p[0]);
-    close_pipe(p);
+        assert_int_equal(received(g.rd), rt);
+    rig_down(l, &g);
 }
 
 /* Past the deadline, a wait that relayed a signal says the timers are due. */
